@@ -1,0 +1,34 @@
+# Two set-up commands, each working on a fresh machine with only python3 and git:
+#   make demo   create .venv, install p2p, build a sample store and print its standings
+#   make test   create .venv, install p2p with test extras, run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_STORE ?= demo-store
+
+.PHONY: demo test venv clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Re-install when the package metadata changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+venv: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	rm -rf $(DEMO_STORE)
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash demo/build.sh $(DEMO_STORE)
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) $(DEMO_STORE) build dist *.egg-info .pytest_cache .hypothesis

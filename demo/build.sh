@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Build the sample store used by `make demo` (and by the tests of the demo): a roster
+# imported from a CRM export, three challenges of different types applied from spec
+# files, and a week of submissions and ratings. The clock is pinned with P2P_NOW so
+# the story is the same whatever today is.
+set -euo pipefail
+store=${1:-demo-store}
+here=$(cd "$(dirname "$0")" && pwd)
+
+git init --quiet "$store"
+git -C "$store" config user.name "Sales Ops"
+git -C "$store" config user.email "ops@example.com"
+export P2P_STORE="$store" P2P_NOW=2026-11-01T09:00:00Z
+
+p2p init "$store"
+p2p people import "$here/people.csv"
+p2p challenge apply "$here/specs"
+
+pitch() {  # pitch RATER TARGET OPENING VALUE PROOF CTA COMMENT
+  p2p --as "$1" rate q4-pitch "$2" --score opening="$3" --score value-proposition="$4" \
+    --score proof="$5" --score call-to-action="$6" --comment "$7" >/dev/null
+}
+face() {  # face RATER TARGET ACK CLARIFY RESPOND ADVANCE COMMENT
+  p2p --as "$1" rate pricing-objections "$2" --score acknowledge="$3" --score clarify="$4" \
+    --score respond-with-evidence="$5" --score advance="$6" --comment "$7" >/dev/null
+}
+
+export P2P_NOW=2026-11-05T15:00:00Z
+for rep in ava ben cal eli fay gus jun; do
+  p2p --as "$rep" submit q4-pitch --link "https://video.example.com/q4/$rep" --tag fintech >/dev/null
+done
+p2p --as dia submit q4-pitch --link https://video.example.com/q4/dia --notes "First pitch ever!" >/dev/null
+for rep_metric in ava:7 ben:5 cal:9 dia:4 eli:6 hana:8; do
+  p2p --as "${rep_metric%%:*}" submit discovery-duel-nov --metric "${rep_metric##*:}" \
+    --link "https://calls.example.com/${rep_metric%%:*}" >/dev/null
+done
+
+export P2P_NOW=2026-11-09T10:00:00Z
+pitch ben ava 5 5 4 4 "The CFO hook in the first line is exactly right."
+pitch cal ava 4 5 4 5 "Clear ROI story; the ask was crisp."
+pitch eli ava 4 4 5 4 "Great customer proof."
+pitch fay ava 5 4 4 3 "Name a time for the follow-up."
+pitch ava ben 3 4 3 4 "Open with the customer's problem, not our history."
+pitch eli ben 4 4 4 4 "Solid all round."
+pitch gus ben 4 3 3 4 "Needs one concrete number."
+pitch ava cal 3 3 2 3 "Good energy; back the claim with a customer result."
+pitch ben cal 3 3 3 3 "Slow start, strong finish."
+pitch jun cal 2 3 3 4 "Lead with the pain."
+pitch fay cal 3 3 3 4 "Nice call to action."
+pitch ava eli 5 5 5 4 "Best proof section of the round."
+pitch ben eli 4 5 4 4 "Textbook value proposition."
+pitch jun eli 5 4 5 5 "I am stealing this opener."
+pitch cal fay 4 4 4 3 "Crisp."
+pitch gus fay 3 4 4 4 "Good story."
+pitch ava gus 3 3 3 3 "Keep going!"
+pitch ava dia 4 4 3 4 "Great first pitch."
+pitch ben dia 4 3 4 4 "Confident delivery."
+
+p2p --as ava submit pricing-objections --partner ben --link https://video.example.com/obj/ava >/dev/null
+p2p --as ben submit pricing-objections --partner ava --link https://video.example.com/obj/ben >/dev/null
+p2p --as eli submit pricing-objections --partner fay --link https://video.example.com/obj/eli >/dev/null
+p2p --as fay submit pricing-objections --partner eli --link https://video.example.com/obj/fay >/dev/null
+
+export P2P_NOW=2026-11-12T16:00:00Z
+face cal ava 4 4 5 4 "Great clarifying question before answering."
+face eli ava 5 4 4 4 "Calm and confident."
+face jun ava 4 5 4 3 "Ask for the next step."
+face ava ben 3 3 4 3 "Acknowledge first, then answer."
+face fay ben 4 3 4 4 "Good evidence."
+face cal eli 4 4 4 4 "Steady."
+face ben eli 4 5 5 4 "Turned price into value."
+face gus eli 4 4 4 5 "Strong close."
+face ava fay 3 4 3 4 "Good questions."
+
+unset P2P_NOW
+echo
+p2p leaderboard q4-pitch
+echo
+p2p leaderboard pricing-objections
+echo
+p2p leaderboard discovery-duel-nov
+echo
+p2p check
+echo "demo store built in $store — try: p2p --store $store challenge list"

@@ -1,0 +1,147 @@
+"""Use cases that write entries: submit and rate. Each one loads what it needs (only
+the one challenge's entries), checks every rule before touching anything, then
+writes one new file as one commit authored by the acting person."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from p2p import model, scoring
+from p2p.errors import NotFound, Refused, SchemaError, UsageError
+from p2p.ids import check_id, new_entry_id
+from p2p.store import layout, yamlio
+from p2p.store.loader import Snapshot
+from p2p.store.repo import Identity
+from p2p.store.store import Store
+
+
+@dataclass(frozen=True)
+class Written:
+    entry: model.Entry
+    path: str
+    commit: str
+
+
+def acting_person(store: Store, snapshot: Snapshot, as_id: str | None) -> model.Person:
+    """`--as ID` when given, else the person whose e-mail is `git config user.email`."""
+    if as_id:
+        check_id(as_id, "--as")
+        return snapshot.person(as_id)
+    identity = store.git.local_identity()
+    email = identity.email.lower() if identity else None
+    match = [p for p in snapshot.people.values() if email and p.email.lower() == email]
+    if len(match) == 1:
+        return match[0]
+    hint = f"no person in people/ has the e-mail {identity.email}" if identity else "git has no user.email"
+    raise UsageError(f"who is acting? {hint}; pass --as ID or set P2P_AS")
+
+
+def submit(store: Store, as_id: str | None, now: dt.datetime, slug: str, *, link: str | None = None,
+           notes: str | None = None, tags: Sequence[str] = (), metric: float | None = None,
+           team: str | None = None, partner: str | None = None) -> Written:
+    snapshot = store.load(challenges=[check_id(slug, "challenge")])
+    actor = acting_person(store, snapshot, as_id)
+    chal = snapshot.challenge(slug)
+    state = chal.state(now, snapshot.settings.tz)
+    if state != "open":
+        raise Refused(f"challenge {slug} is {state}: submissions are accepted only while it is open "
+                      f"({chal.opens} to {chal.closes})")
+    if not actor.active:
+        raise Refused(f"{actor.id} is inactive in people/{actor.id}.yaml and cannot submit")
+    if chal.roles and actor.role not in chal.roles:
+        raise Refused(f"{actor.id} is a {actor.role}; {slug} is open to {', '.join(chal.roles)}")
+    if link is not None and not (link.startswith("https://") or link.startswith("http://")):
+        raise UsageError(f"--link {link!r} must be an http:// or https:// URL")
+    if chal.mode == "metric":
+        if metric is None:
+            raise UsageError(f"--metric is required: {slug} ranks by {chal.metric.name if chal.metric else 'a number'}")
+        if not math.isfinite(metric) or metric < 0:
+            raise UsageError(f"--metric {metric:g} must be a number of 0 or more")
+    elif metric is not None:
+        raise UsageError(f"--metric is only for metric challenges; {slug} is scored by {chal.mode}")
+    team = _submission_team(snapshot, chal, actor, team)
+    if partner is not None:
+        if chal.format != "pairs":
+            raise UsageError(f"--partner is only for pairs challenges; {slug} is {chal.format}")
+        if snapshot.person(partner).id == actor.id:
+            raise UsageError("--partner must be someone else")
+    entry = model.Submission(
+        id=new_entry_id(now), at=now, by=actor.id, challenge=slug, link=link, notes=notes,
+        tags=tuple(tags), metric=metric, team=team, partner=partner,
+    )
+    return _record(store, entry, actor)
+
+
+def _submission_team(snapshot: Snapshot, chal: model.Challenge, actor: model.Person, team: str | None) -> str | None:
+    if team is None:
+        return actor.team if chal.format == "team" else None
+    check_id(team, "--team")
+    if chal.format != "team":
+        raise UsageError(f"--team is only for team challenges; {chal.slug} is {chal.format}")
+    if team != actor.team:
+        raise Refused(f"{actor.id} is in team {actor.team}, not {team}; submit for your own team")
+    return team
+
+
+def rate(store: Store, as_id: str | None, now: dt.datetime, slug: str, target: str,
+         scores: Sequence[str], comment: str | None = None) -> Written:
+    snapshot = store.load(challenges=[check_id(slug, "challenge")])
+    actor = acting_person(store, snapshot, as_id)
+    chal = snapshot.challenge(slug)
+    rated = snapshot.person(target)
+    state = chal.state(now, snapshot.settings.tz)
+    if state not in ("open", "review"):
+        raise Refused(f"challenge {slug} is {state}: ratings are accepted while it is open or in review "
+                      f"({chal.opens} to {chal.review_closes})")
+    submission = scoring.current_submission(chal, snapshot.entries_of(slug), rated)
+    if submission is None:
+        raise NotFound(f"{target} has no submission in {slug} to rate")
+    if actor.id == submission.by or (submission.team is not None and submission.team == actor.team):
+        raise Refused(f"{actor.id} cannot rate their own submission in {slug}")
+    entry = model.Rating(
+        id=new_entry_id(now), at=now, by=actor.id, challenge=slug, submission=submission.id, person=submission.by,
+        scores=parse_scores(chal.rubric, scores), comment=comment,
+    )
+    return _record(store, entry, actor)
+
+
+def parse_scores(rubric: model.Rubric, pairs: Sequence[str]) -> dict[str, float]:
+    """`["opening=4", …]` into {criterion: score}: every criterion once, in the scale."""
+    scores: dict[str, float] = {}
+    allowed = ", ".join(c.id for c in rubric.criteria)
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        key = key.strip()
+        if not sep:
+            raise UsageError(f"--score {pair!r} must look like CRITERION=N, e.g. {rubric.criteria[0].id}=4")
+        if rubric.criterion(key) is None:
+            raise UsageError(f"--score: unknown criterion {key!r}; this rubric has {allowed}")
+        if key in scores:
+            raise UsageError(f"--score: criterion {key!r} is given twice")
+        try:
+            value = float(raw)
+        except ValueError:
+            raise UsageError(f"--score {key}={raw!r}: the score must be a number from {rubric.min} to {rubric.max}") from None
+        if not (rubric.min <= value <= rubric.max):
+            raise UsageError(f"--score {key}={raw}: out of range; the scale is {rubric.min} to {rubric.max}")
+        scores[key] = value
+    missing = [c.id for c in rubric.criteria if c.id not in scores]
+    if missing:
+        raise UsageError(f"--score missing for {', '.join(missing)}: every criterion ({allowed}) needs a score")
+    return {c.id: scores[c.id] for c in rubric.criteria}
+
+
+def _record(store: Store, entry: model.Entry, author: model.Person) -> Written:
+    path = layout.entry_path(entry.challenge, entry.by, entry.id)
+    data = yamlio.dumps(entry.to_doc())
+    try:
+        model.parse_entry(yamlio.loads(data))  # what we write must read back
+    except SchemaError as exc:
+        raise UsageError(exc.message) from None
+    identity = Identity(author.name, author.email)
+    commit = store.write({path: data}, f"p2p: {entry.kind} {entry.challenge} by {entry.by}", identity,
+                         store.committer(fallback=identity))
+    return Written(entry, path, commit)

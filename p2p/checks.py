@@ -1,0 +1,96 @@
+"""Store validation as a list of small pure functions: each takes a loaded snapshot
+and yields findings (path, field, message). A new rule is a new function in CHECKS.
+The loader's own problems (YAML syntax, schemas, misplaced files) come first."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from p2p.model import Rating, Rubric, Submission
+from p2p.store import layout
+from p2p.store.loader import Problem, Snapshot
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    field: str | None
+    message: str
+
+
+def check_managers(snap: Snapshot) -> Iterator[Finding]:
+    for person in snap.people.values():
+        if person.manager and person.manager not in snap.people:
+            yield Finding(layout.person_path(person.id), "manager", f"manager {person.manager!r} is not in people/")
+
+
+def check_emails(snap: Snapshot) -> Iterator[Finding]:
+    counts = Counter(p.email.lower() for p in snap.people.values())
+    for person in sorted(snap.people.values(), key=lambda p: p.id):
+        if counts[person.email.lower()] > 1:
+            yield Finding(layout.person_path(person.id), "email", f"e-mail {person.email} is used by more than one person")
+
+
+def check_duplicate_ids(snap: Snapshot) -> Iterator[Finding]:
+    for entry_id, paths in sorted(snap.entry_paths.items()):
+        for path in paths[1:]:
+            yield Finding(path, "id", f"duplicate entry id {entry_id}: also in {paths[0]}")
+
+
+def check_entry_references(snap: Snapshot) -> Iterator[Finding]:
+    submissions = {e.id: e for e in snap.entries if isinstance(e, Submission)}
+    for entry in snap.entries:
+        path = snap.entry_paths[entry.id][0]
+        if entry.by not in snap.people:
+            yield Finding(path, "by", f"{entry.by!r} is not in people/")
+        challenge = snap.challenges.get(entry.challenge)
+        if challenge is None:
+            yield Finding(path, "challenge", f"challenge {entry.challenge!r} is not in challenges/")
+            continue
+        if isinstance(entry, Submission):
+            yield from _submission(snap, path, entry, challenge.mode)
+        elif isinstance(entry, Rating):
+            yield from _rating(path, entry, submissions.get(entry.submission), challenge.rubric)
+
+
+def _submission(snap: Snapshot, path: str, entry: Submission, mode: str) -> Iterator[Finding]:
+    if mode == "metric" and entry.metric is None:
+        yield Finding(path, None, f"metric challenge {entry.challenge}: the submission has no metric value")
+    if entry.partner is not None and entry.partner not in snap.people:
+        yield Finding(path, "partner", f"partner {entry.partner!r} is not in people/")
+
+
+def _rating(path: str, entry: Rating, submission: Submission | None, rubric: Rubric) -> Iterator[Finding]:
+    if submission is None or submission.challenge != entry.challenge:
+        yield Finding(path, "submission", f"submission {entry.submission} is not in challenge {entry.challenge}")
+    else:
+        if submission.by != entry.person:
+            yield Finding(path, "person", f"submission {entry.submission} is by {submission.by}, not {entry.person}")
+        if entry.by == submission.by:
+            yield Finding(path, "by", f"self-rating: {entry.by} rated their own submission")
+    for key, value in entry.scores.items():
+        if rubric.criterion(key) is None:
+            allowed = ", ".join(c.id for c in rubric.criteria)
+            yield Finding(path, f"scores.{key}", f"unknown criterion {key!r}; the rubric has {allowed}")
+        elif not rubric.min <= value <= rubric.max:
+            yield Finding(path, f"scores.{key}", f"score {key}={value:g} is outside the scale {rubric.min} to {rubric.max}")
+    missing = [c.id for c in rubric.criteria if c.id not in entry.scores]
+    if missing:
+        yield Finding(path, "scores", f"no score for {', '.join(missing)}")
+
+
+CHECKS: list[Callable[[Snapshot], Iterator[Finding]]] = [
+    check_managers, check_emails, check_duplicate_ids, check_entry_references,
+]
+
+
+def run(snap: Snapshot, locate: Callable[[str, str], int | None] = lambda path, field: None) -> list[Problem]:
+    """Every problem in the store, sorted by path then line; `locate` finds a field's line."""
+    problems = list(snap.problems)
+    for check in CHECKS:
+        for finding in check(snap):
+            line = locate(finding.path, finding.field) if finding.field else None
+            problems.append(Problem(finding.path, line, finding.message))
+    return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message))

@@ -1,0 +1,136 @@
+"""The root command: global options, the session object every command receives, the
+lazy command table (so `p2p submit` never imports what `p2p publish` needs), and the
+one place where errors become exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from p2p import __version__
+from p2p.errors import EXIT_INTERNAL, P2PError
+
+COMMANDS = {
+    "init": "p2p.commands.init:init",
+    "people": "p2p.commands.people:people",
+    "types": "p2p.commands.types:types",
+    "challenge": "p2p.commands.challenge:challenge",
+    "submit": "p2p.commands.entries:submit",
+    "rate": "p2p.commands.entries:rate",
+    "leaderboard": "p2p.commands.leaderboard:leaderboard",
+    "check": "p2p.commands.check:check",
+}
+
+
+@dataclass
+class Session:
+    """What every command needs: where the store is, who acts, what time it is."""
+
+    store_path: Path | None
+    as_id: str | None
+    format: str = "table"
+    _store: Any = field(default=None, repr=False)
+
+    def store(self) -> Any:
+        if self._store is None:
+            from p2p.store.store import Store
+
+            self._store = Store.open(self.store_path)
+        return self._store
+
+    def now(self) -> dt.datetime:
+        """The current time; P2P_NOW pins it (scripted demos, reproducible tests)."""
+        pinned = os.environ.get("P2P_NOW")
+        if pinned:
+            from p2p.fields import parse_timestamp
+
+            return parse_timestamp(pinned, "P2P_NOW")
+        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+pass_session = click.make_pass_decorator(Session)
+
+
+class CliError(click.ClickException):
+    """A P2PError (or a bug) on its way out: one line on stderr, and in JSON mode one
+    `{"error": …}` document on stdout so scripts always get JSON."""
+
+    def __init__(self, message: str, exit_code: int, code: str, as_json: bool) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.code = code
+        self.as_json = as_json
+
+    def show(self, file: Any = None) -> None:
+        if self.as_json:
+            click.echo(json.dumps({"error": {"code": self.code, "message": self.message}}))
+        click.echo(f"error: {self.message}", err=True)
+
+
+class RootGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except P2PError as exc:
+            raise CliError(exc.message, exc.exit_code, exc.code, _json_mode(ctx)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: say so in one line, keep the traceback for P2P_DEBUG
+            if os.environ.get("P2P_DEBUG"):
+                raise
+            message = f"internal error ({type(exc).__name__}: {exc}); rerun with P2P_DEBUG=1 and report it"
+            raise CliError(message, EXIT_INTERNAL, "internal", _json_mode(ctx)) from None
+
+
+def _json_mode(ctx: click.Context) -> bool:
+    return isinstance(ctx.obj, Session) and ctx.obj.format == "json"
+
+
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), envvar="P2P_STORE",
+              show_envvar=True, help="The store's folder [default: the nearest folder with p2p.yaml].")
+@click.option("--as", "as_id", metavar="ID", envvar="P2P_AS", show_envvar=True,
+              help="Act as this person [default: the person whose e-mail is git's user.email].")
+@click.version_option(__version__, prog_name="p2p")
+@click.pass_context
+def cli(ctx: click.Context, store_path: Path | None, as_id: str | None) -> None:
+    """Peer-to-peer improvement challenges for sales teams, stored in git.
+
+    Set up a round, submit, rate each other against a rubric, and see the standings;
+    every write is one commit authored by the person who acted.
+
+    \b
+    Example:
+      p2p init team-store && cd team-store
+      p2p people add ava --name "Ava Lee" --email ava@example.com --role ae --team east
+      p2p challenge new q4-pitch --type pitch-battle --title "Q4 pitch" --opens 2026-11-20 --closes 2026-11-27
+      p2p --as ava submit q4-pitch --link https://example.com/ava.mp4
+      p2p leaderboard q4-pitch
+    """
+    ctx.obj = Session(store_path, as_id)
+
+
+def main() -> None:
+    cli(prog_name="p2p")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Click commands: parse options, call one service function, print. Nothing else."""

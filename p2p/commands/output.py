@@ -1,0 +1,121 @@
+"""Output for every command: the `--format` option family and one `emit` that prints
+a result as a terminal table, JSON, CSV or a Markdown table. tabulate is imported
+only when a table is actually printed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+from typing import Any, Callable, Iterable, Sequence, TypeVar
+
+import click
+
+READ_FORMATS = ("table", "json", "csv", "markdown")
+WRITE_FORMATS = ("text", "json")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _remember(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    from p2p.cli import Session
+
+    session = ctx.find_object(Session)
+    if session is not None:
+        session.format = value
+    return value
+
+
+def format_option(choices: Sequence[str] = READ_FORMATS) -> Callable[[F], F]:
+    """`--format` for read commands (table|json|csv|markdown) or writes (text|json)."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=choices[0], envvar="P2P_FORMAT", show_envvar=True,
+        is_eager=True, callback=_remember, help="Output format; json is stable and documented in the README.",
+    )
+
+
+Columns = Sequence[tuple[str, str]]  # (key in the row dict, header)
+
+
+def emit(fmt: str, document: Any, rows: Iterable[dict[str, Any]] = (), columns: Columns = (),
+         title: str | None = None, empty: str = "nothing to show") -> None:
+    """Print `document` as JSON, or `rows` (dicts) in the chosen tabular format."""
+    if fmt == "json":
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+        return
+    rows = list(rows)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([h for _, h in columns])
+        writer.writerows([[_csv_cell(row.get(k)) for k, _ in columns] for row in rows])
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    if title and fmt == "markdown":
+        click.echo(f"### {md_cell(title)}\n")
+    elif title:
+        click.echo(title)
+    if not rows:
+        click.echo(f"_{empty}_" if fmt == "markdown" else empty)
+        return
+    from tabulate import tabulate
+
+    if fmt == "markdown":
+        body = [[md_cell(_plain(row.get(k))) for k, _ in columns] for row in rows]
+        click.echo(tabulate(body, headers=[h for _, h in columns], tablefmt="github", disable_numparse=True))
+    else:
+        body = [[_plain(row.get(k)) for k, _ in columns] for row in rows]
+        click.echo(tabulate(body, headers=[h for _, h in columns], tablefmt="simple", disable_numparse=True,
+                            maxcolwidths=[48] * len(columns)))
+
+
+def emit_changes(fmt: str, changes: object, noun: str, dry_run: bool = False) -> None:
+    """Print what a set-up command created, updated, left unchanged or skipped."""
+    doc = asdict(changes)  # type: ignore[call-overload]
+    doc["skipped"] = [{"line": line, "reason": reason} for line, reason in doc["skipped"]]
+    doc["dry_run"] = dry_run
+    if fmt == "json":
+        click.echo(json.dumps(doc, ensure_ascii=False))
+        return
+    for state in ("created", "updated", "unchanged"):
+        for ident in doc[state]:
+            click.echo(f"{state + (' (dry run)' if dry_run and state != 'unchanged' else '')}: {noun} {ident}")
+    for item in doc["skipped"]:
+        click.echo(f"skipped: line {item['line']}: {item['reason']}", err=True)
+    click.echo(changes.summary() + (" (dry run: nothing written)" if dry_run else ""))  # type: ignore[attr-defined]
+
+
+def echo_fields(pairs: Iterable[tuple[str, Any]]) -> None:
+    """Aligned `key: value` lines for a single record in text mode."""
+    pairs = [(k, v) for k, v in pairs if v not in (None, "", [], ())]
+    width = max((len(k) for k, _ in pairs), default=0)
+    for key, value in pairs:
+        click.echo(f"{key + ':':<{width + 1}} {_plain(value)}")
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def md_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: no pipes, newlines or HTML."""
+    for raw, safe in (("\\", "\\\\"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;"), ("\r", " "), ("\n", " ")):
+        text = text.replace(raw, safe)
+    return text
+
+
+def _csv_cell(value: Any) -> Any:
+    """Spreadsheets run cells starting with = + - @ as formulas: neutralise text ones."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = ";".join(map(str, value))
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -1,0 +1,153 @@
+"""Field readers for plain dicts parsed from YAML: each returns a typed value or
+raises SchemaError naming the field and what is allowed. Strict on purpose: YAML 1.1
+turns `no` into False and `0123` into 83, so a string field refuses anything that is
+not already a string and says to quote it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping
+
+from p2p.errors import SchemaError
+from p2p.ids import check_id
+
+
+def mapping(value: object, field: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise SchemaError(f"{field} must be a mapping of keys to values, not {type_name(value)}", field or None)
+    return value
+
+
+def known_keys(doc: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    for key in doc:
+        if key not in allowed:
+            raise SchemaError(f"unknown field {key!r} in {where}; allowed: {', '.join(sorted(allowed))}", str(key))
+
+
+def req(doc: Mapping[str, Any], key: str, prefix: str = "") -> Any:
+    if doc.get(key) is None:
+        raise SchemaError(f"{prefix}{key} is required", prefix + key)
+    return doc[key]
+
+
+def text(doc: Mapping[str, Any], key: str, prefix: str = "", required: bool = True, max_len: int = 10_000) -> str | None:
+    value = req(doc, key, prefix) if required else doc.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise SchemaError(f"{prefix}{key} must be text, not {type_name(value)} {value!r}; quote it", prefix + key)
+    if len(value) > max_len:
+        raise SchemaError(f"{prefix}{key} is {len(value)} characters; at most {max_len} allowed", prefix + key)
+    if required and not value.strip():
+        raise SchemaError(f"{prefix}{key} must not be empty", prefix + key)
+    return value
+
+
+def ident(doc: Mapping[str, Any], key: str, prefix: str = "", required: bool = True) -> str | None:
+    value = req(doc, key, prefix) if required else doc.get(key)
+    return None if value is None else check_id(value, prefix + key)
+
+
+def id_list(doc: Mapping[str, Any], key: str, prefix: str = "") -> tuple[str, ...]:
+    value = doc.get(key) or []
+    if not isinstance(value, list):
+        raise SchemaError(f"{prefix}{key} must be a list of ids", prefix + key)
+    return tuple(check_id(v, f"{prefix}{key}.{i}") for i, v in enumerate(value))
+
+
+def text_list(doc: Mapping[str, Any], key: str, prefix: str = "", max_len: int = 200) -> tuple[str, ...]:
+    value = doc.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise SchemaError(f"{prefix}{key} must be a list of non-empty texts", prefix + key)
+    if any(len(v) > max_len for v in value):
+        raise SchemaError(f"{prefix}{key}: each item must be at most {max_len} characters", prefix + key)
+    return tuple(value)
+
+
+def choice(doc: Mapping[str, Any], key: str, allowed: tuple[str, ...], prefix: str = "",
+           default: str | None = None) -> str:
+    value = doc.get(key, default)
+    if value is None:
+        raise SchemaError(f"{prefix}{key} is required; one of {', '.join(allowed)}", prefix + key)
+    if value not in allowed:
+        raise SchemaError(f"{prefix}{key} {value!r} is not one of {', '.join(allowed)}", prefix + key)
+    return str(value)
+
+
+def integer(doc: Mapping[str, Any], key: str, prefix: str = "", default: int | None = None,
+            minimum: int | None = None, maximum: int | None = None) -> int:
+    value = doc.get(key, default)
+    if value is None:
+        raise SchemaError(f"{prefix}{key} is required", prefix + key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SchemaError(f"{prefix}{key} must be a whole number, not {value!r}", prefix + key)
+    if minimum is not None and value < minimum or maximum is not None and value > maximum:
+        raise SchemaError(f"{prefix}{key} {value} is out of range {minimum}..{maximum}", prefix + key)
+    return value
+
+
+def number(value: object, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise SchemaError(f"{field} must be a number, not {value!r}", field)
+    return float(value)
+
+
+def boolean(doc: Mapping[str, Any], key: str, default: bool, prefix: str = "") -> bool:
+    value = doc.get(key, default)
+    if not isinstance(value, bool):
+        raise SchemaError(f"{prefix}{key} must be true or false, not {value!r}", prefix + key)
+    return value
+
+
+def date(doc: Mapping[str, Any], key: str, prefix: str = "", required: bool = True) -> dt.date | None:
+    value = req(doc, key, prefix) if required else doc.get(key)
+    if value is None:
+        return None
+    return parse_date(value, prefix + key)
+
+
+def parse_date(value: object, field: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise SchemaError(f"{field} {value!r} is not a date; use YYYY-MM-DD", field)
+
+
+def timestamp(doc: Mapping[str, Any], key: str, prefix: str = "", required: bool = True) -> dt.datetime | None:
+    value = req(doc, key, prefix) if required else doc.get(key)
+    if value is None:
+        return None
+    return parse_timestamp(value, prefix + key)
+
+
+def parse_timestamp(value: object, field: str) -> dt.datetime:
+    """An aware UTC datetime from a YAML timestamp or an ISO 8601 string."""
+    parsed: dt.datetime | None = None
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        raise SchemaError(f"{field} {value!r} is not a timestamp; use e.g. 2026-11-22T10:15:00Z", field)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc)
+
+
+def format_timestamp(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def type_name(value: object) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}.get(
+        type(value), type(value).__name__
+    )

@@ -1,0 +1,439 @@
+"""The store's records as frozen dataclasses, and the parsing of plain dicts (from
+YAML) into them with field-precise errors. Pure: no git, no files, no Click.
+
+Each kind validates itself next to its definition: `Person.parse`, `Challenge.parse`,
+`Submission.parse`, … raise SchemaError naming the field; `to_doc` gives back the
+canonical document that is written to the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from p2p import fields as f
+from p2p.errors import SchemaError
+from p2p.ids import check_entry_id
+
+SCHEMA_VERSION = 1
+DEFAULT_ROLES = ("sdr", "ae", "se", "am", "csm", "manager")
+MODES = ("rubric", "metric")
+FORMATS = ("individual", "team", "pairs")
+AGGREGATES = ("median",)  # more policies arrive with the scoring work (issue 3)
+STATES = ("upcoming", "open", "review", "closed")
+
+
+# -- settings ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Settings:
+    name: str = "p2p store"
+    timezone: str = "UTC"
+    roles: tuple[str, ...] = DEFAULT_ROLES
+    aggregate: str = "median"
+    min_ratings: int = 3
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def parse(cls, doc: object) -> Settings:
+        doc = f.mapping(doc, "p2p.yaml")
+        f.known_keys(doc, {"schema", "name", "timezone", "roles", "scoring"}, "p2p.yaml")
+        version = f.integer(doc, "schema", default=SCHEMA_VERSION, minimum=1)
+        if version > SCHEMA_VERSION:
+            raise SchemaError(f"schema {version} is newer than this p2p understands ({SCHEMA_VERSION}); upgrade p2p", "schema")
+        timezone = f.text(doc, "timezone", required=False) or "UTC"
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SchemaError(f"timezone {timezone!r} is not an IANA time zone such as Europe/Berlin", "timezone") from None
+        scoring = f.mapping(doc.get("scoring") or {}, "scoring")
+        f.known_keys(scoring, {"aggregate", "min_ratings"}, "scoring")
+        return cls(
+            name=f.text(doc, "name", required=False) or "p2p store",
+            timezone=timezone,
+            roles=f.id_list(doc, "roles") or DEFAULT_ROLES,
+            aggregate=f.choice(scoring, "aggregate", AGGREGATES, "scoring.", default="median"),
+            min_ratings=f.integer(scoring, "min_ratings", "scoring.", default=3, minimum=1, maximum=100),
+        )
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA_VERSION, "name": self.name, "timezone": self.timezone, "roles": list(self.roles),
+            "scoring": {"aggregate": self.aggregate, "min_ratings": self.min_ratings},
+        }
+
+
+# -- people --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    email: str
+    role: str
+    team: str
+    region: str | None = None
+    manager: str | None = None
+    hired: dt.date | None = None
+    active: bool = True
+    crm_id: str | None = None
+
+    FIELDS = ("id", "name", "email", "role", "team", "region", "manager", "hired", "active", "crm_id")
+
+    @classmethod
+    def parse(cls, doc: object, roles: tuple[str, ...] = DEFAULT_ROLES) -> Person:
+        doc = f.mapping(doc, "person")
+        f.known_keys(doc, set(cls.FIELDS), "a person")
+        email = f.text(doc, "email", max_len=254)
+        assert email is not None
+        if "@" not in email or " " in email.strip():
+            raise SchemaError(f"email {email!r} is not an e-mail address", "email")
+        person = cls(
+            id=f.ident(doc, "id"),  # type: ignore[arg-type]
+            name=f.text(doc, "name", max_len=200),  # type: ignore[arg-type]
+            email=email.strip(),
+            role=f.choice(doc, "role", roles),
+            team=f.ident(doc, "team"),  # type: ignore[arg-type]
+            region=f.text(doc, "region", required=False, max_len=100),
+            manager=f.ident(doc, "manager", required=False),
+            hired=f.date(doc, "hired", required=False),
+            active=f.boolean(doc, "active", True),
+            crm_id=f.text(doc, "crm_id", required=False, max_len=64),
+        )
+        if person.manager == person.id:
+            raise SchemaError(f"manager of {person.id} cannot be {person.id} themself", "manager")
+        return person
+
+    def to_doc(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"id": self.id, "name": self.name, "email": self.email, "role": self.role, "team": self.team}
+        for key in ("region", "manager", "crm_id"):
+            if getattr(self, key):
+                doc[key] = getattr(self, key)
+        if self.hired:
+            doc["hired"] = self.hired.isoformat()
+        doc["active"] = self.active
+        return doc
+
+
+# -- challenges ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    name: str
+    weight: float
+    levels: Mapping[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rubric:
+    min: int
+    max: int
+    criteria: tuple[Criterion, ...]
+
+    @classmethod
+    def parse(cls, doc: object, prefix: str = "rubric.") -> Rubric:
+        doc = f.mapping(doc, prefix.rstrip("."))
+        f.known_keys(doc, {"scale", "criteria"}, "a rubric")
+        scale = f.mapping(doc.get("scale") or {"min": 1, "max": 5}, prefix + "scale")
+        low = f.integer(scale, "min", prefix + "scale.", default=1, minimum=0, maximum=100)
+        high = f.integer(scale, "max", prefix + "scale.", default=5, minimum=low + 1, maximum=100)
+        raw = f.req(doc, "criteria", prefix)
+        if not isinstance(raw, list) or not raw:
+            raise SchemaError(f"{prefix}criteria must be a non-empty list", prefix + "criteria")
+        criteria = []
+        for i, item in enumerate(raw):
+            where = f"{prefix}criteria.{i}."
+            item = f.mapping(item, where.rstrip("."))
+            f.known_keys(item, {"id", "name", "weight", "levels"}, "a criterion")
+            weight = f.number(item.get("weight", 1), where + "weight")
+            if weight <= 0:
+                raise SchemaError(f"{where}weight must be positive, not {weight:g}", where + "weight")
+            levels = f.mapping(item.get("levels") or {}, where + "levels")
+            criteria.append(Criterion(
+                id=f.ident(item, "id", where),  # type: ignore[arg-type]
+                name=f.text(item, "name", where, max_len=200),  # type: ignore[arg-type]
+                weight=weight,
+                levels={int(k): str(v) for k, v in levels.items()},
+            ))
+        ids = [c.id for c in criteria]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise SchemaError(f"{prefix}criteria: duplicate criterion id {dupes[0]!r}", prefix + "criteria")
+        return cls(low, high, tuple(criteria))
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            "scale": {"min": self.min, "max": self.max},
+            "criteria": [
+                {"id": c.id, "name": c.name, "weight": _num(c.weight), **({"levels": dict(c.levels)} if c.levels else {})}
+                for c in self.criteria
+            ],
+        }
+
+    def criterion(self, cid: str) -> Criterion | None:
+        return next((c for c in self.criteria if c.id == cid), None)
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    direction: str = "higher"
+
+    @classmethod
+    def parse(cls, doc: object) -> Metric:
+        doc = f.mapping(doc, "metric")
+        f.known_keys(doc, {"name", "unit", "direction"}, "metric")
+        return cls(
+            name=f.text(doc, "name", "metric.", max_len=100),  # type: ignore[arg-type]
+            unit=f.text(doc, "unit", "metric.", required=False, max_len=50) or "",
+            direction=f.choice(doc, "direction", ("higher", "lower"), "metric.", default="higher"),
+        )
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"name": self.name, "unit": self.unit, "direction": self.direction}
+
+
+# Fields shared by built-in types and store challenges (a challenge may override any).
+_COMMON = {"title", "description", "skills", "mode", "format", "roles", "min_ratings", "rubric", "metric", "aggregate"}
+
+
+@dataclass(frozen=True)
+class ChallengeType:
+    type: str
+    title: str
+    description: str
+    skills: tuple[str, ...]
+    mode: str
+    format: str
+    duration_days: int
+    review_days: int
+    roles: tuple[str, ...]
+    min_ratings: int | None
+    rubric: Rubric
+    metric: Metric | None
+
+    @classmethod
+    def parse(cls, doc: object) -> ChallengeType:
+        doc = f.mapping(doc, "challenge type")
+        f.known_keys(doc, _COMMON | {"type", "duration_days", "review_days"} - {"aggregate"}, "a challenge type")
+        mode = f.choice(doc, "mode", MODES)
+        return cls(
+            type=f.ident(doc, "type"),  # type: ignore[arg-type]
+            title=f.text(doc, "title", max_len=200),  # type: ignore[arg-type]
+            description=f.text(doc, "description", required=False) or "",
+            skills=f.id_list(doc, "skills"),
+            mode=mode,
+            format=f.choice(doc, "format", FORMATS, default="individual"),
+            duration_days=f.integer(doc, "duration_days", default=7, minimum=1, maximum=366),
+            review_days=f.integer(doc, "review_days", default=3, minimum=0, maximum=366),
+            roles=f.id_list(doc, "roles"),
+            min_ratings=f.integer(doc, "min_ratings", minimum=1, maximum=100) if "min_ratings" in doc else None,
+            rubric=Rubric.parse(f.req(doc, "rubric")),
+            metric=_metric_for(doc, mode),
+        )
+
+
+def _metric_for(doc: Mapping[str, Any], mode: str) -> Metric | None:
+    if mode == "metric":
+        return Metric.parse(f.req(doc, "metric"))
+    if doc.get("metric") is not None:
+        raise SchemaError(f"metric is only allowed when mode is metric, not {mode}", "metric")
+    return None
+
+
+@dataclass(frozen=True)
+class Challenge:
+    slug: str
+    title: str
+    type: str
+    description: str
+    skills: tuple[str, ...]
+    mode: str
+    format: str
+    roles: tuple[str, ...]
+    rubric: Rubric
+    opens: dt.date
+    closes: dt.date
+    review_closes: dt.date
+    metric: Metric | None = None
+    min_ratings: int | None = None
+    aggregate: str | None = None
+    closed_at: dt.datetime | None = None
+
+    KEYS = _COMMON | {"slug", "type", "opens", "closes", "review_closes", "closed_at"}
+
+    @classmethod
+    def parse(cls, doc: object, roles: tuple[str, ...] = DEFAULT_ROLES) -> Challenge:
+        doc = f.mapping(doc, "challenge")
+        f.known_keys(doc, cls.KEYS, "a challenge")
+        mode = f.choice(doc, "mode", MODES)
+        opens = f.date(doc, "opens")
+        closes = f.date(doc, "closes")
+        review_closes = f.date(doc, "review_closes", required=False) or closes
+        assert opens and closes
+        if closes < opens:
+            raise SchemaError(f"closes {closes} is before opens {opens}", "closes")
+        if review_closes < closes:
+            raise SchemaError(f"review_closes {review_closes} is before closes {closes}", "review_closes")
+        eligible = f.id_list(doc, "roles")
+        for i, role in enumerate(eligible):
+            if role not in roles:
+                raise SchemaError(f"roles.{i} {role!r} is not one of {', '.join(roles)}", f"roles.{i}")
+        return cls(
+            slug=f.ident(doc, "slug"),  # type: ignore[arg-type]
+            title=f.text(doc, "title", max_len=200),  # type: ignore[arg-type]
+            type=f.ident(doc, "type"),  # type: ignore[arg-type]
+            description=f.text(doc, "description", required=False) or "",
+            skills=f.id_list(doc, "skills"),
+            mode=mode,
+            format=f.choice(doc, "format", FORMATS, default="individual"),
+            roles=eligible,
+            rubric=Rubric.parse(f.req(doc, "rubric")),
+            opens=opens, closes=closes, review_closes=review_closes,
+            metric=_metric_for(doc, mode),
+            min_ratings=f.integer(doc, "min_ratings", minimum=1, maximum=100) if doc.get("min_ratings") is not None else None,
+            aggregate=f.choice(doc, "aggregate", AGGREGATES) if doc.get("aggregate") is not None else None,
+            closed_at=f.timestamp(doc, "closed_at", required=False),
+        )
+
+    def to_doc(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "slug": self.slug, "title": self.title, "type": self.type, "description": self.description,
+            "skills": list(self.skills), "mode": self.mode, "format": self.format, "roles": list(self.roles),
+            "opens": self.opens.isoformat(), "closes": self.closes.isoformat(),
+            "review_closes": self.review_closes.isoformat(),
+        }
+        if self.min_ratings is not None:
+            doc["min_ratings"] = self.min_ratings
+        if self.aggregate is not None:
+            doc["aggregate"] = self.aggregate
+        if self.metric is not None:
+            doc["metric"] = self.metric.to_doc()
+        doc["rubric"] = self.rubric.to_doc()
+        if self.closed_at is not None:
+            doc["closed_at"] = f.format_timestamp(self.closed_at)
+        return doc
+
+    def window(self, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
+        """When submissions open, when they close and when reviews close: dates are
+        whole days in the store's time zone, so `closes` includes that whole day."""
+        def start(day: dt.date) -> dt.datetime:
+            return dt.datetime.combine(day, dt.time(), tz)
+        return start(self.opens), start(self.closes + dt.timedelta(days=1)), start(self.review_closes + dt.timedelta(days=1))
+
+    def state(self, now: dt.datetime, tz: dt.tzinfo) -> str:
+        if self.closed_at is not None and now >= self.closed_at:
+            return "closed"
+        opens, closes, review_closes = self.window(tz)
+        if now < opens:
+            return "upcoming"
+        if now < closes:
+            return "open"
+        return "review" if now < review_closes else "closed"
+
+    def close(self, now: dt.datetime) -> Challenge:
+        return replace(self, closed_at=now)
+
+    def needed_ratings(self, settings: Settings) -> int:
+        return self.min_ratings if self.min_ratings is not None else settings.min_ratings
+
+
+# -- entries -------------------------------------------------------------------------
+_ENTRY_BASE = {"v", "id", "kind", "at", "by", "challenge"}
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: str
+    at: dt.datetime
+    by: str
+    challenge: str
+    link: str | None = None
+    notes: str | None = None
+    tags: tuple[str, ...] = ()
+    metric: float | None = None
+    team: str | None = None
+    partner: str | None = None
+    kind = "submission"
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = _entry_head(self)
+        for key in ("link", "notes", "team", "partner"):
+            if getattr(self, key) is not None:
+                doc[key] = getattr(self, key)
+        if self.tags:
+            doc["tags"] = list(self.tags)
+        if self.metric is not None:
+            doc["metric"] = _num(self.metric)
+        return doc
+
+
+@dataclass(frozen=True)
+class Rating:
+    id: str
+    at: dt.datetime
+    by: str
+    challenge: str
+    submission: str
+    person: str
+    scores: Mapping[str, float]
+    comment: str | None = None
+    kind = "rating"
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = _entry_head(self)
+        doc.update(submission=self.submission, person=self.person, scores={k: _num(v) for k, v in self.scores.items()})
+        if self.comment is not None:
+            doc["comment"] = self.comment
+        return doc
+
+
+Entry = Submission | Rating
+ENTRY_KINDS = ("submission", "rating")
+
+
+def parse_entry(doc: object) -> Entry:
+    doc = f.mapping(doc, "entry")
+    version = f.integer(doc, "v", minimum=1)
+    if version > SCHEMA_VERSION:
+        raise SchemaError(f"entry version {version} is newer than this p2p understands ({SCHEMA_VERSION}); upgrade p2p", "v")
+    kind = f.choice(doc, "kind", ENTRY_KINDS)
+    head = {
+        "id": check_entry_id(f.req(doc, "id")),
+        "at": f.timestamp(doc, "at"),
+        "by": f.ident(doc, "by"),
+        "challenge": f.ident(doc, "challenge"),
+    }
+    if kind == "submission":
+        f.known_keys(doc, _ENTRY_BASE | {"link", "notes", "tags", "metric", "team", "partner"}, "a submission")
+        metric = doc.get("metric")
+        return Submission(
+            **head,  # type: ignore[arg-type]
+            link=f.text(doc, "link", required=False, max_len=2000),
+            notes=f.text(doc, "notes", required=False),
+            tags=f.text_list(doc, "tags", max_len=50),
+            metric=None if metric is None else f.number(metric, "metric"),
+            team=f.ident(doc, "team", required=False),
+            partner=f.ident(doc, "partner", required=False),
+        )
+    f.known_keys(doc, _ENTRY_BASE | {"submission", "person", "scores", "comment"}, "a rating")
+    scores = f.mapping(f.req(doc, "scores"), "scores")
+    return Rating(
+        **head,  # type: ignore[arg-type]
+        submission=check_entry_id(f.req(doc, "submission"), "submission"),
+        person=f.ident(doc, "person"),  # type: ignore[arg-type]
+        scores={str(k): f.number(v, f"scores.{k}") for k, v in scores.items()},
+        comment=f.text(doc, "comment", required=False),
+    )
+
+
+def _entry_head(entry: Entry) -> dict[str, Any]:
+    return {"v": SCHEMA_VERSION, "id": entry.id, "kind": entry.kind, "at": f.format_timestamp(entry.at),
+            "by": entry.by, "challenge": entry.challenge}
+
+
+def _num(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value

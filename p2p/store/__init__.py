@@ -1,0 +1,1 @@
+"""Everything that touches git or the store's files lives in this package."""

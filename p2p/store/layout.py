@@ -1,0 +1,40 @@
+"""Where each thing lives in a store. The one place that turns ids into paths."""
+
+from __future__ import annotations
+
+from p2p.ids import check_entry_id, check_id
+
+CONFIG = "p2p.yaml"
+PEOPLE = "people"
+CHALLENGES = "challenges"
+ENTRIES = "entries"
+TEMPLATES = "templates"
+KEEP = ".gitkeep"
+
+
+def person_path(person_id: str) -> str:
+    return f"{PEOPLE}/{check_id(person_id)}.yaml"
+
+
+def challenge_path(slug: str) -> str:
+    return f"{CHALLENGES}/{check_id(slug)}.yaml"
+
+
+def entry_path(slug: str, person_id: str, entry_id: str) -> str:
+    return f"{ENTRIES}/{check_id(slug)}/{check_id(person_id)}/{check_entry_id(entry_id)}.yaml"
+
+
+def classify(path: str) -> str | None:
+    """'config', 'person', 'challenge', 'entry', or None for a file p2p ignores."""
+    parts = path.split("/")
+    if path == CONFIG:
+        return "config"
+    if not parts[-1].endswith(".yaml"):
+        return None
+    if len(parts) == 2 and parts[0] == PEOPLE:
+        return "person"
+    if len(parts) == 2 and parts[0] == CHALLENGES:
+        return "challenge"
+    if len(parts) == 4 and parts[0] == ENTRIES:
+        return "entry"
+    return "stray" if parts[0] in (PEOPLE, CHALLENGES, ENTRIES) else None

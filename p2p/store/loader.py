@@ -1,0 +1,195 @@
+"""The one read path: `load(store, rev)` folds the files of a store at a git revision
+(or in the working tree, for `check`) into a Snapshot of plain records plus the
+problems found on the way. Nothing else reads store files, so the parse cache keyed
+by git blob id lives here: a blob never changes, so it is parsed at most once.
+
+Problems are values, not exceptions: a broken file is reported with its path and
+line and left out, and every other file still loads."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from p2p import model
+from p2p.errors import NotFound, SchemaError, StoreError
+from p2p.ids import check_id
+from p2p.store import layout, yamlio
+from p2p.store.repo import Git
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
+@dataclass
+class Snapshot:
+    """The store as of one revision: configuration, people, challenges, and the
+    entries of the challenges that were asked for, sorted by (at, id)."""
+
+    commit: str | None
+    settings: model.Settings
+    people: dict[str, model.Person]
+    challenges: dict[str, model.Challenge]
+    entries: list[model.Entry]
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+    entry_paths: dict[str, list[str]] = field(default_factory=dict)
+    oids: dict[str, str] = field(default_factory=dict)  # path -> git blob id
+
+    def entries_of(self, slug: str) -> list[model.Entry]:
+        return [e for e in self.entries if e.challenge == slug]
+
+    def person(self, pid: str) -> model.Person:
+        """The person `pid`, or NotFound naming where people are listed."""
+        check_id(pid, "person")
+        if pid not in self.people:
+            raise NotFound(f"person {pid!r} is not in people/; see `p2p people list`")
+        return self.people[pid]
+
+    def challenge(self, slug: str) -> model.Challenge:
+        check_id(slug, "challenge")
+        if slug not in self.challenges:
+            raise NotFound(f"challenge {slug!r} does not exist; see `p2p challenge list`")
+        return self.challenges[slug]
+
+
+# Parsed documents by blob id (or an exception to re-raise). Blobs are immutable.
+_parsed: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class _File:
+    path: str
+    oid: str
+
+
+def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = None,
+         worktree: Path | None = None) -> Snapshot:
+    """Read the store at `rev` (a commit-ish), or the files under `worktree` when given.
+
+    `challenges` limits which challenges' entries are read (all when None)."""
+    scope = None if challenges is None else set(challenges)
+    if worktree is not None:
+        listing, reader, commit = _worktree_files(worktree, scope)
+    else:
+        commit = git.resolve(rev or "HEAD")
+        if commit is None:
+            raise StoreError(f"revision {rev!r} does not exist in this store")
+        listing = _tree_files(git, commit, scope)
+        reader = git.read_blobs
+    missing = [f.oid for f in listing if f.oid not in _parsed]
+    contents = reader(missing) if missing else {}
+    for oid, data in contents.items():
+        _parsed[oid] = _parse(data)
+    return _fold(commit, listing, contents)
+
+
+def _tree_files(git: Git, commit: str, scope: set[str] | None) -> list[_File]:
+    if scope is None:
+        paths = [layout.CONFIG, layout.PEOPLE, layout.CHALLENGES, layout.ENTRIES]
+    else:
+        paths = [layout.CONFIG, layout.PEOPLE, layout.CHALLENGES, *(f"{layout.ENTRIES}/{s}" for s in sorted(scope))]
+    return [_File(item.path, item.oid) for item in git.ls_tree(commit, paths) if item.kind == "blob"]
+
+
+def _worktree_files(root: Path, scope: set[str] | None) -> tuple[list[_File], Callable[[list[str]], dict[str, bytes]], None]:
+    data: dict[str, bytes] = {}
+    listing = []
+    candidates = [root / layout.CONFIG] if (root / layout.CONFIG).is_file() else []
+    for folder in (layout.PEOPLE, layout.CHALLENGES, layout.ENTRIES):
+        base = root / folder
+        if base.is_dir():
+            candidates.extend(p for p in sorted(base.rglob("*")) if p.is_file() and not p.name.startswith("."))
+    for path in candidates:
+        rel = path.relative_to(root).as_posix()
+        parts = rel.split("/")
+        if scope is not None and parts[0] == layout.ENTRIES and len(parts) > 1 and parts[1] not in scope:
+            continue
+        blob = path.read_bytes()
+        oid = hashlib.sha1(b"blob %d\0" % len(blob) + blob).hexdigest()  # git's blob id
+        data[oid] = blob
+        listing.append(_File(rel, oid))
+    return listing, lambda oids: {o: data[o] for o in oids}, None
+
+
+def _parse(data: bytes) -> Any:
+    try:
+        return yamlio.loads(data)
+    except yamlio.YamlError as exc:
+        return exc
+
+
+def _fold(commit: str | None, listing: list[_File], contents: dict[str, bytes]) -> Snapshot:
+    problems: list[Problem] = []
+    by_kind: dict[str, list[tuple[_File, Any]]] = {}
+    for item in listing:
+        kind = layout.classify(item.path)
+        if kind is None or item.path.endswith(layout.KEEP):
+            continue
+        if kind == "stray":
+            problems.append(Problem(item.path, None, "not where p2p expects a file: see the store layout in the README"))
+            continue
+        by_kind.setdefault(kind, []).append((item, _parsed[item.oid]))
+
+    def parse(item: _File, doc: Any, parser: Callable[[Any], Any]) -> Any:
+        if isinstance(doc, yamlio.YamlError):
+            problems.append(Problem(item.path, doc.line, doc.message))
+            return None
+        try:
+            return parser(doc)
+        except SchemaError as exc:
+            line = yamlio.line_of(contents.get(item.oid) or b"", exc.field) if exc.field else None
+            problems.append(Problem(item.path, line, exc.message))
+            return None
+
+    settings = model.Settings()
+    for item, doc in by_kind.get("config", []):
+        settings = parse(item, doc, model.Settings.parse) or settings
+    people: dict[str, model.Person] = {}
+    for item, doc in by_kind.get("person", []):
+        person = parse(item, doc, lambda d: model.Person.parse(d, settings.roles))
+        if person is not None and _named_as(item, person.id, problems):
+            people[person.id] = person
+    challenges: dict[str, model.Challenge] = {}
+    for item, doc in by_kind.get("challenge", []):
+        challenge = parse(item, doc, lambda d: model.Challenge.parse(d, settings.roles))
+        if challenge is not None and _named_as(item, challenge.slug, problems):
+            challenges[challenge.slug] = challenge
+    entries: list[model.Entry] = []
+    entry_paths: dict[str, list[str]] = {}
+    for item, doc in by_kind.get("entry", []):
+        entry = parse(item, doc, model.parse_entry)
+        if entry is None or not _entry_in_place(item, entry, problems):
+            continue
+        entry_paths.setdefault(entry.id, []).append(item.path)
+        if len(entry_paths[entry.id]) == 1:
+            entries.append(entry)
+    entries.sort(key=lambda e: (e.at, e.id))
+    return Snapshot(commit, settings, people, challenges, entries, problems, len(listing), entry_paths,
+                    {item.path: item.oid for item in listing})
+
+
+def _named_as(item: _File, ident: str, problems: list[Problem]) -> bool:
+    stem = item.path.rsplit("/", 1)[-1][: -len(".yaml")]
+    if stem != ident:
+        problems.append(Problem(item.path, 1, f"id {ident!r} does not match the file name {stem!r}"))
+        return False
+    return True
+
+
+def _entry_in_place(item: _File, entry: model.Entry, problems: list[Problem]) -> bool:
+    _, slug, person, name = item.path.split("/")
+    expected = f"{layout.ENTRIES}/{entry.challenge}/{entry.by}/{entry.id}.yaml"
+    if (slug, person, name) != (entry.challenge, entry.by, f"{entry.id}.yaml"):
+        problems.append(Problem(item.path, 1, f"entry {entry.id} by {entry.by} in {entry.challenge} belongs at {expected}"))
+        return False
+    return True

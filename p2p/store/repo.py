@@ -1,0 +1,184 @@
+"""Git, through its command line: create or adopt a repository, read trees and blobs
+at any revision, and commit exactly the given files as a given author.
+
+Commits are built with plumbing (blobs, the changed trees, commit-tree, and a
+compare-and-swap update of the branch) instead of `git add && git commit`: the cost
+stays flat as the store grows, whatever the user has staged stays staged and out of
+p2p's commit, and a concurrent writer on the same clone can never be overwritten."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from p2p.errors import StoreError
+
+ZERO = "0" * 40
+_CAS_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class TreeItem:
+    mode: str
+    kind: str
+    oid: str
+    path: str
+
+
+class Git:
+    """A repository at `root`, driven through the `git` executable."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    # -- running git -----------------------------------------------------------------
+    def run(self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None,
+            check: bool = True) -> subprocess.CompletedProcess[bytes]:
+        full_env = None
+        if env:
+            full_env = dict(os.environ)
+            full_env.update(env)
+        try:
+            proc = subprocess.run(
+                ["git", "-C", str(self.root), *args], input=input, capture_output=True, env=full_env
+            )
+        except FileNotFoundError:
+            raise StoreError("git is not installed or not on PATH; p2p needs git 2.25 or newer") from None
+        if check and proc.returncode != 0:
+            message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise StoreError(f"git {args[0]} failed: {message[-1] if message else 'no message'}")
+        return proc
+
+    def out(self, *args: str, **kwargs: object) -> str:
+        return self.run(*args, **kwargs).stdout.decode("utf-8").strip()  # type: ignore[arg-type]
+
+    # -- repository state ------------------------------------------------------------
+    def is_repo(self) -> bool:
+        if shutil.which("git") is None:
+            raise StoreError("git is not installed or not on PATH; p2p needs git 2.25 or newer")
+        proc = self.run("rev-parse", "--show-toplevel", check=False)
+        return proc.returncode == 0 and Path(proc.stdout.decode().strip()).resolve() == self.root.resolve()
+
+    def init(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.run("init", "--quiet")
+
+    def head_ref(self) -> str:
+        """The branch HEAD points at (it may not exist yet); refuse a detached HEAD."""
+        proc = self.run("symbolic-ref", "--quiet", "HEAD", check=False)
+        if proc.returncode != 0:
+            raise StoreError("HEAD is detached; check out a branch (git switch main) before writing")
+        return proc.stdout.decode().strip()
+
+    def resolve(self, rev: str) -> str | None:
+        """The commit id of `rev`, or None when it does not exist (an unborn branch)."""
+        proc = self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+    def local_identity(self) -> Identity | None:
+        proc = self.run("var", "GIT_COMMITTER_IDENT", check=False, env={"GIT_CONFIG_PARAMETERS": "'user.useconfigonly=true'"})
+        if proc.returncode != 0:
+            return None
+        ident = proc.stdout.decode("utf-8", "replace").strip()
+        name, _, rest = ident.partition(" <")
+        email = rest.split(">", 1)[0]
+        return Identity(name, email) if name and email else None
+
+    # -- reading ---------------------------------------------------------------------
+    def ls_tree(self, rev: str, paths: Iterable[str] = ()) -> list[TreeItem]:
+        """Every blob below `paths` (all when empty) in the tree of `rev`."""
+        raw = self.run("ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths).stdout
+        items = []
+        for record in raw.split(b"\0"):
+            if not record:
+                continue
+            meta, _, path = record.partition(b"\t")
+            mode, kind, oid = meta.decode().split(" ")
+            items.append(TreeItem(mode, kind, oid, path.decode("utf-8", "surrogateescape")))
+        return items
+
+    def read_blobs(self, oids: list[str]) -> dict[str, bytes]:
+        """Contents of many blobs through one `git cat-file --batch`."""
+        if not oids:
+            return {}
+        raw = self.run("cat-file", "--batch", input="".join(f"{o}\n" for o in oids).encode()).stdout
+        blobs: dict[str, bytes] = {}
+        pos = 0
+        for oid in oids:
+            end = raw.index(b"\n", pos)
+            header = raw[pos:end].split(b" ")
+            if len(header) < 3 or header[1] == b"missing":
+                raise StoreError(f"git object {oid} is missing from the repository; run git fsck")
+            size = int(header[2])
+            blobs[oid] = raw[end + 1:end + 1 + size]
+            pos = end + 1 + size + 1
+        return blobs
+
+    # -- writing ---------------------------------------------------------------------
+    def commit_files(self, files: Mapping[str, bytes], message: str, author: Identity,
+                     committer: Identity) -> str:
+        """Commit exactly `files` (path -> content) on top of the current branch.
+
+        The files must already be in the working tree with this content (p2p writes
+        them first, atomically). Only these paths are added to the index, so what the
+        user staged stays staged. Returns the new commit id."""
+        ref = self.head_ref()
+        blobs = {path: self._hash_object(data) for path, data in files.items()}
+        env = {
+            "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
+            "GIT_COMMITTER_NAME": committer.name, "GIT_COMMITTER_EMAIL": committer.email,
+        }
+        for _ in range(_CAS_ATTEMPTS):
+            parent = self.resolve(ref)
+            base_tree = self.out("rev-parse", f"{parent}^{{tree}}") if parent else None
+            tree = self._tree_with(base_tree, blobs)
+            args = ["commit-tree", tree, "-m", message] + (["-p", parent] if parent else [])
+            commit = self.out(*args, env=env)
+            # Compare-and-swap: fails if another writer moved the branch meanwhile.
+            proc = self.run("update-ref", "-m", message, ref, commit, parent or ZERO, check=False)
+            if proc.returncode == 0:
+                self._stage(blobs)
+                return commit
+        raise StoreError(f"{ref} kept moving while committing; another p2p or git is writing, try again")
+
+    def _hash_object(self, data: bytes) -> str:
+        return self.out("hash-object", "-w", "--stdin", input=data)
+
+    def _tree_with(self, tree: str | None, blobs: Mapping[str, str]) -> str:
+        """A new tree id: `tree` with each path set to its blob, building only the
+        trees on the changed paths."""
+        entries: dict[str, tuple[str, str, str]] = {}
+        if tree:
+            for line in self.out("ls-tree", "-z", tree).split("\0"):
+                if line:
+                    meta, _, name = line.partition("\t")
+                    mode, kind, oid = meta.split(" ")
+                    entries[name] = (mode, kind, oid)
+        children: dict[str, dict[str, str]] = {}
+        for path, oid in blobs.items():
+            head, _, rest = path.partition("/")
+            if rest:
+                children.setdefault(head, {})[rest] = oid
+            else:
+                entries[head] = ("100644", "blob", oid)
+        for name, sub in children.items():
+            current = entries.get(name)
+            sub_tree = current[2] if current and current[1] == "tree" else None
+            entries[name] = ("040000", "tree", self._tree_with(sub_tree, sub))
+        listing = "".join(f"{m} {k} {o}\t{n}\0" for n, (m, k, o) in entries.items())
+        return self.out("mktree", "-z", input=listing.encode("utf-8"))
+
+    def _stage(self, blobs: Mapping[str, str]) -> None:
+        """Record the committed files in the index so `git status` shows them clean."""
+        listing = "".join(f"100644 {oid}\t{path}\0" for path, oid in blobs.items())
+        self.run("update-index", "--add", "-z", "--index-info", input=listing.encode("utf-8"))

@@ -1,0 +1,112 @@
+"""A store: a git repository with p2p's layout. Finds it, creates or adopts it, reads
+it through the loader and writes files as exactly one commit each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from p2p.errors import StoreError
+from p2p.model import Settings
+from p2p.store import layout, loader, yamlio
+from p2p.store.repo import Git, Identity
+
+CONFIG_HEADER = "p2p store settings: see the README for every key"
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding p2p.yaml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / layout.CONFIG).is_file():
+            return folder
+    return None
+
+
+class Store:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.git = Git(root)
+
+    @classmethod
+    def open(cls, path: Path | None) -> Store:
+        """The store at `path` (exactly), or the nearest one above the current folder."""
+        root = (path.resolve() if (path / layout.CONFIG).is_file() else None) if path else find_root(Path.cwd())
+        if root is None:
+            where = str(path) if path else "this folder or any parent"
+            raise StoreError(f"no p2p store in {where} (no {layout.CONFIG}); run `p2p init` to create one")
+        store = cls(root)
+        if store.git.resolve("HEAD") is None:
+            raise StoreError(f"{root} has {layout.CONFIG} but no commits; run `p2p init` there")
+        return store
+
+    # -- reading ---------------------------------------------------------------------
+    def load(self, rev: str | None = "HEAD", challenges: Iterable[str] | None = None) -> loader.Snapshot:
+        return loader.load(self.git, rev, challenges)
+
+    def load_worktree(self) -> loader.Snapshot:
+        return loader.load(self.git, None, worktree=self.root)
+
+    def locate(self, snapshot: loader.Snapshot, path: str, dotted: str) -> int | None:
+        """The line of a (dotted) field in a file of `snapshot`, for problem reports."""
+        oid = snapshot.oids.get(path)
+        if oid is None:
+            return None
+        if snapshot.commit is None:
+            data = (self.root / path).read_bytes()
+        else:
+            data = self.git.read_blobs([oid])[oid]
+        return yamlio.line_of(data, dotted)
+
+    def committer(self, fallback: Identity | None = None) -> Identity:
+        identity = self.git.local_identity() or fallback
+        if identity is None:
+            raise StoreError(
+                "no git identity to commit as: set one with `git config user.name NAME` and "
+                "`git config user.email EMAIL`, or pass --as ID of a person in the roster"
+            )
+        return identity
+
+    # -- writing ---------------------------------------------------------------------
+    def write(self, files: Mapping[str, bytes], message: str, author: Identity, committer: Identity) -> str:
+        """Write `files` into the working tree and commit exactly them; on any failure
+        put the working tree back as it was, so a refused write leaves nothing behind."""
+        previous: dict[Path, bytes | None] = {}
+        try:
+            for rel, data in files.items():
+                path = self.root / rel
+                previous[path] = path.read_bytes() if path.is_file() else None
+                yamlio.write_atomic(path, data)
+            return self.git.commit_files(files, message, author, committer)
+        except BaseException:
+            for path, data in previous.items():
+                if data is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    yamlio.write_atomic(path, data)
+            raise
+
+
+def init(root: Path, name: str | None = None) -> tuple[Store, bool]:
+    """Create or adopt a store at `root`. Returns (store, created); idempotent."""
+    store = Store(root)
+    if root.exists() and not root.is_dir():
+        raise StoreError(f"{root} exists and is not a folder")
+    if not (root.is_dir() and store.git.is_repo()):
+        if root.is_dir() and Git(root).run("rev-parse", "--git-dir", check=False).returncode == 0:
+            top = Git(root).out("rev-parse", "--show-toplevel")
+            raise StoreError(f"{root} is inside the git repository {top}; create the store at its top level")
+        store.git.init()
+    store.git.head_ref()  # refuses a detached HEAD before anything is written
+    config_path = root / layout.CONFIG
+    if config_path.is_file() and store.git.resolve("HEAD") is not None:
+        tracked = store.git.run("ls-files", "--error-unmatch", layout.CONFIG, check=False).returncode == 0
+        if tracked:
+            return store, False
+    settings = Settings(name=name or root.resolve().name)
+    files = {layout.CONFIG: yamlio.dumps(settings.to_doc(), CONFIG_HEADER)}
+    for folder in (layout.PEOPLE, layout.CHALLENGES, layout.ENTRIES):
+        files[f"{folder}/{layout.KEEP}"] = b""
+    committer = store.committer()
+    store.write(files, "p2p: init store", committer, committer)
+    return store, True

@@ -1,0 +1,120 @@
+"""Safe, limited YAML reading and canonical writing.
+
+Only the safe loader (the C one when PyYAML has libyaml), with a size limit and
+duplicate keys refused, because store files are edited by hand and by CI and a
+silently dropped key would change a score. Writing is canonical (stable key order,
+strings quoted when YAML 1.1 would misread them) so a rewrite of an unchanged
+document produces the same bytes and no commit."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_FILE_BYTES = 256 * 1024
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class YamlError(Exception):
+    """A document that cannot be read; `line` is 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that refuses duplicate mapping keys instead of keeping the last."""
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            raise YamlError(f"duplicate key {key!r} (first on line {seen[key]})", line)
+        seen[key] = line
+    return loader.construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def loads(data: bytes, name: str = "<document>") -> Any:
+    """Parse one YAML document from bytes; raise YamlError with a line number."""
+    if len(data) > MAX_FILE_BYTES:
+        raise YamlError(f"file is {len(data)} bytes, over the {MAX_FILE_BYTES}-byte limit for store files")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise YamlError(f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader subclass
+    except YamlError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise YamlError(f"invalid YAML: {exc.problem or exc.context}", line) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"invalid YAML: {exc}") from None
+
+
+def line_of(data: bytes, dotted: str | None) -> int | None:
+    """The 1-based line of a (dotted) key in a document, for error messages.
+
+    Composes the node tree again, so it is only used on the error path."""
+    if not dotted:
+        return None
+    try:
+        node = yaml.compose(data.decode("utf-8-sig"), Loader=_BaseLoader)
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return None
+    line = None
+    for part in dotted.split("."):
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == part), None)
+            if match is None:
+                return line
+            line = match[0].start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def dumps(document: dict[str, Any], header: str | None = None) -> bytes:
+    """Canonical YAML: keys in the given order, block style, unicode kept."""
+    text = yaml.dump(
+        document, Dumper=_BaseDumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    )
+    if header:
+        text = "".join(f"# {line}\n" for line in header.splitlines()) + text
+    return text.encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temp file in the same folder and rename, so a reader or a crash
+    never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
