@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from p2p import model, scoring
-from p2p.errors import NotFound, Refused, SchemaError, UsageError
+from p2p.errors import NotFound, Refused, SchemaError, InvalidInput
 from p2p.ids import check_id, new_entry_id
 from p2p.store import layout, yamlio
 from p2p.store.loader import Snapshot
@@ -36,7 +36,7 @@ def acting_person(store: Store, snapshot: Snapshot, as_id: str | None) -> model.
     if len(match) == 1:
         return match[0]
     hint = f"no person in people/ has the e-mail {identity.email}" if identity else "git has no user.email"
-    raise UsageError(f"who is acting? {hint}; pass --as ID or set P2P_AS")
+    raise InvalidInput(f"who is acting? {hint}; pass --as ID or set P2P_AS")
 
 
 def submit(store: Store, as_id: str | None, now: dt.datetime, slug: str, *, link: str | None = None,
@@ -54,22 +54,22 @@ def submit(store: Store, as_id: str | None, now: dt.datetime, slug: str, *, link
     if chal.roles and actor.role not in chal.roles:
         raise Refused(f"{actor.id} is a {actor.role}; {slug} is open to {', '.join(chal.roles)}")
     if link is not None and not (link.startswith("https://") or link.startswith("http://")):
-        raise UsageError(f"--link {link!r} must be an http:// or https:// URL")
+        raise InvalidInput(f"--link {link!r} must be an http:// or https:// URL")
     if chal.mode == "metric":
         if metric is None:
-            raise UsageError(f"--metric is required: {slug} ranks by {chal.metric.name if chal.metric else 'a number'}")
+            raise InvalidInput(f"--metric is required: {slug} ranks by {chal.metric.name if chal.metric else 'a number'}")
         if not math.isfinite(metric) or metric < 0:
-            raise UsageError(f"--metric {metric:g} must be a number of 0 or more")
+            raise InvalidInput(f"--metric {metric:g} must be a number of 0 or more")
     elif metric is not None:
-        raise UsageError(f"--metric is only for metric challenges; {slug} is scored by {chal.mode}")
+        raise InvalidInput(f"--metric is only for metric challenges; {slug} is scored by {chal.mode}")
     team = _submission_team(snapshot, chal, actor, team)
     if partner is not None:
         if chal.format != "pairs":
-            raise UsageError(f"--partner is only for pairs challenges; {slug} is {chal.format}")
+            raise InvalidInput(f"--partner is only for pairs challenges; {slug} is {chal.format}")
         if snapshot.person(partner).id == actor.id:
-            raise UsageError("--partner must be someone else")
+            raise InvalidInput("--partner must be someone else")
     entry = model.Submission(
-        id=new_entry_id(now), at=now, by=actor.id, challenge=slug, link=link, notes=notes,
+        id=new_entry_id(now, _newest(snapshot, slug)), at=now, by=actor.id, challenge=slug, link=link, notes=notes,
         tags=tuple(tags), metric=metric, team=team, partner=partner,
     )
     return _record(store, entry, actor)
@@ -80,7 +80,7 @@ def _submission_team(snapshot: Snapshot, chal: model.Challenge, actor: model.Per
         return actor.team if chal.format == "team" else None
     check_id(team, "--team")
     if chal.format != "team":
-        raise UsageError(f"--team is only for team challenges; {chal.slug} is {chal.format}")
+        raise InvalidInput(f"--team is only for team challenges; {chal.slug} is {chal.format}")
     if team != actor.team:
         raise Refused(f"{actor.id} is in team {actor.team}, not {team}; submit for your own team")
     return team
@@ -102,10 +102,14 @@ def rate(store: Store, as_id: str | None, now: dt.datetime, slug: str, target: s
     if actor.id == submission.by or (submission.team is not None and submission.team == actor.team):
         raise Refused(f"{actor.id} cannot rate their own submission in {slug}")
     entry = model.Rating(
-        id=new_entry_id(now), at=now, by=actor.id, challenge=slug, submission=submission.id, person=submission.by,
+        id=new_entry_id(now, _newest(snapshot, slug)), at=now, by=actor.id, challenge=slug, submission=submission.id, person=submission.by,
         scores=parse_scores(chal.rubric, scores), comment=comment,
     )
     return _record(store, entry, actor)
+
+
+def _newest(snapshot: Snapshot, slug: str) -> str | None:
+    return max((e.id for e in snapshot.entries_of(slug)), default=None)
 
 
 def parse_scores(rubric: model.Rubric, pairs: Sequence[str]) -> dict[str, float]:
@@ -116,21 +120,21 @@ def parse_scores(rubric: model.Rubric, pairs: Sequence[str]) -> dict[str, float]
         key, sep, raw = pair.partition("=")
         key = key.strip()
         if not sep:
-            raise UsageError(f"--score {pair!r} must look like CRITERION=N, e.g. {rubric.criteria[0].id}=4")
+            raise InvalidInput(f"--score {pair!r} must look like CRITERION=N, e.g. {rubric.criteria[0].id}=4")
         if rubric.criterion(key) is None:
-            raise UsageError(f"--score: unknown criterion {key!r}; this rubric has {allowed}")
+            raise InvalidInput(f"--score: unknown criterion {key!r}; this rubric has {allowed}")
         if key in scores:
-            raise UsageError(f"--score: criterion {key!r} is given twice")
+            raise InvalidInput(f"--score: criterion {key!r} is given twice")
         try:
             value = float(raw)
         except ValueError:
-            raise UsageError(f"--score {key}={raw!r}: the score must be a number from {rubric.min} to {rubric.max}") from None
+            raise InvalidInput(f"--score {key}={raw!r}: the score must be a number from {rubric.min} to {rubric.max}") from None
         if not (rubric.min <= value <= rubric.max):
-            raise UsageError(f"--score {key}={raw}: out of range; the scale is {rubric.min} to {rubric.max}")
+            raise InvalidInput(f"--score {key}={raw}: out of range; the scale is {rubric.min} to {rubric.max}")
         scores[key] = value
     missing = [c.id for c in rubric.criteria if c.id not in scores]
     if missing:
-        raise UsageError(f"--score missing for {', '.join(missing)}: every criterion ({allowed}) needs a score")
+        raise InvalidInput(f"--score missing for {', '.join(missing)}: every criterion ({allowed}) needs a score")
     return {c.id: scores[c.id] for c in rubric.criteria}
 
 
@@ -140,7 +144,7 @@ def _record(store: Store, entry: model.Entry, author: model.Person) -> Written:
     try:
         model.parse_entry(yamlio.loads(data))  # what we write must read back
     except SchemaError as exc:
-        raise UsageError(exc.message) from None
+        raise InvalidInput(exc.message) from None
     identity = Identity(author.name, author.email)
     commit = store.write({path: data}, f"p2p: {entry.kind} {entry.challenge} by {entry.by}", identity,
                          store.committer(fallback=identity))

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from p2p import catalog, crm, model
 from p2p.fields import parse_date
-from p2p.errors import NotFound, Refused, SchemaError, UsageError
+from p2p.errors import NotFound, Refused, SchemaError, InvalidInput
 from p2p.ids import check_id
 from p2p.store import layout, yamlio
 from p2p.store.loader import Snapshot
@@ -95,9 +95,9 @@ def import_people(store: Store, as_id: str | None, path: Path, default_team: str
     try:
         parsed = crm.parse_people(path.read_bytes(), snapshot.settings.roles, default_team, default_role)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: {exc}") from None
+        raise InvalidInput(f"{path}: {exc}") from None
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+        raise InvalidInput(f"{path}: cannot read: {exc.strerror}") from None
     changes = Changes(skipped=list(parsed.skipped))
     by_key = _manager_keys(snapshot.people.values(), parsed.people + parsed.inactive)
     incoming: dict[str, model.Person] = {}
@@ -106,7 +106,7 @@ def import_people(store: Store, as_id: str | None, path: Path, default_team: str
             doc["manager"] = by_key.get(doc["manager"].lower())
         person = _parse_person(doc, snapshot, known=[d["id"] for d in parsed.people])
         if person.id in incoming:
-            raise UsageError(f"{path}: two rows give the id {person.id}; add a p2p_id column to tell them apart")
+            raise InvalidInput(f"{path}: two rows give the id {person.id}; add a p2p_id column to tell them apart")
         incoming[person.id] = person
     for doc in parsed.inactive:  # an inactive row deactivates a known person, never adds one
         known = snapshot.people.get(doc["id"])
@@ -190,21 +190,21 @@ def read_specs(paths: Sequence[Path]) -> list[tuple[str, dict[str, Any]]]:
         elif path.is_file():
             files.append(path)
         else:
-            raise UsageError(f"{path}: no such file or folder")
+            raise InvalidInput(f"{path}: no such file or folder")
     specs = []
     for file in files:
         try:
             doc = yamlio.loads(file.read_bytes(), str(file))
         except yamlio.YamlError as exc:
-            raise UsageError(f"{file}:{exc.line or 1}: {exc.message}") from None
+            raise InvalidInput(f"{file}:{exc.line or 1}: {exc.message}") from None
         items = doc.get("challenges") if isinstance(doc, dict) and "challenges" in doc else doc
         items = items if isinstance(items, list) else [items]
         for i, item in enumerate(items):
             if not isinstance(item, dict):
-                raise UsageError(f"{file}: spec {i + 1} must be a mapping with slug, type and dates")
+                raise InvalidInput(f"{file}: spec {i + 1} must be a mapping with slug, type and dates")
             specs.append((f"{file}" if len(items) == 1 else f"{file}[{i + 1}]", item))
     if not specs:
-        raise UsageError(f"no challenge specs (*.yaml) in {', '.join(map(str, paths))}")
+        raise InvalidInput(f"no challenge specs (*.yaml) in {', '.join(map(str, paths))}")
     return specs
 
 
@@ -216,9 +216,9 @@ def apply_specs(store: Store, as_id: str | None, paths: Sequence[Path], dry_run:
         try:
             challenge = resolve_spec(spec, snapshot.settings.roles)
         except (SchemaError, NotFound) as exc:
-            raise UsageError(f"{where}: {exc.message}") from None
+            raise InvalidInput(f"{where}: {exc.message}") from None
         if challenge.slug in resolved:
-            raise UsageError(f"{where}: challenge {challenge.slug} is defined twice")
+            raise InvalidInput(f"{where}: challenge {challenge.slug} is defined twice")
         resolved[challenge.slug] = challenge
     changes = Changes()
     files = {}

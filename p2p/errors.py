@@ -21,11 +21,9 @@ class P2PError(Exception):
         self.message = message
 
 
-class UsageError(P2PError):
-    """Raised by commands for option combinations Click cannot express."""
-
-    exit_code = EXIT_USAGE
-    code = "usage"
+class InvalidInput(P2PError):
+    """Raised by p2p.actions and p2p.admin when a value the user gave is not allowed
+    (a score out of range, an option that does not fit this challenge, a bad file)."""
 
 
 class StoreError(P2PError):

@@ -28,15 +28,28 @@ def is_id(value: object) -> bool:
     return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
 
 
-def new_entry_id(now: dt.datetime) -> str:
-    """A 26-character ULID: 48 bits of milliseconds since the epoch, 80 random bits."""
+def new_entry_id(now: dt.datetime, after: str | None = None) -> str:
+    """A 26-character ULID: 48 bits of milliseconds since the epoch, 80 random bits.
+
+    With `after` (the newest id the writer can see) the result sorts after it even
+    when the clock says otherwise, so "latest wins" never depends on a coin toss
+    between two writes in the same millisecond."""
     millis = int(now.timestamp() * 1000)
     number = (millis << 80) | int.from_bytes(os.urandom(10), "big")
+    if after is not None:
+        number = max(number, _decode(after) + 1)
     chars = []
     for _ in range(26):
         chars.append(_CROCKFORD[number & 31])
         number >>= 5
     return "".join(reversed(chars))
+
+
+def _decode(entry_id: str) -> int:
+    number = 0
+    for char in entry_id:
+        number = number * 32 + _CROCKFORD.index(char)
+    return number
 
 
 def check_entry_id(value: object, field: str = "id") -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from p2p.errors import StoreError
+from p2p.errors import SchemaError, StoreError
 from p2p.model import Settings
 from p2p.store import layout, loader, yamlio
 from p2p.store.repo import Git, Identity
@@ -71,11 +71,14 @@ class Store:
     def write(self, files: Mapping[str, bytes], message: str, author: Identity, committer: Identity) -> str:
         """Write `files` into the working tree and commit exactly them; on any failure
         put the working tree back as it was, so a refused write leaves nothing behind."""
+        self.git.head_ref()  # refuse a detached HEAD before touching the working tree
         previous: dict[Path, bytes | None] = {}
+        made: list[Path] = []
         try:
             for rel, data in files.items():
                 path = self.root / rel
                 previous[path] = path.read_bytes() if path.is_file() else None
+                made.extend(p for p in reversed(path.parents) if self.root in p.parents and not p.exists())
                 yamlio.write_atomic(path, data)
             return self.git.commit_files(files, message, author, committer)
         except BaseException:
@@ -84,6 +87,9 @@ class Store:
                     path.unlink(missing_ok=True)
                 else:
                     yamlio.write_atomic(path, data)
+            for folder in reversed(made):
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
             raise
 
 
@@ -93,9 +99,12 @@ def init(root: Path, name: str | None = None) -> tuple[Store, bool]:
     if root.exists() and not root.is_dir():
         raise StoreError(f"{root} exists and is not a folder")
     if not (root.is_dir() and store.git.is_repo()):
-        if root.is_dir() and Git(root).run("rev-parse", "--git-dir", check=False).returncode == 0:
-            top = Git(root).out("rev-parse", "--show-toplevel")
-            raise StoreError(f"{root} is inside the git repository {top}; create the store at its top level")
+        existing = next(p for p in (root, *root.resolve().parents) if p.is_dir())
+        outer = Git(existing).run("rev-parse", "--show-toplevel", check=False)
+        if outer.returncode == 0:
+            top = outer.stdout.decode().strip()
+            raise StoreError(f"{root} is inside the git repository {top}; a store is a repository of its own: "
+                             f"run `git init {root}` first if you really want one nested there")
         store.git.init()
     store.git.head_ref()  # refuses a detached HEAD before anything is written
     config_path = root / layout.CONFIG
@@ -103,8 +112,15 @@ def init(root: Path, name: str | None = None) -> tuple[Store, bool]:
         tracked = store.git.run("ls-files", "--error-unmatch", layout.CONFIG, check=False).returncode == 0
         if tracked:
             return store, False
-    settings = Settings(name=name or root.resolve().name)
-    files = {layout.CONFIG: yamlio.dumps(settings.to_doc(), CONFIG_HEADER)}
+    if config_path.is_file():  # the user wrote p2p.yaml first: keep it, once it is valid
+        config = config_path.read_bytes()
+        try:
+            Settings.parse(yamlio.loads(config))
+        except (yamlio.YamlError, SchemaError) as exc:
+            raise StoreError(f"{config_path}: {exc}") from None
+    else:
+        config = yamlio.dumps(Settings(name=name or root.resolve().name).to_doc(), CONFIG_HEADER)
+    files = {layout.CONFIG: config}
     for folder in (layout.PEOPLE, layout.CHALLENGES, layout.ENTRIES):
         files[f"{folder}/{layout.KEEP}"] = b""
     committer = store.committer()
