@@ -1,0 +1,118 @@
+"""Shared fixtures: every test gets its own HOME with a known git identity, no P2P_*
+variables from the machine, and builders for real stores in tmp_path."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from click.testing import CliRunner, Result
+
+from p2p.cli import cli
+
+OPS = ("Sales Ops", "ops@example.com")
+NOW = "2026-11-10T12:00:00Z"  # inside the standard test challenge's window
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    (home / ".gitconfig").write_text(
+        f"[user]\n\tname = {OPS[0]}\n\temail = {OPS[1]}\n[init]\n\tdefaultBranch = main\n"
+    )
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
+                "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        monkeypatch.delenv(key, raising=False)
+    import os
+
+    for key in [k for k in os.environ if k.startswith("P2P_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("P2P_NOW", NOW)
+    return home
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def store_state(root: Path) -> tuple[str, str, tuple[str, ...]]:
+    """HEAD, `git status`, and every file: equal before and after a refused command."""
+    files = tuple(sorted(str(p.relative_to(root)) for p in root.rglob("*") if ".git" not in p.parts))
+    return git(root, "rev-parse", "HEAD"), git(root, "status", "--porcelain", "--untracked-files=all"), files
+
+
+class P2P:
+    """Runs the CLI in-process against one store and checks the basics every time."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, expect: int = 0, as_: str | None = None) -> Result:
+        argv = ["--store", str(self.root)] + (["--as", as_] if as_ else []) + list(args)
+        result = self.runner.invoke(cli, argv, catch_exceptions=True)
+        assert "Traceback" not in result.output, result.output
+        assert result.exit_code == expect, f"p2p {' '.join(args)} -> {result.exit_code}\n{result.output}"
+        if expect == 1:
+            lines = [line for line in result.stderr.splitlines() if line.strip()]
+            assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+        return result
+
+    def refused(self, *args: str, as_: str | None = None, expect: int = 1, match: str = "") -> str:
+        """Run a command that must be refused, and prove the store did not change."""
+        before = store_state(self.root)
+        result = self(*args, as_=as_, expect=expect)
+        assert store_state(self.root) == before
+        assert match.lower() in result.stderr.lower(), result.stderr
+        return result.stderr
+
+
+PEOPLE = {
+    # id: (role, team)
+    "ava": ("ae", "east"), "ben": ("ae", "east"), "cal": ("sdr", "east"),
+    "dia": ("sdr", "west"), "eli": ("ae", "west"), "mia": ("manager", "east"),
+}
+
+
+@pytest.fixture
+def make_store(tmp_path: Path) -> Callable[..., P2P]:
+    """Builder: an initialised store with PEOPLE and, unless challenge=None, an open
+    pitch battle `pitch` (2026-11-09 .. 2026-11-15, review to 2026-11-18)."""
+
+    def build(name: str = "store", challenge: str | None = "pitch", people: dict[str, Any] | None = None) -> P2P:
+        root = tmp_path / name
+        p2p = P2P(root)
+        CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+        for pid, (role, team) in (people or PEOPLE).items():
+            p2p("people", "add", pid, "--name", pid.title(), "--email", f"{pid}@example.com", "--role", role,
+                "--team", team)
+        if challenge:
+            p2p("challenge", "new", challenge, "--type", "pitch-battle", "--title", "Pitch",
+                "--opens", "2026-11-09", "--closes", "2026-11-15", "--review-closes", "2026-11-18")
+        return p2p
+
+    return build
+
+
+@pytest.fixture
+def p2p(make_store: Callable[..., P2P]) -> P2P:
+    return make_store()
+
+
+PITCH_CRITERIA = ("opening", "value-proposition", "proof", "call-to-action")
+
+
+def scores(*values: float) -> list[str]:
+    """--score options for the pitch-battle rubric, in criterion order (one value = all)."""
+    if len(values) == 1:
+        values = values * len(PITCH_CRITERIA)
+    return [arg for c, v in zip(PITCH_CRITERIA, values) for arg in ("--score", f"{c}={v:g}")]
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")

@@ -1,0 +1,122 @@
+"""The store itself: init/adopt, the YAML reader's safety limits, and writes that
+leave nothing behind when git refuses them."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import git, scores, store_state
+from p2p.cli import cli
+from p2p.store import yamlio
+
+
+def run(*args, expect=0):
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == expect, result.output
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_init_creates_the_layout_in_one_commit_and_a_second_run_changes_nothing(tmp_path):
+    root = tmp_path / "s"
+    assert "created" in run("init", str(root)).stdout
+    assert sorted(git(root, "ls-files").splitlines()) == [
+        "challenges/.gitkeep", "entries/.gitkeep", "p2p.yaml", "people/.gitkeep"]
+    assert git(root, "log", "--format=%an <%ae>|%s") == "Sales Ops <ops@example.com>|p2p: init store"
+    before = store_state(root)
+    assert "already a store" in run("init", str(root)).stdout
+    assert store_state(root) == before
+
+
+def test_init_adopts_an_existing_repository_keeping_its_history_and_staged_files(tmp_path):
+    root = tmp_path / "existing"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "README.md").write_text("team wiki\n")
+    git(root, "add", "README.md")
+    git(root, "commit", "-qm", "first")
+    (root / "staged.txt").write_text("x\n")
+    git(root, "add", "staged.txt")
+    run("--store", str(root), "init")
+    assert git(root, "log", "--format=%s").splitlines() == ["p2p: init store", "first"]
+    assert git(root, "status", "--porcelain") == "A  staged.txt"
+
+
+def test_init_inside_another_repository_is_refused(tmp_path):
+    git(tmp_path, "init", "-q")
+    result = run("init", str(tmp_path / "sub"), expect=1)
+    assert "inside the git repository" in result.stderr
+
+
+def test_without_any_git_identity_init_says_how_to_set_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))  # no .gitconfig
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "none"))
+    result = run("init", str(tmp_path / "s"), expect=1)
+    assert "git config user.name" in result.stderr
+
+
+def test_commands_outside_a_store_say_how_to_create_one(tmp_path):
+    result = run("--store", str(tmp_path), "people", "list", expect=1)
+    assert "p2p init" in result.stderr
+
+
+def test_a_write_git_refuses_leaves_no_file_and_no_commit(p2p):
+    lock = p2p.root / ".git" / "refs" / "heads" / "main.lock"
+    lock.write_text("")  # a stale lock left by a killed git
+    before = store_state(p2p.root)
+    result = p2p("submit", "pitch", "--link", "https://v.example/a", as_="ava", expect=1)
+    assert "git update-ref" in result.stderr or "kept moving" in result.stderr
+    assert store_state(p2p.root) == before
+
+
+def test_writes_on_a_detached_head_are_refused(p2p):
+    git(p2p.root, "checkout", "-q", "--detach")
+    p2p.refused("submit", "pitch", "--link", "https://v.example/a", as_="ava", match="detached")
+
+
+def test_entries_are_written_without_temp_files_left_behind(p2p):
+    p2p("submit", "pitch", "--link", "https://v.example/a", as_="ava")
+    p2p("rate", "pitch", "ava", *scores(4), as_="ben")
+    leftovers = [p for p in p2p.root.rglob("*.tmp")] + [p for p in p2p.root.rglob(".*.yaml.*")]
+    assert leftovers == []
+
+
+@pytest.mark.parametrize("data, match", [
+    (b"a: 1\na: 2\n", "duplicate key 'a' (first on line 1)"),
+    (b"!!python/object/apply:os.system ['echo hacked']\n", "invalid YAML"),
+    (b"a: [1,\n", "invalid YAML"),
+    (b"a: 1\n---\nb: 2\n", "invalid YAML"),
+    (b"\xff\xfe", "not UTF-8"),
+    (b"x: " + b"y" * (yamlio.MAX_FILE_BYTES + 1), "over the"),
+])
+def test_the_reader_refuses_unsafe_duplicate_oversized_and_broken_documents(data, match):
+    with pytest.raises(yamlio.YamlError, match=match.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")):
+        yamlio.loads(data)
+
+
+def test_the_reader_reports_the_line_of_a_problem():
+    with pytest.raises(yamlio.YamlError) as err:
+        yamlio.loads(b"a: 1\nb: 2\nb: 3\n")
+    assert err.value.line == 3
+    assert yamlio.line_of(b"a: 1\nscores:\n  x: 1\n  y: 9\n", "scores.y") == 4
+
+
+def test_canonical_writing_quotes_strings_yaml_would_misread():
+    doc = {"name": "no", "code": "0123", "time": "1:10", "day": "2026-11-22"}
+    assert yamlio.loads(yamlio.dumps(doc)) == doc
+    assert yamlio.loads(b"\xef\xbb\xbfa: 1\r\n") == {"a": 1}  # BOM and CRLF are fine
+
+
+def test_init_keeps_a_p2p_yaml_the_user_wrote_first_and_refuses_an_invalid_one(tmp_path):
+    root = tmp_path / "s"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "p2p.yaml").write_text("schema: 1\nname: West team\ntimezone: Europe/Berlin\n")
+    run("init", str(root))
+    assert git(root, "show", "HEAD:p2p.yaml") == "schema: 1\nname: West team\ntimezone: Europe/Berlin"
+    other = tmp_path / "t"
+    other.mkdir()
+    git(other, "init", "-q")
+    (other / "p2p.yaml").write_text("timezone: Mars/Olympus\n")
+    assert "not an IANA time zone" in run("init", str(other), expect=1).stderr
