@@ -104,7 +104,7 @@ def _json_mode(ctx: click.Context) -> bool:
     return isinstance(ctx.obj, Session) and ctx.obj.format == "json"
 
 
-@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
+@click.group("p2p", cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), envvar="P2P_STORE",
               show_envvar=True, help="The store's folder [default: the nearest folder with p2p.yaml].")
 @click.option("--as", "as_id", metavar="ID", envvar="P2P_AS", show_envvar=True,
@@ -129,7 +129,7 @@ def cli(ctx: click.Context, store_path: Path | None, as_id: str | None) -> None:
 
 
 def main() -> None:
-    cli(prog_name="p2p")
+    cli()
 
 
 if __name__ == "__main__":

@@ -43,10 +43,16 @@ def test_init_adopts_an_existing_repository_keeping_its_history_and_staged_files
     assert git(root, "status", "--porcelain") == "A  staged.txt"
 
 
-def test_init_inside_another_repository_is_refused(tmp_path):
+def test_init_makes_a_new_folder_its_own_repository_but_refuses_a_used_folder_of_another(tmp_path):
     git(tmp_path, "init", "-q")
-    result = run("init", str(tmp_path / "sub"), expect=1)
+    run("init", str(tmp_path / "fresh"))
+    assert git(tmp_path / "fresh", "rev-parse", "--show-toplevel") == str((tmp_path / "fresh").resolve())
+    used = tmp_path / "docs"
+    used.mkdir()
+    (used / "notes.md").write_text("x\n")
+    result = run("init", str(used), expect=1)
     assert "inside the git repository" in result.stderr
+    assert not (used / "p2p.yaml").exists()
 
 
 def test_without_any_git_identity_init_says_how_to_set_one(tmp_path, monkeypatch):

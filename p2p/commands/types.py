@@ -34,7 +34,12 @@ def types(ctx: click.Context, fmt: str) -> None:
 @format_option()
 @pass_session
 def show(session: Session, type_name: str, fmt: str) -> None:
-    """Show one type: what it trains, how it is scored, and its rubric."""
+    """Show one type: what it trains, how it is scored, and its rubric.
+
+    \b
+    Example:
+      p2p types show objection-handling --format json
+    """
     from p2p import catalog, views
 
     doc = views.type_doc(catalog.get_type(type_name))

@@ -99,12 +99,14 @@ def init(root: Path, name: str | None = None) -> tuple[Store, bool]:
     if root.exists() and not root.is_dir():
         raise StoreError(f"{root} exists and is not a folder")
     if not (root.is_dir() and store.git.is_repo()):
-        existing = next(p for p in (root, *root.resolve().parents) if p.is_dir())
-        outer = Git(existing).run("rev-parse", "--show-toplevel", check=False)
-        if outer.returncode == 0:
-            top = outer.stdout.decode().strip()
-            raise StoreError(f"{root} is inside the git repository {top}; a store is a repository of its own: "
-                             f"run `git init {root}` first if you really want one nested there")
+        # A new or empty folder becomes a repository of its own; a folder with files
+        # inside another repository is refused: p2p would commit into the wrong one.
+        if root.is_dir() and any(root.iterdir()):
+            outer = Git(root).run("rev-parse", "--show-toplevel", check=False)
+            if outer.returncode == 0:
+                top = outer.stdout.decode().strip()
+                raise StoreError(f"{root} is a folder inside the git repository {top}; a store is a repository "
+                                 f"of its own: use an empty folder, or run `git init {root}` first")
         store.git.init()
     store.git.head_ref()  # refuses a detached HEAD before anything is written
     config_path = root / layout.CONFIG
