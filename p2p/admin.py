@@ -30,7 +30,8 @@ class Changes:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    skipped: list[tuple[int, str]] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why) of rows left out
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (line, what) of rows taken with a caveat
     commit: str | None = None
 
     def summary(self) -> str:
@@ -99,19 +100,30 @@ def import_people(store: Store, as_id: str | None, path: Path, default_team: str
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read: {exc.strerror}") from None
     changes = Changes(skipped=list(parsed.skipped))
-    by_key = _manager_keys(snapshot.people.values(), parsed.people + parsed.inactive)
+    by_key = _manager_keys(snapshot.people.values(), [doc for _, doc in parsed.people])
+    known_ids = [doc["id"] for _, doc in parsed.people]
     incoming: dict[str, model.Person] = {}
-    for doc in parsed.people:
+    for line, doc in parsed.people:
         if doc.get("manager"):
-            doc["manager"] = by_key.get(doc["manager"].lower())
-        person = _parse_person(doc, snapshot, known=[d["id"] for d in parsed.people])
+            manager = doc["manager"]
+            doc["manager"] = by_key.get(manager.lower())
+            if doc["manager"] is None:
+                changes.notes.append((line, f"manager {manager!r} is neither in the file nor in the roster; left empty"))
+        try:
+            person = _parse_person(doc, snapshot, known=known_ids)
+        except SchemaError as exc:
+            changes.skipped.append((line, exc.message))
+            continue
         if person.id in incoming:
-            raise InvalidInput(f"{path}: two rows give the id {person.id}; add a p2p_id column to tell them apart")
+            raise InvalidInput(f"{path}:{line}: a second row with the id {person.id}; add a p2p_id column to tell them apart")
         incoming[person.id] = person
-    for doc in parsed.inactive:  # an inactive row deactivates a known person, never adds one
+    for line, doc in parsed.inactive:  # an inactive row deactivates a known person, never adds one
         known = snapshot.people.get(doc["id"])
-        if known is not None and doc["id"] not in incoming:
+        if known is None:
+            changes.skipped.append((line, f"{doc['id']} is inactive and not in the roster"))
+        elif doc["id"] not in incoming:
             incoming[known.id] = replace(known, active=False)
+    changes.skipped.sort()
     files = {}
     for person in incoming.values():
         _check_unique_email(snapshot, person, [p for p in incoming.values() if p.id != person.id])

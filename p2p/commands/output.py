@@ -73,6 +73,7 @@ def emit_changes(fmt: str, changes: object, noun: str, dry_run: bool = False) ->
     """Print what a set-up command created, updated, left unchanged or skipped."""
     doc = asdict(changes)  # type: ignore[call-overload]
     doc["skipped"] = [{"line": line, "reason": reason} for line, reason in doc["skipped"]]
+    doc["notes"] = [{"line": line, "note": note} for line, note in doc["notes"]]
     doc["dry_run"] = dry_run
     if fmt == "json":
         click.echo(json.dumps(doc, ensure_ascii=False))
@@ -82,6 +83,8 @@ def emit_changes(fmt: str, changes: object, noun: str, dry_run: bool = False) ->
             click.echo(f"{state + (' (dry run)' if dry_run and state != 'unchanged' else '')}: {noun} {ident}")
     for item in doc["skipped"]:
         click.echo(f"skipped: line {item['line']}: {item['reason']}", err=True)
+    for item in doc["notes"]:
+        click.echo(f"note: line {item['line']}: {item['note']}", err=True)
     click.echo(changes.summary() + (" (dry run: nothing written)" if dry_run else ""))  # type: ignore[attr-defined]
 
 

@@ -29,8 +29,10 @@ def classify(path: str) -> str | None:
     parts = path.split("/")
     if path == CONFIG:
         return "config"
-    if not parts[-1].endswith(".yaml"):
+    if parts[0] not in (PEOPLE, CHALLENGES, ENTRIES) or parts[-1].startswith("."):
         return None
+    if not parts[-1].endswith(".yaml"):
+        return "stray"
     if len(parts) == 2 and parts[0] == PEOPLE:
         return "person"
     if len(parts) == 2 and parts[0] == CHALLENGES:

@@ -90,7 +90,11 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
     contents = reader(missing) if missing else {}
     for oid, data in contents.items():
         _parsed[oid] = _parse(data)
-    return _fold(commit, listing, contents)
+
+    def fetch(oid: str) -> bytes:  # only on the error path, to point at a line
+        return contents[oid] if oid in contents else reader([oid])[oid]
+
+    return _fold(commit, listing, fetch)
 
 
 def _tree_files(git: Git, commit: str, scope: set[str] | None) -> list[_File]:
@@ -98,7 +102,8 @@ def _tree_files(git: Git, commit: str, scope: set[str] | None) -> list[_File]:
         paths = [layout.CONFIG, layout.PEOPLE, layout.CHALLENGES, layout.ENTRIES]
     else:
         paths = [layout.CONFIG, layout.PEOPLE, layout.CHALLENGES, *(f"{layout.ENTRIES}/{s}" for s in sorted(scope))]
-    return [_File(item.path, item.oid) for item in git.ls_tree(commit, paths) if item.kind == "blob"]
+    return [_File(item.path, item.oid) for item in git.ls_tree(commit, paths)
+            if item.kind == "blob" and not item.path.rsplit("/", 1)[-1].startswith(".")]
 
 
 def _worktree_files(root: Path, scope: set[str] | None) -> tuple[list[_File], Callable[[list[str]], dict[str, bytes]], None]:
@@ -128,15 +133,16 @@ def _parse(data: bytes) -> Any:
         return exc
 
 
-def _fold(commit: str | None, listing: list[_File], contents: dict[str, bytes]) -> Snapshot:
+def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes]) -> Snapshot:
     problems: list[Problem] = []
     by_kind: dict[str, list[tuple[_File, Any]]] = {}
     for item in listing:
         kind = layout.classify(item.path)
-        if kind is None or item.path.endswith(layout.KEEP):
+        if kind is None:
             continue
         if kind == "stray":
-            problems.append(Problem(item.path, None, "not where p2p expects a file: see the store layout in the README"))
+            problems.append(Problem(item.path, None, "not where p2p expects a file (store files are "
+                                    "people/ID.yaml, challenges/SLUG.yaml, entries/SLUG/PERSON/ID.yaml)"))
             continue
         by_kind.setdefault(kind, []).append((item, _parsed[item.oid]))
 
@@ -147,7 +153,7 @@ def _fold(commit: str | None, listing: list[_File], contents: dict[str, bytes]) 
         try:
             return parser(doc)
         except SchemaError as exc:
-            line = yamlio.line_of(contents.get(item.oid) or b"", exc.field) if exc.field else None
+            line = yamlio.line_of(fetch(item.oid), exc.field) if exc.field else None
             problems.append(Problem(item.path, line, exc.message))
             return None
 
@@ -157,12 +163,12 @@ def _fold(commit: str | None, listing: list[_File], contents: dict[str, bytes]) 
     people: dict[str, model.Person] = {}
     for item, doc in by_kind.get("person", []):
         person = parse(item, doc, lambda d: model.Person.parse(d, settings.roles))
-        if person is not None and _named_as(item, person.id, problems):
+        if person is not None and _named_as(item, person.id, "id", fetch, problems):
             people[person.id] = person
     challenges: dict[str, model.Challenge] = {}
     for item, doc in by_kind.get("challenge", []):
         challenge = parse(item, doc, lambda d: model.Challenge.parse(d, settings.roles))
-        if challenge is not None and _named_as(item, challenge.slug, problems):
+        if challenge is not None and _named_as(item, challenge.slug, "slug", fetch, problems):
             challenges[challenge.slug] = challenge
     entries: list[model.Entry] = []
     entry_paths: dict[str, list[str]] = {}
@@ -178,10 +184,11 @@ def _fold(commit: str | None, listing: list[_File], contents: dict[str, bytes]) 
                     {item.path: item.oid for item in listing})
 
 
-def _named_as(item: _File, ident: str, problems: list[Problem]) -> bool:
+def _named_as(item: _File, ident: str, key: str, fetch: Callable[[str], bytes], problems: list[Problem]) -> bool:
     stem = item.path.rsplit("/", 1)[-1][: -len(".yaml")]
     if stem != ident:
-        problems.append(Problem(item.path, 1, f"id {ident!r} does not match the file name {stem!r}"))
+        line = yamlio.line_of(fetch(item.oid), key)
+        problems.append(Problem(item.path, line, f"{key} {ident!r} does not match the file name {stem!r}"))
         return False
     return True
 
