@@ -12,6 +12,8 @@ from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 import click
 
+from p2p.render.markdown import table_cell
+
 READ_FORMATS = ("table", "json", "csv", "markdown")
 WRITE_FORMATS = ("text", "json")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,7 +54,7 @@ def emit(fmt: str, document: Any, rows: Iterable[dict[str, Any]] = (), columns: 
         click.echo(buffer.getvalue(), nl=False)
         return
     if title and fmt == "markdown":
-        click.echo(f"### {md_cell(title)}\n")
+        click.echo(f"### {table_cell(title)}\n")
     elif title:
         click.echo(title)
     if not rows:
@@ -61,7 +63,7 @@ def emit(fmt: str, document: Any, rows: Iterable[dict[str, Any]] = (), columns: 
     from tabulate import tabulate
 
     if fmt == "markdown":
-        body = [[md_cell(_plain(row.get(k))) for k, _ in columns] for row in rows]
+        body = [[table_cell(_plain(row.get(k))) for k, _ in columns] for row in rows]
         click.echo(tabulate(body, headers=[h for _, h in columns], tablefmt="github", disable_numparse=True))
     else:
         body = [[_plain(row.get(k)) for k, _ in columns] for row in rows]
@@ -104,13 +106,6 @@ def _plain(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value))
     return str(value)
-
-
-def md_cell(text: str) -> str:
-    """Text safe inside a Markdown table cell: no pipes, newlines or HTML."""
-    for raw, safe in (("\\", "\\\\"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;"), ("\r", " "), ("\n", " ")):
-        text = text.replace(raw, safe)
-    return text
 
 
 def _csv_cell(value: Any) -> Any:

@@ -1,0 +1,36 @@
+"""Write commands stay light: `p2p submit` and `p2p rate` never import Jinja, tabulate
+or GitPython (each costs ~100-150 ms of start-up a rep would wait on every time)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import scores
+
+PROBE = """
+import sys
+from p2p.cli import cli
+try:
+    cli(sys.argv[1:])
+except SystemExit as exc:
+    assert not exc.code, exc.code
+heavy = sorted({m.split('.')[0] for m in sys.modules} & {'jinja2', 'tabulate', 'git', 'markupsafe'})
+print('HEAVY=' + ','.join(heavy))
+"""
+
+
+@pytest.mark.parametrize("command", ["submit", "rate", "help"])
+def test_write_commands_and_help_do_not_import_heavy_libraries(p2p, command):
+    p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    args = {
+        "submit": ["--as", "ben", "submit", "pitch", "--link", "https://v.example/ben"],
+        "rate": ["--as", "ben", "rate", "pitch", "ava", *scores(4)],
+        "help": ["--help"],
+    }[command]
+    proc = subprocess.run([sys.executable, "-c", PROBE, "--store", str(p2p.root), *args],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith("HEAVY="), proc.stdout
