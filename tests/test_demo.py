@@ -1,0 +1,43 @@
+"""`make demo`'s store: built by demo/build.sh through the real CLI, big enough to show
+every kind of challenge, and clean under `p2p check`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from p2p.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def p2p_json(store: Path, *args: str) -> dict:
+    result = CliRunner().invoke(cli, ["--store", str(store), *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_the_demo_store_has_people_challenges_and_ratings_and_checks_clean(tmp_path):
+    store = tmp_path / "demo-store"
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("P2P_NOW")
+    proc = subprocess.run(["bash", str(ROOT / "demo" / "build.sh"), str(store)], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Q4 pitch battle" in proc.stdout and "no problems" in proc.stdout
+
+    people = p2p_json(store, "people", "list")["people"]
+    assert len([p for p in people if p["active"]]) >= 10
+    assert {p["id"]: p["role"] for p in people}["ivo"] == "csm"
+    challenges = p2p_json(store, "challenge", "list")["challenges"]
+    assert len({c["type"] for c in challenges}) >= 3 and {c["mode"] for c in challenges} == {"rubric", "metric"}
+    for challenge in challenges:
+        rows = p2p_json(store, "leaderboard", challenge["slug"])["rows"]
+        assert any(r["status"] == "ranked" for r in rows), challenge["slug"]
+    assert sum(c["ratings"] for c in challenges) >= 20
+    assert CliRunner().invoke(cli, ["--store", str(store), "check"]).exit_code == 0
