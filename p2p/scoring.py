@@ -11,7 +11,6 @@ Metric challenges rank by the latest submitted value, in the metric's direction.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, replace
 from typing import Iterable, Mapping, Sequence
 
@@ -83,7 +82,11 @@ def counted_ratings(challenge: Challenge, submission: Submission, entries: Itera
 
 
 def median(values: Sequence[float]) -> float:
-    return float(statistics.median(values))
+    """The middle value; the mean of the middle two for an even count. (Not
+    `statistics.median`: importing `statistics` costs every command ~10 ms.)"""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return float(ordered[middle]) if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def standings(challenge: Challenge, entries: Sequence[Entry], people: Mapping[str, Person],

@@ -126,3 +126,17 @@ def test_init_keeps_a_p2p_yaml_the_user_wrote_first_and_refuses_an_invalid_one(t
     git(other, "init", "-q")
     (other / "p2p.yaml").write_text("timezone: Mars/Olympus\n")
     assert "not an IANA time zone" in run("init", str(other), expect=1).stderr
+
+
+def test_plumbing_commits_keep_every_sibling_and_the_repository_stays_valid(p2p):
+    for rep in ("ava", "ben", "cal"):
+        p2p("submit", "pitch", "--link", f"https://v.example/{rep}", as_=rep)
+    p2p("rate", "pitch", "ava", *scores(4), as_="ben")
+    p2p("people", "add", "ava", "--name", "Ava Lee", "--email", "ava@example.com", "--role", "ae", "--team", "east",
+        "--update")
+    tracked = git(p2p.root, "ls-files").splitlines()
+    assert len([t for t in tracked if t.startswith("entries/pitch/")]) == 4
+    assert len([t for t in tracked if t.startswith("people/")]) == 7  # six people and .gitkeep
+    assert git(p2p.root, "status", "--porcelain") == ""
+    git(p2p.root, "fsck", "--strict", "--no-progress")
+    assert git(p2p.root, "diff", "HEAD~1", "--name-only") == "people/ava.yaml"

@@ -82,6 +82,8 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
         listing, reader, commit = _worktree_files(worktree, scope)
     else:
         commit = git.resolve(rev or "HEAD")
+        if commit is None and rev in (None, "HEAD"):
+            raise StoreError(f"the store at {git.root} has no commits yet; run `p2p init` there")
         if commit is None:
             raise StoreError(f"revision {rev!r} does not exist in this store")
         listing = _tree_files(git, commit, scope)

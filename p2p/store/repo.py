@@ -125,22 +125,21 @@ class Git:
         return blobs
 
     # -- writing ---------------------------------------------------------------------
-    def commit_files(self, files: Mapping[str, bytes], message: str, author: Identity,
+    def commit_files(self, ref: str, files: Mapping[str, bytes], message: str, author: Identity,
                      committer: Identity) -> str:
-        """Commit exactly `files` (path -> content) on top of the current branch.
+        """Commit exactly `files` (path -> content) on top of branch `ref`.
 
         The files must already be in the working tree with this content (p2p writes
         them first, atomically). Only these paths are added to the index, so what the
         user staged stays staged. Returns the new commit id."""
-        ref = self.head_ref()
         blobs = {path: self._hash_object(data) for path, data in files.items()}
         env = {
             "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
             "GIT_COMMITTER_NAME": committer.name, "GIT_COMMITTER_EMAIL": committer.email,
         }
         for _ in range(_CAS_ATTEMPTS):
-            parent = self.resolve(ref)
-            base_tree = self.out("rev-parse", f"{parent}^{{tree}}") if parent else None
+            proc = self.run("rev-parse", "--quiet", f"{ref}^{{commit}}", f"{ref}^{{tree}}", check=False)
+            parent, base_tree = proc.stdout.decode().split() if proc.returncode == 0 else (None, None)
             tree = self._tree_with(base_tree, blobs)
             args = ["commit-tree", tree, "-m", message] + (["-p", parent] if parent else [])
             commit = self.out(*args, env=env)
@@ -155,30 +154,60 @@ class Git:
         return self.out("hash-object", "-w", "--stdin", input=data)
 
     def _tree_with(self, tree: str | None, blobs: Mapping[str, str]) -> str:
-        """A new tree id: `tree` with each path set to its blob, building only the
-        trees on the changed paths."""
-        entries: dict[str, tuple[str, str, str]] = {}
-        if tree:
-            for line in self.out("ls-tree", "-z", tree).split("\0"):
-                if line:
-                    meta, _, name = line.partition("\t")
-                    mode, kind, oid = meta.split(" ")
-                    entries[name] = (mode, kind, oid)
-        children: dict[str, dict[str, str]] = {}
+        """A new tree id: `tree` with each path set to its blob. Only the trees on the
+        changed paths are read (in one `cat-file --batch`) and rebuilt."""
+        folders = sorted({path.rsplit("/", 1)[0] if "/" in path else "" for path in blobs})
+        wanted = sorted({"/".join(f.split("/")[:i]) for f in folders for i in range(f.count("/") + 2 if f else 1)})
+        listings = self._read_trees(tree, wanted)
         for path, oid in blobs.items():
-            head, _, rest = path.partition("/")
-            if rest:
-                children.setdefault(head, {})[rest] = oid
+            folder, _, name = path.rpartition("/")
+            listings[folder][name] = ("100644", "blob", oid)
+        for folder in sorted(wanted, key=lambda f: -(f.count("/") + bool(f))):  # deepest first
+            listing = "".join(f"{m} {k} {o}\t{n}\0" for n, (m, k, o) in listings[folder].items())
+            oid = self.out("mktree", "-z", input=listing.encode("utf-8"))
+            if folder:
+                parent, _, name = folder.rpartition("/")
+                listings[parent][name] = ("040000", "tree", oid)
             else:
-                entries[head] = ("100644", "blob", oid)
-        for name, sub in children.items():
-            current = entries.get(name)
-            sub_tree = current[2] if current and current[1] == "tree" else None
-            entries[name] = ("040000", "tree", self._tree_with(sub_tree, sub))
-        listing = "".join(f"{m} {k} {o}\t{n}\0" for n, (m, k, o) in entries.items())
-        return self.out("mktree", "-z", input=listing.encode("utf-8"))
+                return oid
+        raise AssertionError("the root tree is always rebuilt")
+
+    def _read_trees(self, tree: str | None, folders: list[str]) -> dict[str, dict[str, tuple[str, str, str]]]:
+        """{folder: {name: (mode, kind, oid)}} for folders of `tree`; empty when absent."""
+        listings: dict[str, dict[str, tuple[str, str, str]]] = {folder: {} for folder in folders}
+        if tree is None:
+            return listings
+        specs = "".join(f"{tree}:{folder}\n" if folder else f"{tree}\n" for folder in folders)
+        raw = self.run("cat-file", "--batch", input=specs.encode("utf-8")).stdout
+        pos = 0
+        for folder in folders:
+            end = raw.index(b"\n", pos)
+            header = raw[pos:end].split(b" ")
+            if header[-1] == b"missing" or header[1] != b"tree":
+                pos = end + 1
+                continue
+            size = int(header[2])
+            listings[folder] = _parse_tree(raw[end + 1:end + 1 + size], len(header[0]) // 2)
+            pos = end + 1 + size + 1
+        return listings
 
     def _stage(self, blobs: Mapping[str, str]) -> None:
         """Record the committed files in the index so `git status` shows them clean."""
         listing = "".join(f"100644 {oid}\t{path}\0" for path, oid in blobs.items())
         self.run("update-index", "--add", "-z", "--index-info", input=listing.encode("utf-8"))
+
+
+def _parse_tree(data: bytes, hash_len: int) -> dict[str, tuple[str, str, str]]:
+    """Entries of a raw git tree object: `<mode> <name>\\0<binary id>` repeated."""
+    entries = {}
+    pos = 0
+    while pos < len(data):
+        space = data.index(b" ", pos)
+        nul = data.index(b"\0", space)
+        mode = data[pos:space].decode()
+        name = data[space + 1:nul].decode("utf-8", "surrogateescape")
+        oid = data[nul + 1:nul + 1 + hash_len].hex()
+        kind = "tree" if mode == "40000" else "commit" if mode == "160000" else "blob"
+        entries[name] = (mode.rjust(6, "0"), kind, oid)
+        pos = nul + 1 + hash_len
+    return entries

@@ -35,10 +35,7 @@ class Store:
         if root is None:
             where = str(path) if path else "this folder or any parent"
             raise StoreError(f"no p2p store in {where} (no {layout.CONFIG}); run `p2p init` to create one")
-        store = cls(root)
-        if store.git.resolve("HEAD") is None:
-            raise StoreError(f"{root} has {layout.CONFIG} but no commits; run `p2p init` there")
-        return store
+        return cls(root)
 
     # -- reading ---------------------------------------------------------------------
     def load(self, rev: str | None = "HEAD", challenges: Iterable[str] | None = None) -> loader.Snapshot:
@@ -71,7 +68,7 @@ class Store:
     def write(self, files: Mapping[str, bytes], message: str, author: Identity, committer: Identity) -> str:
         """Write `files` into the working tree and commit exactly them; on any failure
         put the working tree back as it was, so a refused write leaves nothing behind."""
-        self.git.head_ref()  # refuse a detached HEAD before touching the working tree
+        ref = self.git.head_ref()  # refuses a detached HEAD before the working tree is touched
         previous: dict[Path, bytes | None] = {}
         made: list[Path] = []
         try:
@@ -80,7 +77,7 @@ class Store:
                 previous[path] = path.read_bytes() if path.is_file() else None
                 made.extend(p for p in reversed(path.parents) if self.root in p.parents and not p.exists())
                 yamlio.write_atomic(path, data)
-            return self.git.commit_files(files, message, author, committer)
+            return self.git.commit_files(ref, files, message, author, committer)
         except BaseException:
             for path, data in previous.items():
                 if data is None:
