@@ -147,5 +147,5 @@ def _record(store: Store, entry: model.Entry, author: model.Person) -> Written:
         raise InvalidInput(exc.message) from None
     identity = Identity(author.name, author.email)
     commit = store.write({path: data}, f"p2p: {entry.kind} {entry.challenge} by {entry.by}", identity,
-                         store.committer(fallback=identity))
+                         store.committer(fallback=identity), guard=False)  # a new, uniquely named file
     return Written(entry, path, commit)

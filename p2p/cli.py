@@ -53,7 +53,7 @@ class Session:
             from p2p.fields import parse_timestamp
 
             return parse_timestamp(pinned, "P2P_NOW")
-        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        return dt.datetime.now(dt.timezone.utc)
 
 
 pass_session = click.make_pass_decorator(Session)

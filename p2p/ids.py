@@ -32,12 +32,14 @@ def new_entry_id(now: dt.datetime, after: str | None = None) -> str:
     """A 26-character ULID: 48 bits of milliseconds since the epoch, 80 random bits.
 
     With `after` (the newest id the writer can see) the result sorts after it even
-    when the clock says otherwise, so "latest wins" never depends on a coin toss
-    between two writes in the same millisecond."""
+    when this machine's clock is behind, so "latest wins" follows what the writer
+    had seen, not whose clock was right; the 80 random bits stay random."""
     millis = int(now.timestamp() * 1000)
-    number = (millis << 80) | int.from_bytes(os.urandom(10), "big")
     if after is not None:
-        number = max(number, _decode(after) + 1)
+        # A later millisecond than the newest id, never `after + 1`: two clones that
+        # saw the same newest entry must still draw different ids.
+        millis = max(millis, (_decode(after) >> 80) + 1)
+    number = (millis << 80) | int.from_bytes(os.urandom(10), "big")
     chars = []
     for _ in range(26):
         chars.append(_CROCKFORD[number & 31])

@@ -42,9 +42,11 @@ def unit_of(challenge: Challenge, submission: Submission) -> str:
 
 
 def current_submissions(challenge: Challenge, entries: Iterable[Entry]) -> dict[str, Submission]:
-    """The latest submission of each person (or team), by (at, id)."""
+    """The latest submission of each person (or team). Entries are ordered by id,
+    which is time-sortable and, per writer, later than every entry it had seen, so a
+    clock that runs behind cannot make a newer entry lose."""
     latest: dict[str, Submission] = {}
-    for entry in sorted((e for e in entries if isinstance(e, Submission)), key=lambda e: (e.at, e.id)):
+    for entry in sorted((e for e in entries if isinstance(e, Submission)), key=lambda e: e.id):
         latest[unit_of(challenge, entry)] = entry
     return latest
 
@@ -72,7 +74,7 @@ def counted_ratings(challenge: Challenge, submission: Submission, entries: Itera
                     people: Mapping[str, Person]) -> dict[str, Rating]:
     """Each eligible rater's latest rating of `submission`."""
     latest: dict[str, Rating] = {}
-    for entry in sorted((e for e in entries if isinstance(e, Rating)), key=lambda e: (e.at, e.id)):
+    for entry in sorted((e for e in entries if isinstance(e, Rating)), key=lambda e: e.id):
         if entry.submission != submission.id or entry.by == submission.by or entry.by not in people:
             continue
         if challenge.format == "team" and submission.team and people[entry.by].team == submission.team:

@@ -3,6 +3,8 @@ leave nothing behind when git refuses them."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from click.testing import CliRunner
 
@@ -140,3 +142,78 @@ def test_plumbing_commits_keep_every_sibling_and_the_repository_stays_valid(p2p)
     assert git(p2p.root, "status", "--porcelain") == ""
     git(p2p.root, "fsck", "--strict", "--no-progress")
     assert git(p2p.root, "diff", "HEAD~1", "--name-only") == "people/ava.yaml"
+
+
+def test_two_clones_writing_at_the_same_instant_draw_different_entry_ids(p2p, tmp_path):
+    p2p("submit", "pitch", "--link", "https://v.example/a", as_="ava")
+    other = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(p2p.root), str(other))
+    ids = []
+    for root, rater in ((p2p.root, "ben"), (other, "cal")):
+        out = CliRunner().invoke(cli, ["--store", str(root), "--as", rater, "rate", "pitch", "ava", *scores(4),
+                                       "--format", "json"])
+        assert out.exit_code == 0, out.output
+        ids.append(out.stdout.split('"id": "')[1][:26])
+    assert ids[0] != ids[1]
+
+
+def test_a_re_rating_from_a_machine_whose_clock_is_behind_still_replaces_the_old_one(p2p, monkeypatch):
+    import json
+
+    p2p("submit", "pitch", "--link", "https://v.example/a", as_="ava")
+    for rater, value in (("ben", 1), ("cal", 5), ("dia", 2)):
+        p2p("rate", "pitch", "ava", *scores(value), as_=rater)
+    monkeypatch.setenv("P2P_NOW", "2026-11-10T11:00:00Z")  # an hour behind the first rating
+    p2p("rate", "pitch", "ava", *scores(4), as_="dia")
+    row = json.loads(p2p("leaderboard", "pitch", "--format", "json").stdout)["rows"][0]
+    assert row["score"] == 4.0  # median of 1, 5 and dia's latest 4 (her first 2 would give 2.0)
+
+
+def test_a_stale_index_lock_is_reported_before_anything_is_written(p2p):
+    (p2p.root / ".git" / "index.lock").write_text("")
+    p2p.refused("submit", "pitch", "--link", "https://v.example/a", as_="ava", match="index.lock")
+
+
+def test_a_p2p_yaml_below_the_top_of_another_repository_is_not_a_store(tmp_path):
+    git(tmp_path, "init", "-q")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "p2p.yaml").write_text("schema: 1\n")
+    result = run("--store", str(tmp_path / "sub"), "people", "list", expect=1)
+    assert "not the top level of a git repository" in result.stderr
+
+
+def test_set_up_commands_never_overwrite_uncommitted_edits_of_the_same_file(p2p):
+    path = p2p.root / "challenges" / "pitch.yaml"
+    path.write_text(path.read_text().replace("title: Pitch", "title: My draft"))
+    p2p.refused("challenge", "close", "pitch", match="challenges/pitch.yaml has changes that are not committed")
+    assert "My draft" in path.read_text()
+
+
+def test_writes_refuse_to_follow_a_symbolic_link_out_of_the_store(p2p, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (p2p.root / "entries" / "pitch").symlink_to(outside)
+    p2p.refused("submit", "pitch", "--link", "https://v.example/a", as_="ava", match="symbolic link")
+    assert list(outside.iterdir()) == []
+
+
+def test_files_with_non_utf8_names_elsewhere_in_the_repository_do_not_break_writes(p2p):
+    import os
+
+    name = os.fsencode(str(p2p.root)) + b"/caf\xe9.txt"
+    with open(name, "wb") as handle:
+        handle.write(b"x\n")
+    subprocess.run([b"git", b"-C", os.fsencode(str(p2p.root)), b"add", b"caf\xe9.txt"], check=True)
+    subprocess.run(["git", "-C", str(p2p.root), "commit", "-qm", "odd name"], check=True)
+    p2p("submit", "pitch", "--link", "https://v.example/a", as_="ava")
+    assert git(p2p.root, "status", "--porcelain") == ""
+
+
+def test_store_files_get_ordinary_permissions(p2p):
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    mode = stat.S_IMODE((p2p.root / "people" / "ava.yaml").stat().st_mode)
+    assert mode == 0o666 & ~mask

@@ -33,7 +33,7 @@ class Problem:
 @dataclass
 class Snapshot:
     """The store as of one revision: configuration, people, challenges, and the
-    entries of the challenges that were asked for, sorted by (at, id)."""
+    entries of the challenges that were asked for, sorted by id (time order)."""
 
     commit: str | None
     settings: model.Settings
@@ -181,7 +181,7 @@ def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes
         entry_paths.setdefault(entry.id, []).append(item.path)
         if len(entry_paths[entry.id]) == 1:
             entries.append(entry)
-    entries.sort(key=lambda e: (e.at, e.id))
+    entries.sort(key=lambda e: e.id)
     return Snapshot(commit, settings, people, challenges, entries, problems, len(listing), entry_paths,
                     {item.path: item.oid for item in listing})
 

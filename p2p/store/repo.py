@@ -9,8 +9,10 @@ p2p's commit, and a concurrent writer on the same clone can never be overwritten
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -18,7 +20,7 @@ from typing import Iterable, Mapping
 from p2p.errors import StoreError
 
 ZERO = "0" * 40
-_CAS_ATTEMPTS = 5
+_CAS_ATTEMPTS = 40  # with backoff: a few seconds of contention on one clone
 
 
 @dataclass(frozen=True)
@@ -130,14 +132,16 @@ class Git:
         """Commit exactly `files` (path -> content) on top of branch `ref`.
 
         The files must already be in the working tree with this content (p2p writes
-        them first, atomically). Only these paths are added to the index, so what the
-        user staged stays staged. Returns the new commit id."""
+        them first, atomically). The index is not touched here: `stage` them after.
+        Returns the new commit id."""
         blobs = {path: self._hash_object(data) for path, data in files.items()}
         env = {
             "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
             "GIT_COMMITTER_NAME": committer.name, "GIT_COMMITTER_EMAIL": committer.email,
         }
-        for _ in range(_CAS_ATTEMPTS):
+        for attempt in range(_CAS_ATTEMPTS):
+            if attempt:
+                time.sleep(random.uniform(0.005, 0.02) * min(attempt, 10))  # jittered backoff
             proc = self.run("rev-parse", "--quiet", f"{ref}^{{commit}}", f"{ref}^{{tree}}", check=False)
             parent, base_tree = proc.stdout.decode().split() if proc.returncode == 0 else (None, None)
             tree = self._tree_with(base_tree, blobs)
@@ -146,7 +150,6 @@ class Git:
             # Compare-and-swap: fails if another writer moved the branch meanwhile.
             proc = self.run("update-ref", "-m", message, ref, commit, parent or ZERO, check=False)
             if proc.returncode == 0:
-                self._stage(blobs)
                 return commit
         raise StoreError(f"{ref} kept moving while committing; another p2p or git is writing, try again")
 
@@ -164,7 +167,7 @@ class Git:
             listings[folder][name] = ("100644", "blob", oid)
         for folder in sorted(wanted, key=lambda f: -(f.count("/") + bool(f))):  # deepest first
             listing = "".join(f"{m} {k} {o}\t{n}\0" for n, (m, k, o) in listings[folder].items())
-            oid = self.out("mktree", "-z", input=listing.encode("utf-8"))
+            oid = self.out("mktree", "-z", input=listing.encode("utf-8", "surrogateescape"))
             if folder:
                 parent, _, name = folder.rpartition("/")
                 listings[parent][name] = ("040000", "tree", oid)
@@ -183,18 +186,28 @@ class Git:
         for folder in folders:
             end = raw.index(b"\n", pos)
             header = raw[pos:end].split(b" ")
-            if header[-1] == b"missing" or header[1] != b"tree":
+            if header[-1] == b"missing":
                 pos = end + 1
                 continue
             size = int(header[2])
+            if header[1] != b"tree":
+                raise StoreError(f"{folder} is a {header[1].decode()} in the repository, not a folder; "
+                                 "p2p will not write below it")
             listings[folder] = _parse_tree(raw[end + 1:end + 1 + size], len(header[0]) // 2)
             pos = end + 1 + size + 1
         return listings
 
-    def _stage(self, blobs: Mapping[str, str]) -> None:
-        """Record the committed files in the index so `git status` shows them clean."""
-        listing = "".join(f"100644 {oid}\t{path}\0" for path, oid in blobs.items())
-        self.run("update-index", "--add", "-z", "--index-info", input=listing.encode("utf-8"))
+    def stage(self, commit: str, paths: Iterable[str]) -> None:
+        """Record `paths` as in `commit` in the index, so `git status` shows them clean
+        and whatever else the user staged stays staged."""
+        items = self.ls_tree(commit, paths)
+        listing = "".join(f"{i.mode} {i.oid}\t{i.path}\0" for i in items)
+        self.run("update-index", "--add", "-z", "--index-info", input=listing.encode("utf-8", "surrogateescape"))
+
+    def changed(self, paths: Iterable[str]) -> list[str]:
+        """Those of `paths` whose working-tree or index version differs from HEAD."""
+        raw = self.run("status", "--porcelain", "-z", "--untracked-files=all", "--", *paths).stdout
+        return [record[3:].decode("utf-8", "surrogateescape") for record in raw.split(b"\0") if len(record) > 3]
 
 
 def _parse_tree(data: bytes, hash_len: int) -> dict[str, tuple[str, str, str]]:

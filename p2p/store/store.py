@@ -35,6 +35,9 @@ class Store:
         if root is None:
             where = str(path) if path else "this folder or any parent"
             raise StoreError(f"no p2p store in {where} (no {layout.CONFIG}); run `p2p init` to create one")
+        if not (root / ".git").exists():  # a repository's top level has .git (a folder, or a file for worktrees)
+            raise StoreError(f"{root} has {layout.CONFIG} but is not the top level of a git repository; "
+                             "a store is a repository of its own")
         return cls(root)
 
     # -- reading ---------------------------------------------------------------------
@@ -65,10 +68,15 @@ class Store:
         return identity
 
     # -- writing ---------------------------------------------------------------------
-    def write(self, files: Mapping[str, bytes], message: str, author: Identity, committer: Identity) -> str:
-        """Write `files` into the working tree and commit exactly them; on any failure
-        put the working tree back as it was, so a refused write leaves nothing behind."""
+    def write(self, files: Mapping[str, bytes], message: str, author: Identity, committer: Identity,
+              guard: bool = True) -> str:
+        """Write `files` into the working tree and commit exactly them.
+
+        With `guard`, refuse to overwrite a file the user has changed or staged. A
+        failure before the commit puts the working tree back as it was; once the
+        branch has moved nothing is rolled back (the entry is recorded)."""
         ref = self.git.head_ref()  # refuses a detached HEAD before the working tree is touched
+        self._check_paths(files, guard)
         previous: dict[Path, bytes | None] = {}
         made: list[Path] = []
         try:
@@ -77,17 +85,45 @@ class Store:
                 previous[path] = path.read_bytes() if path.is_file() else None
                 made.extend(p for p in reversed(path.parents) if self.root in p.parents and not p.exists())
                 yamlio.write_atomic(path, data)
-            return self.git.commit_files(ref, files, message, author, committer)
+            commit = self.git.commit_files(ref, files, message, author, committer)
         except BaseException:
-            for path, data in previous.items():
-                if data is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    yamlio.write_atomic(path, data)
-            for folder in reversed(made):
-                if folder.is_dir() and not any(folder.iterdir()):
-                    folder.rmdir()
+            self._restore(previous, made)
             raise
+        try:
+            self.git.stage(commit, files)
+        except StoreError as exc:
+            paths = " ".join(files)
+            raise StoreError(f"recorded as commit {commit[:12]}, but git's index could not be updated ({exc}); "
+                             f"run `git reset -q -- {paths}` so your next commit keeps it") from None
+        return commit
+
+    def _check_paths(self, files: Mapping[str, bytes], guard: bool) -> None:
+        if (self.root / ".git" / "index.lock").exists():
+            raise StoreError("another git process is running in this store (.git/index.lock exists); "
+                             "if none is, delete that file and try again")
+        for rel in files:
+            path = self.root / rel
+            for part in (path, *path.parents):
+                if part == self.root:
+                    break
+                if part.is_symlink():
+                    raise StoreError(f"{part.relative_to(self.root)} is a symbolic link; p2p writes only real files")
+        if guard:
+            changed = self.git.changed(files)
+            if changed:
+                raise StoreError(f"{changed[0]} has changes that are not committed; commit or discard them first "
+                                 "so p2p does not overwrite them")
+
+    @staticmethod
+    def _restore(previous: Mapping[Path, bytes | None], made: list[Path]) -> None:
+        for path, data in previous.items():
+            if data is None:
+                path.unlink(missing_ok=True)
+            else:
+                yamlio.write_atomic(path, data)
+        for folder in reversed(made):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
 
 
 def init(root: Path, name: str | None = None) -> tuple[Store, bool]:
@@ -123,5 +159,5 @@ def init(root: Path, name: str | None = None) -> tuple[Store, bool]:
     for folder in (layout.PEOPLE, layout.CHALLENGES, layout.ENTRIES):
         files[f"{folder}/{layout.KEEP}"] = b""
     committer = store.committer()
-    store.write(files, "p2p: init store", committer, committer)
+    store.write(files, "p2p: init store", committer, committer, guard=False)  # p2p.yaml may be the user's draft
     return store, True
