@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -13,7 +14,7 @@ from p2p import model, scoring
 from p2p.errors import NotFound, Refused, SchemaError, InvalidInput
 from p2p.ids import check_id, new_entry_id
 from p2p.store import layout, yamlio
-from p2p.store.loader import Snapshot
+from p2p.snapshot import Snapshot
 from p2p.store.repo import Identity
 from p2p.store.store import Store
 
@@ -96,6 +97,8 @@ def rate(store: Store, as_id: str | None, now: dt.datetime, slug: str, target: s
     if state not in ("open", "review"):
         raise Refused(f"challenge {slug} is {state}: ratings are accepted while it is open or in review "
                       f"({chal.opens} to {chal.review_closes})")
+    if not actor.active:
+        raise Refused(f"{actor.id} is inactive in people/{actor.id}.yaml and cannot rate")
     submission = scoring.current_submission(chal, snapshot.entries_of(slug), rated)
     if submission is None:
         raise NotFound(f"{target} has no submission in {slug} to rate")
@@ -112,6 +115,9 @@ def _newest(snapshot: Snapshot, slug: str) -> str | None:
     return max((e.id for e in snapshot.entries_of(slug)), default=None)
 
 
+_SCORE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2})?")  # ASCII digits: 4, 3.5, 4.25
+
+
 def parse_scores(rubric: model.Rubric, pairs: Sequence[str]) -> dict[str, float]:
     """`["opening=4", …]` into {criterion: score}: every criterion once, in the scale."""
     scores: dict[str, float] = {}
@@ -125,10 +131,9 @@ def parse_scores(rubric: model.Rubric, pairs: Sequence[str]) -> dict[str, float]
             raise InvalidInput(f"--score: unknown criterion {key!r}; this rubric has {allowed}")
         if key in scores:
             raise InvalidInput(f"--score: criterion {key!r} is given twice")
-        try:
-            value = float(raw)
-        except ValueError:
-            raise InvalidInput(f"--score {key}={raw!r}: the score must be a number from {rubric.min} to {rubric.max}") from None
+        if not _SCORE.fullmatch(raw.strip()):
+            raise InvalidInput(f"--score {key}={raw!r}: the score must be a number from {rubric.min} to {rubric.max}")
+        value = float(raw)
         if not (rubric.min <= value <= rubric.max):
             raise InvalidInput(f"--score {key}={raw}: out of range; the scale is {rubric.min} to {rubric.max}")
         scores[key] = value
@@ -138,13 +143,17 @@ def parse_scores(rubric: model.Rubric, pairs: Sequence[str]) -> dict[str, float]
     return {c.id: scores[c.id] for c in rubric.criteria}
 
 
+_OPTIONS = {"link": "--link", "notes": "--notes", "tags": "--tag", "comment": "--comment", "metric": "--metric"}
+
+
 def _record(store: Store, entry: model.Entry, author: model.Person) -> Written:
     path = layout.entry_path(entry.challenge, entry.by, entry.id)
     data = yamlio.dumps(entry.to_doc())
     try:
         model.parse_entry(yamlio.loads(data))  # what we write must read back
     except SchemaError as exc:
-        raise InvalidInput(exc.message) from None
+        option = _OPTIONS.get((exc.field or "").split(".")[0])
+        raise InvalidInput(f"{option}: {exc.message}" if option else exc.message) from None
     identity = Identity(author.name, author.email)
     commit = store.write({path: data}, f"p2p: {entry.kind} {entry.challenge} by {entry.by}", identity,
                          store.committer(fallback=identity), guard=False)  # a new, uniquely named file

@@ -24,7 +24,7 @@ def builtin_types() -> dict[str, ChallengeType]:
     types = {}
     for path in sorted(builtin_dir("challenges").glob("*.yaml")):
         try:
-            kind = ChallengeType.parse(yamlio.loads(path.read_bytes(), path.name))
+            kind = ChallengeType.parse(yamlio.loads(path.read_bytes()))
         except (SchemaError, yamlio.YamlError) as exc:  # a packaging bug, not a user error
             raise SchemaError(f"built-in challenge type {path.name}: {exc}") from None
         types[kind.type] = kind

@@ -10,7 +10,7 @@ from typing import Callable, Iterator
 
 from p2p.model import Rating, Rubric, Submission
 from p2p.store import layout
-from p2p.store.loader import Problem, Snapshot
+from p2p.snapshot import Problem, Snapshot
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,28 @@ def _rating(path: str, entry: Rating, submission: Submission | None, rubric: Rub
         yield Finding(path, "scores", f"no score for {', '.join(missing)}")
 
 
+def check_entry_times(snap: Snapshot) -> Iterator[Finding]:
+    """Submissions while the challenge was open, ratings until its review closed: the
+    CLI enforces this, so an entry outside its window was made by hand or by a
+    machine with a wrong clock."""
+    tz = snap.settings.tz
+    for entry in snap.entries:
+        challenge = snap.challenges.get(entry.challenge)
+        if challenge is None:
+            continue
+        opens, closes, review_closes = challenge.window(tz)
+        ends = closes if isinstance(entry, Submission) else review_closes
+        if challenge.closed_at is not None:
+            ends = min(ends, challenge.closed_at)
+        if not opens <= entry.at < ends:
+            what = "submitted" if isinstance(entry, Submission) else "rated"
+            when = lambda t: t.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")  # noqa: E731
+            yield Finding(snap.entry_paths[entry.id][0], "at", f"{what} at {when(entry.at)}, outside "
+                          f"{entry.challenge}'s window ({when(opens)} to {when(ends)})")
+
+
 CHECKS: list[Callable[[Snapshot], Iterator[Finding]]] = [
-    check_managers, check_emails, check_duplicate_ids, check_entry_references,
+    check_managers, check_emails, check_duplicate_ids, check_entry_references, check_entry_times,
 ]
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from p2p import fields
 from p2p.ids import is_id, slugify
 
 # Canonical column -> header spellings (compared lowercase with spaces, '_' and '.' removed).
@@ -44,7 +45,7 @@ ROLE_WORDS = (
     (r"\b(se|sales engineer|solutions? (engineer|consultant|architect)|presales)\b", "se"),
     (r"\b(ae|account executive|closer|sales executive)\b", "ae"),
 )
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
 TRUE = {"true", "1", "yes", "y", "active", "t"}
 FALSE = {"false", "0", "no", "n", "inactive", "f", "disabled", "deactivated"}
 
@@ -123,7 +124,7 @@ def parse_people(data: bytes, roles: tuple[str, ...], default_team: str | None =
 
 def _identity(cell: Any) -> tuple[dict[str, Any] | None, str]:
     email = cell("email")
-    if not EMAIL.fullmatch(email):
+    if not fields.EMAIL.fullmatch(email):
         return None, f"e-mail {email!r} is not an address" if email else "no e-mail"
     pid = cell("p2p_id").lower() or slugify(email.split("@")[0])
     if not is_id(pid):

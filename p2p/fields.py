@@ -6,6 +6,8 @@ not already a string and says to quote it."""
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from typing import Any, Mapping
 
 from p2p.errors import SchemaError
@@ -26,51 +28,71 @@ def known_keys(doc: Mapping[str, Any], allowed: set[str], where: str) -> None:
 
 def req(doc: Mapping[str, Any], key: str, prefix: str = "") -> Any:
     if doc.get(key) is None:
-        raise SchemaError(f"{prefix}{key} is required", prefix + key)
+        raise SchemaError(f"{prefix}{key} is required", f"{prefix}{key}")
     return doc[key]
 
 
-def text(doc: Mapping[str, Any], key: str, prefix: str = "", required: bool = True, max_len: int = 10_000) -> str | None:
+def text(doc: Mapping[str, Any], key: str, prefix: str = "", required: bool = True, max_len: int = 10_000,
+         multiline: bool = False) -> str | None:
     value = req(doc, key, prefix) if required else doc.get(key)
     if value is None:
         return None
     if not isinstance(value, str):
-        raise SchemaError(f"{prefix}{key} must be text, not {type_name(value)} {value!r}; quote it", prefix + key)
+        raise SchemaError(f"{prefix}{key} must be text, not {type_name(value)} {value!r}; quote it", f"{prefix}{key}")
     if len(value) > max_len:
-        raise SchemaError(f"{prefix}{key} is {len(value)} characters; at most {max_len} allowed", prefix + key)
+        raise SchemaError(f"{prefix}{key} is {len(value)} characters; at most {max_len} allowed", f"{prefix}{key}")
     if required and not value.strip():
-        raise SchemaError(f"{prefix}{key} must not be empty", prefix + key)
+        raise SchemaError(f"{prefix}{key} must not be empty", f"{prefix}{key}")
+    control = _CONTROL_MULTILINE if multiline else _CONTROL
+    bad = control.search(value)
+    if bad:
+        allowed = " (line breaks and tabs are fine)" if multiline else ""
+        raise SchemaError(f"{prefix}{key} contains the control character {bad.group()!r}{allowed}", f"{prefix}{key}")
     return value
+
+
+# Control characters could rewrite a terminal (escape sequences) or a page; text
+# fields refuse them. Multi-line fields (notes, comments, descriptions) keep \t \n \r.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\".]+(\.[^@\s<>,;\".]+)+")
+MAX_YEAR = 9000  # dates beyond this are typos, and date arithmetic near 9999 overflows
 
 
 def ident(doc: Mapping[str, Any], key: str, prefix: str = "", required: bool = True) -> str | None:
     value = req(doc, key, prefix) if required else doc.get(key)
-    return None if value is None else check_id(value, prefix + key)
+    return None if value is None else check_id(value, f"{prefix}{key}")
 
 
 def id_list(doc: Mapping[str, Any], key: str, prefix: str = "") -> tuple[str, ...]:
     value = doc.get(key) or []
     if not isinstance(value, list):
-        raise SchemaError(f"{prefix}{key} must be a list of ids", prefix + key)
+        raise SchemaError(f"{prefix}{key} must be a list of ids", f"{prefix}{key}")
     return tuple(check_id(v, f"{prefix}{key}.{i}") for i, v in enumerate(value))
 
 
 def text_list(doc: Mapping[str, Any], key: str, prefix: str = "", max_len: int = 200) -> tuple[str, ...]:
     value = doc.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise SchemaError(f"{prefix}{key} must be a list of non-empty texts", prefix + key)
-    if any(len(v) > max_len for v in value):
-        raise SchemaError(f"{prefix}{key}: each item must be at most {max_len} characters", prefix + key)
-    return tuple(value)
+    if not isinstance(value, list):
+        raise SchemaError(f"{prefix}{key} must be a list of texts", f"{prefix}{key}")
+    return tuple(text({str(i): v for i, v in enumerate(value)}, str(i), f"{prefix}{key}.", max_len=max_len) or ""
+                 for i in range(len(value)))
+
+
+def email(doc: Mapping[str, Any], key: str, prefix: str = "") -> str:
+    value = (text(doc, key, prefix, max_len=254) or "").strip()
+    if not EMAIL.fullmatch(value):
+        raise SchemaError(f"{prefix}{key} {value!r} is not an e-mail address like ava@example.com", f"{prefix}{key}")
+    return value
 
 
 def choice(doc: Mapping[str, Any], key: str, allowed: tuple[str, ...], prefix: str = "",
            default: str | None = None) -> str:
     value = doc.get(key, default)
     if value is None:
-        raise SchemaError(f"{prefix}{key} is required; one of {', '.join(allowed)}", prefix + key)
+        raise SchemaError(f"{prefix}{key} is required; one of {', '.join(allowed)}", f"{prefix}{key}")
     if value not in allowed:
-        raise SchemaError(f"{prefix}{key} {value!r} is not one of {', '.join(allowed)}", prefix + key)
+        raise SchemaError(f"{prefix}{key} {value!r} is not one of {', '.join(allowed)}", f"{prefix}{key}")
     return str(value)
 
 
@@ -78,24 +100,24 @@ def integer(doc: Mapping[str, Any], key: str, prefix: str = "", default: int | N
             minimum: int | None = None, maximum: int | None = None) -> int:
     value = doc.get(key, default)
     if value is None:
-        raise SchemaError(f"{prefix}{key} is required", prefix + key)
+        raise SchemaError(f"{prefix}{key} is required", f"{prefix}{key}")
     if isinstance(value, bool) or not isinstance(value, int):
-        raise SchemaError(f"{prefix}{key} must be a whole number, not {value!r}", prefix + key)
+        raise SchemaError(f"{prefix}{key} must be a whole number, not {value!r}", f"{prefix}{key}")
     if minimum is not None and value < minimum or maximum is not None and value > maximum:
-        raise SchemaError(f"{prefix}{key} {value} is out of range {minimum}..{maximum}", prefix + key)
+        raise SchemaError(f"{prefix}{key} {value} is out of range {minimum}..{maximum}", f"{prefix}{key}")
     return value
 
 
 def number(value: object, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise SchemaError(f"{field} must be a number, not {value!r}", field)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise SchemaError(f"{field} must be a finite number, not {value!r}", field)
     return float(value)
 
 
 def boolean(doc: Mapping[str, Any], key: str, default: bool, prefix: str = "") -> bool:
     value = doc.get(key, default)
     if not isinstance(value, bool):
-        raise SchemaError(f"{prefix}{key} must be true or false, not {value!r}", prefix + key)
+        raise SchemaError(f"{prefix}{key} must be true or false, not {value!r}", f"{prefix}{key}")
     return value
 
 
@@ -103,27 +125,32 @@ def date(doc: Mapping[str, Any], key: str, prefix: str = "", required: bool = Tr
     value = req(doc, key, prefix) if required else doc.get(key)
     if value is None:
         return None
-    return parse_date(value, prefix + key)
+    return parse_date(value, f"{prefix}{key}")
 
 
 def parse_date(value: object, field: str) -> dt.date:
+    day: dt.date | None = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
+            day = dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise SchemaError(f"{field} {value!r} is not a date; use YYYY-MM-DD", field)
+    if day is None:
+        raise SchemaError(f"{field} {value!r} is not a date; use YYYY-MM-DD", field)
+    if day.year > MAX_YEAR:
+        raise SchemaError(f"{field} {day} is too far in the future", field)
+    return day
 
 
 def timestamp(doc: Mapping[str, Any], key: str, prefix: str = "", required: bool = True) -> dt.datetime | None:
     value = req(doc, key, prefix) if required else doc.get(key)
     if value is None:
         return None
-    return parse_timestamp(value, prefix + key)
+    return parse_timestamp(value, f"{prefix}{key}")
 
 
 def parse_timestamp(value: object, field: str) -> dt.datetime:

@@ -86,14 +86,13 @@ class Person:
     def parse(cls, doc: object, roles: tuple[str, ...] = DEFAULT_ROLES) -> Person:
         doc = f.mapping(doc, "person")
         f.known_keys(doc, set(cls.FIELDS), "a person")
-        email = f.text(doc, "email", max_len=254)
-        assert email is not None
-        if "@" not in email or " " in email.strip():
-            raise SchemaError(f"email {email!r} is not an e-mail address", "email")
+        name = f.text(doc, "name", max_len=200) or ""
+        if "<" in name or ">" in name or not any(c.isalnum() for c in name):
+            raise SchemaError(f"name {name!r} must contain letters and no < or > (git uses it as the author name)", "name")
         person = cls(
             id=f.ident(doc, "id"),  # type: ignore[arg-type]
-            name=f.text(doc, "name", max_len=200),  # type: ignore[arg-type]
-            email=email.strip(),
+            name=name.strip(),
+            email=f.email(doc, "email"),
             role=f.choice(doc, "role", roles),
             team=f.ident(doc, "team"),  # type: ignore[arg-type]
             region=f.text(doc, "region", required=False, max_len=100),
@@ -151,11 +150,15 @@ class Rubric:
             if weight <= 0:
                 raise SchemaError(f"{where}weight must be positive, not {weight:g}", where + "weight")
             levels = f.mapping(item.get("levels") or {}, where + "levels")
+            for key, text in levels.items():
+                if isinstance(key, bool) or not isinstance(key, int) or not low <= key <= high:
+                    raise SchemaError(f"{where}levels: {key!r} is not a score from {low} to {high}", where + "levels")
+                f.text(levels, key, where + "levels.", max_len=1000)
             criteria.append(Criterion(
                 id=f.ident(item, "id", where),  # type: ignore[arg-type]
                 name=f.text(item, "name", where, max_len=200),  # type: ignore[arg-type]
                 weight=weight,
-                levels={int(k): str(v) for k, v in levels.items()},
+                levels=dict(levels),
             ))
         ids = [c.id for c in criteria]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -223,7 +226,7 @@ class ChallengeType:
         return cls(
             type=f.ident(doc, "type"),  # type: ignore[arg-type]
             title=f.text(doc, "title", max_len=200),  # type: ignore[arg-type]
-            description=f.text(doc, "description", required=False) or "",
+            description=f.text(doc, "description", required=False, multiline=True) or "",
             skills=f.id_list(doc, "skills"),
             mode=mode,
             format=f.choice(doc, "format", FORMATS, default="individual"),
@@ -286,7 +289,7 @@ class Challenge:
             slug=f.ident(doc, "slug"),  # type: ignore[arg-type]
             title=f.text(doc, "title", max_len=200),  # type: ignore[arg-type]
             type=f.ident(doc, "type"),  # type: ignore[arg-type]
-            description=f.text(doc, "description", required=False) or "",
+            description=f.text(doc, "description", required=False, multiline=True) or "",
             skills=f.id_list(doc, "skills"),
             mode=mode,
             format=f.choice(doc, "format", FORMATS, default="individual"),
@@ -413,7 +416,7 @@ def parse_entry(doc: object) -> Entry:
         return Submission(
             **head,  # type: ignore[arg-type]
             link=f.text(doc, "link", required=False, max_len=2000),
-            notes=f.text(doc, "notes", required=False),
+            notes=f.text(doc, "notes", required=False, multiline=True),
             tags=f.text_list(doc, "tags", max_len=50),
             metric=None if metric is None else f.number(metric, "metric"),
             team=f.ident(doc, "team", required=False),
@@ -426,7 +429,7 @@ def parse_entry(doc: object) -> Entry:
         submission=check_entry_id(f.req(doc, "submission"), "submission"),
         person=f.ident(doc, "person"),  # type: ignore[arg-type]
         scores={str(k): f.number(v, f"scores.{k}") for k, v in scores.items()},
-        comment=f.text(doc, "comment", required=False),
+        comment=f.text(doc, "comment", required=False, multiline=True),
     )
 
 

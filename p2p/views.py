@@ -8,8 +8,9 @@ from dataclasses import asdict
 from typing import Any
 
 from p2p import catalog, scoring
+from p2p.fields import format_timestamp
 from p2p.model import Challenge, ChallengeType, Person, Rubric
-from p2p.store.loader import Snapshot
+from p2p.snapshot import Snapshot
 
 
 def person_doc(person: Person) -> dict[str, Any]:
@@ -26,11 +27,10 @@ def people_doc(snapshot: Snapshot, team: str | None = None, role: str | None = N
 
 
 def rubric_doc(rubric: Rubric) -> dict[str, Any]:
-    return {
-        "scale": {"min": rubric.min, "max": rubric.max},
-        "criteria": [{"id": c.id, "name": c.name, "weight": c.weight,
-                      "levels": {str(k): v for k, v in sorted(c.levels.items())}} for c in rubric.criteria],
-    }
+    doc = rubric.to_doc()
+    for criterion in doc["criteria"]:
+        criterion.setdefault("levels", {})
+    return doc
 
 
 def type_doc(kind: ChallengeType) -> dict[str, Any]:
@@ -56,7 +56,7 @@ def challenge_doc(snapshot: Snapshot, challenge: Challenge, now: dt.datetime) ->
         "format": challenge.format, "skills": list(challenge.skills), "roles": list(challenge.roles),
         "opens": challenge.opens.isoformat(), "closes": challenge.closes.isoformat(),
         "review_closes": challenge.review_closes.isoformat(),
-        "closed_at": challenge.closed_at.isoformat().replace("+00:00", "Z") if challenge.closed_at else None,
+        "closed_at": format_timestamp(challenge.closed_at) if challenge.closed_at else None,
         "min_ratings": challenge.needed_ratings(snapshot.settings),
         "metric": asdict(challenge.metric) if challenge.metric else None,
         "rubric": rubric_doc(challenge.rubric),

@@ -143,3 +143,10 @@ def test_types_lists_every_built_in_type_with_its_rubric(p2p):
     shown = p2p("types", "show", "pitch-battle").stdout
     assert "Rubric (scale 1-5)" in shown and "Opening hook" in shown
     p2p.refused("types", "show", "karaoke", match="not one of")
+
+
+def test_the_state_filter_offers_exactly_the_model_states():
+    from p2p.commands.challenge import STATES
+    from p2p.model import STATES as MODEL_STATES
+
+    assert STATES == MODEL_STATES

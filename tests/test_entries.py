@@ -60,13 +60,13 @@ def test_a_new_submission_supersedes_the_previous_one(p2p):
 
 def test_re_rating_replaces_the_raters_earlier_rating(p2p):
     p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
-    for rater in ("ben", "cal"):
-        p2p("rate", "pitch", "ava", *scores(2), as_=rater)
+    p2p("rate", "pitch", "ava", *scores(1), as_="ben")
+    p2p("rate", "pitch", "ava", *scores(5), as_="cal")
+    p2p("rate", "pitch", "ava", *scores(2), as_="dia")
     p2p("rate", "pitch", "ava", *scores(4), "--comment", "changed my mind", as_="dia")
-    p2p("rate", "pitch", "ava", *scores(5), as_="dia")
     row = json.loads(p2p("leaderboard", "pitch", "--format", "json").stdout)["rows"][0]
     assert row["ratings"] == 3
-    assert row["score"] == 2.0  # median of 2, 2, 5 (dia's 4 was replaced)
+    assert row["score"] == 4.0  # median of 1, 5 and dia's latest 4 (her first, 2, would give 2.0)
 
 
 def test_rating_records_scores_comment_and_the_rated_submission(p2p):

@@ -69,6 +69,8 @@ def test_metric_challenges_rank_by_the_latest_value(make_store):
     p2p("challenge", "new", "calls", "--type", "cold-call-sprint", "--title", "Calls", "--opens", "2026-11-10",
         "--closes", "2026-11-10")
     p2p.refused("submit", "calls", as_="cal", match="--metric is required")
+    for bad in ("-1", "nan", "inf"):
+        p2p.refused("submit", "calls", "--metric", bad, as_="cal", match="must be a number of 0 or more")
     p2p("submit", "calls", "--metric", "40", as_="cal")
     p2p("submit", "calls", "--metric", "12", as_="dia")
     p2p("submit", "calls", "--metric", "9", as_="cal")

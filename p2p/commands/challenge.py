@@ -13,6 +13,7 @@ LIST_COLUMNS = (("slug", "challenge"), ("title", "title"), ("type", "type"), ("s
                 ("opens", "opens"), ("closes", "closes"), ("review_closes", "review closes"),
                 ("submissions", "submissions"), ("ratings", "ratings"))
 DATE = click.DateTime(["%Y-%m-%d"])
+STATES = ("upcoming", "open", "review", "closed")  # = p2p.model.STATES; not imported, to keep --help fast
 
 
 @click.group()
@@ -43,13 +44,13 @@ def new(session: Session, slug: str, type_name: str, title: str, opens: dt.datet
       p2p challenge new q4-pitch --type pitch-battle --title "Q4 pitch battle" \\
           --opens 2026-11-20 --closes 2026-11-27 --role ae --role sdr
     """
-    from p2p import admin
+    from p2p import rounds
 
     spec = {"slug": slug, "type": type_name, "title": title, "description": description,
             "opens": opens.date(), "closes": closes.date(),
             "review_closes": review_closes.date() if review_closes else None,
             "skills": list(skills) or None, "roles": list(roles) or None}
-    emit_changes(fmt, admin.new_challenge(session.store(), session.as_id, spec), "challenge")
+    emit_changes(fmt, rounds.new_challenge(session.store(), session.as_id, spec), "challenge")
 
 
 @challenge.command("apply")
@@ -71,13 +72,13 @@ def apply(session: Session, paths: tuple[Path, ...], dry_run: bool, fmt: str) ->
       p2p challenge apply specs/ --dry-run
       p2p challenge apply specs/q4-pitch.yaml
     """
-    from p2p import admin
+    from p2p import rounds
 
-    emit_changes(fmt, admin.apply_specs(session.store(), session.as_id, list(paths), dry_run), "challenge", dry_run)
+    emit_changes(fmt, rounds.apply_specs(session.store(), session.as_id, list(paths), dry_run), "challenge", dry_run)
 
 
 @challenge.command("list")
-@click.option("--state", type=click.Choice(("upcoming", "open", "review", "closed")), help="Only challenges in this state.")
+@click.option("--state", type=click.Choice(STATES), help="Only challenges in this state.")
 @format_option()
 @pass_session
 def list_(session: Session, state: str | None, fmt: str) -> None:
@@ -127,6 +128,6 @@ def close(session: Session, slug: str, fmt: str) -> None:
     Example:
       p2p challenge close q4-pitch
     """
-    from p2p import admin
+    from p2p import rounds
 
-    emit_changes(fmt, admin.close_challenge(session.store(), session.as_id, slug, session.now()), "challenge")
+    emit_changes(fmt, rounds.close_challenge(session.store(), session.as_id, slug, session.now()), "challenge")

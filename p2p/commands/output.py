@@ -15,7 +15,9 @@ import click
 from p2p.render.markdown import table_cell
 
 READ_FORMATS = ("table", "json", "csv", "markdown")
-WRITE_FORMATS = ("text", "json")
+# Write commands print a short text report, or JSON; they accept the read formats too
+# (as text) so one P2P_FORMAT works for a whole script.
+WRITE_FORMATS = ("text", "json", "table", "csv", "markdown")
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -39,11 +39,11 @@ def add(session: Session, person_id: str, name: str, email: str, role: str, team
     Example:
       p2p people add ava --name "Ava Lee" --email ava@example.com --role ae --team east --hired 2026-09-01
     """
-    from p2p import admin
+    from p2p import roster
 
     doc = {"id": person_id, "name": name, "email": email, "role": role, "team": team, "region": region,
            "manager": manager, "hired": hired.date() if hired else None, "active": not inactive}
-    emit_changes(fmt, admin.add_person(session.store(), session.as_id, doc, update=update), "person")
+    emit_changes(fmt, roster.add_person(session.store(), session.as_id, doc, update=update), "person")
 
 
 @people.command("import")
@@ -66,9 +66,9 @@ def import_(session: Session, file: Path, default_team: str | None, default_role
     Example:
       p2p people import salesforce-users.csv --team east
     """
-    from p2p import admin
+    from p2p import roster
 
-    changes = admin.import_people(session.store(), session.as_id, file, default_team, default_role, dry_run)
+    changes = roster.import_people(session.store(), session.as_id, file, default_team, default_role, dry_run)
     emit_changes(fmt, changes, "person", dry_run)
 
 

@@ -8,7 +8,6 @@ CONFIG = "p2p.yaml"
 PEOPLE = "people"
 CHALLENGES = "challenges"
 ENTRIES = "entries"
-TEMPLATES = "templates"
 KEEP = ".gitkeep"
 
 
@@ -39,4 +38,4 @@ def classify(path: str) -> str | None:
         return "challenge"
     if len(parts) == 4 and parts[0] == ENTRIES:
         return "entry"
-    return "stray" if parts[0] in (PEOPLE, CHALLENGES, ENTRIES) else None
+    return "stray"

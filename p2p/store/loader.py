@@ -9,57 +9,15 @@ line and left out, and every other file still loads."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from p2p import model
-from p2p.errors import NotFound, SchemaError, StoreError
-from p2p.ids import check_id
+from p2p.errors import SchemaError, StoreError
+from p2p.snapshot import Problem, Snapshot
 from p2p.store import layout, yamlio
 from p2p.store.repo import Git
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    path: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
-
-
-@dataclass
-class Snapshot:
-    """The store as of one revision: configuration, people, challenges, and the
-    entries of the challenges that were asked for, sorted by id (time order)."""
-
-    commit: str | None
-    settings: model.Settings
-    people: dict[str, model.Person]
-    challenges: dict[str, model.Challenge]
-    entries: list[model.Entry]
-    problems: list[Problem] = field(default_factory=list)
-    files: int = 0
-    entry_paths: dict[str, list[str]] = field(default_factory=dict)
-    oids: dict[str, str] = field(default_factory=dict)  # path -> git blob id
-
-    def entries_of(self, slug: str) -> list[model.Entry]:
-        return [e for e in self.entries if e.challenge == slug]
-
-    def person(self, pid: str) -> model.Person:
-        """The person `pid`, or NotFound naming where people are listed."""
-        check_id(pid, "person")
-        if pid not in self.people:
-            raise NotFound(f"person {pid!r} is not in people/; see `p2p people list`")
-        return self.people[pid]
-
-    def challenge(self, slug: str) -> model.Challenge:
-        check_id(slug, "challenge")
-        if slug not in self.challenges:
-            raise NotFound(f"challenge {slug!r} does not exist; see `p2p challenge list`")
-        return self.challenges[slug]
 
 
 # Parsed documents by blob id (or an exception to re-raise). Blobs are immutable.

@@ -111,20 +111,31 @@ class Git:
 
     def read_blobs(self, oids: list[str]) -> dict[str, bytes]:
         """Contents of many blobs through one `git cat-file --batch`."""
-        if not oids:
-            return {}
-        raw = self.run("cat-file", "--batch", input="".join(f"{o}\n" for o in oids).encode()).stdout
-        blobs: dict[str, bytes] = {}
+        blobs = {}
+        for oid, found in zip(oids, self._cat_batch(oids)):
+            if found is None:
+                raise StoreError(f"git object {oid} is missing from the repository; run git fsck")
+            blobs[oid] = found[2]
+        return blobs
+
+    def _cat_batch(self, specs: list[str]) -> list[tuple[str, str, bytes] | None]:
+        """(id, type, content) of each object spec (an id, or `tree:path`), None if absent."""
+        if not specs:
+            return []
+        raw = self.run("cat-file", "--batch", input="".join(f"{s}\n" for s in specs).encode("utf-8", "surrogateescape")).stdout
+        found: list[tuple[str, str, bytes] | None] = []
         pos = 0
-        for oid in oids:
+        for _ in specs:
             end = raw.index(b"\n", pos)
             header = raw[pos:end].split(b" ")
-            if len(header) < 3 or header[1] == b"missing":
-                raise StoreError(f"git object {oid} is missing from the repository; run git fsck")
+            if len(header) < 3 or header[-1] == b"missing":
+                found.append(None)
+                pos = end + 1
+                continue
             size = int(header[2])
-            blobs[oid] = raw[end + 1:end + 1 + size]
+            found.append((header[0].decode(), header[1].decode(), raw[end + 1:end + 1 + size]))
             pos = end + 1 + size + 1
-        return blobs
+        return found
 
     # -- writing ---------------------------------------------------------------------
     def commit_files(self, ref: str, files: Mapping[str, bytes], message: str, author: Identity,
@@ -180,21 +191,14 @@ class Git:
         listings: dict[str, dict[str, tuple[str, str, str]]] = {folder: {} for folder in folders}
         if tree is None:
             return listings
-        specs = "".join(f"{tree}:{folder}\n" if folder else f"{tree}\n" for folder in folders)
-        raw = self.run("cat-file", "--batch", input=specs.encode("utf-8")).stdout
-        pos = 0
-        for folder in folders:
-            end = raw.index(b"\n", pos)
-            header = raw[pos:end].split(b" ")
-            if header[-1] == b"missing":
-                pos = end + 1
+        specs = [f"{tree}:{folder}" if folder else tree for folder in folders]
+        for folder, found in zip(folders, self._cat_batch(specs)):
+            if found is None:
                 continue
-            size = int(header[2])
-            if header[1] != b"tree":
-                raise StoreError(f"{folder} is a {header[1].decode()} in the repository, not a folder; "
-                                 "p2p will not write below it")
-            listings[folder] = _parse_tree(raw[end + 1:end + 1 + size], len(header[0]) // 2)
-            pos = end + 1 + size + 1
+            oid, kind, content = found
+            if kind != "tree":
+                raise StoreError(f"{folder} is a {kind} in the repository, not a folder; p2p will not write below it")
+            listings[folder] = _parse_tree(content, len(oid) // 2)
         return listings
 
     def stage(self, commit: str, paths: Iterable[str]) -> None:

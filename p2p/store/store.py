@@ -8,6 +8,7 @@ from typing import Iterable, Mapping
 
 from p2p.errors import SchemaError, StoreError
 from p2p.model import Settings
+from p2p.snapshot import Snapshot
 from p2p.store import layout, loader, yamlio
 from p2p.store.repo import Git, Identity
 
@@ -41,13 +42,13 @@ class Store:
         return cls(root)
 
     # -- reading ---------------------------------------------------------------------
-    def load(self, rev: str | None = "HEAD", challenges: Iterable[str] | None = None) -> loader.Snapshot:
+    def load(self, rev: str | None = "HEAD", challenges: Iterable[str] | None = None) -> Snapshot:
         return loader.load(self.git, rev, challenges)
 
-    def load_worktree(self) -> loader.Snapshot:
+    def load_worktree(self) -> Snapshot:
         return loader.load(self.git, None, worktree=self.root)
 
-    def locate(self, snapshot: loader.Snapshot, path: str, dotted: str) -> int | None:
+    def locate(self, snapshot: Snapshot, path: str, dotted: str) -> int | None:
         """The line of a (dotted) field in a file of `snapshot`, for problem reports."""
         oid = snapshot.oids.get(path)
         if oid is None:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 64
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -48,7 +49,7 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def loads(data: bytes, name: str = "<document>") -> Any:
+def loads(data: bytes) -> Any:
     """Parse one YAML document from bytes; raise YamlError with a line number."""
     if len(data) > MAX_FILE_BYTES:
         raise YamlError(f"file is {len(data)} bytes, over the {MAX_FILE_BYTES}-byte limit for store files")
@@ -56,16 +57,38 @@ def loads(data: bytes, name: str = "<document>") -> Any:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise YamlError(f"not UTF-8 text (byte {exc.start})") from None
+    depth = _flow_depth(text)
+    if depth > MAX_DEPTH:
+        raise YamlError(f"nested {depth} levels deep; store files nest at most {MAX_DEPTH}")
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader subclass
     except YamlError:
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        line = min(mark.line + 1, text.count("\n") or 1) if mark else None
         raise YamlError(f"invalid YAML: {exc.problem or exc.context}", line) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. the date 2026-02-30
+        raise YamlError(f"invalid value: {exc}") from None
+    except RecursionError:
+        raise YamlError(f"nested too deeply; store files nest at most {MAX_DEPTH} levels") from None
+
+
+def _flow_depth(text: str) -> int:
+    """Deepest [ / { nesting, counted before parsing: libyaml's parser recurses on
+    flow collections and a few thousand brackets crash the process."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return 0
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def line_of(data: bytes, dotted: str | None) -> int | None:

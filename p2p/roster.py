@@ -1,0 +1,125 @@
+"""The roster: adding people by hand and importing them from a CRM export."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from p2p import crm, model
+from p2p.changes import Changes, commit_setup
+from p2p.errors import InvalidInput, NotFound, Refused, SchemaError
+from p2p.store import layout, yamlio
+from p2p.snapshot import Snapshot
+from p2p.store.store import Store
+
+PERSON_HEADER = "A person in the roster: see `p2p people add --help`"
+
+
+def add_person(store: Store, as_id: str | None, doc: dict[str, Any], update: bool = False) -> Changes:
+    snapshot = store.load(challenges=[])
+    person = _parse_person(doc, snapshot)
+    changes = Changes()
+    existing = snapshot.people.get(person.id)
+    if existing == person:
+        changes.unchanged.append(person.id)
+        return changes
+    if existing is not None and not update:
+        raise Refused(f"person {person.id} already exists with other details; pass --update to change them")
+    _check_unique_email(snapshot, person)
+    (changes.updated if existing else changes.created).append(person.id)
+    files = {layout.person_path(person.id): yamlio.dumps(person.to_doc(), PERSON_HEADER)}
+    verb = "update" if existing else "add"
+    return commit_setup(store, snapshot, as_id, files, f"p2p: {verb} person {person.id}", changes)
+
+
+def _parse_person(doc: dict[str, Any], snapshot: Snapshot, known: Iterable[str] = ()) -> model.Person:
+    person = model.Person.parse({k: v for k, v in doc.items() if v is not None}, snapshot.settings.roles)
+    if person.manager and person.manager not in snapshot.people and person.manager not in known:
+        raise NotFound(f"manager {person.manager!r} of {person.id} is not in people/; add the manager first")
+    return person
+
+
+def _check_unique_email(snapshot: Snapshot, person: model.Person, others: Iterable[model.Person] = ()) -> None:
+    for other in (*snapshot.people.values(), *others):
+        if other.id != person.id and other.email.lower() == person.email.lower():
+            raise Refused(f"e-mail {person.email} already belongs to {other.id}; each person needs their own")
+
+
+def import_people(store: Store, as_id: str | None, path: Path, default_team: str | None = None,
+                  default_role: str | None = None, dry_run: bool = False) -> Changes:
+    snapshot = store.load(challenges=[])
+    try:
+        parsed = crm.parse_people(path.read_bytes(), snapshot.settings.roles, default_team, default_role)
+    except (ValueError, UnicodeDecodeError, csv.Error) as exc:
+        raise InvalidInput(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read: {exc.strerror}") from None
+    changes = Changes(skipped=list(parsed.skipped))
+    by_key = _manager_keys(snapshot.people.values(), [doc for _, doc in parsed.people])
+    known_ids = [doc["id"] for _, doc in parsed.people]
+    incoming: dict[str, model.Person] = {}
+    for line, doc in parsed.people:
+        taken = _owner_of_id(snapshot, doc)
+        if taken:
+            changes.skipped.append((line, taken))
+            continue
+        if doc.get("manager"):
+            manager = doc["manager"]
+            doc["manager"] = by_key.get(manager.lower())
+            if doc["manager"] is None:
+                changes.notes.append((line, f"manager {manager!r} is neither in the file nor in the roster; left empty"))
+        try:
+            person = _parse_person(doc, snapshot, known=known_ids)
+        except SchemaError as exc:
+            changes.skipped.append((line, exc.message))
+            continue
+        if person.id in incoming:
+            raise InvalidInput(f"{path}:{line}: a second row with the id {person.id}; add a p2p_id column to tell them apart")
+        incoming[person.id] = person
+    for line, doc in parsed.inactive:  # an inactive row deactivates a known person, never adds one
+        known = None if _owner_of_id(snapshot, doc) else snapshot.people.get(doc["id"])
+        if known is None:
+            changes.skipped.append((line, f"{doc['id']} is inactive and not in the roster"))
+        elif doc["id"] not in incoming:
+            incoming[known.id] = replace(known, active=False)
+    changes.skipped.sort()
+    files = {}
+    for person in incoming.values():
+        _check_unique_email(snapshot, person, [p for p in incoming.values() if p.id != person.id])
+        existing = snapshot.people.get(person.id)
+        if existing is not None:
+            person = replace(person, manager=person.manager or existing.manager, hired=person.hired or existing.hired,
+                             region=person.region or existing.region)
+        if existing == person:
+            changes.unchanged.append(person.id)
+            continue
+        (changes.updated if existing else changes.created).append(person.id)
+        files[layout.person_path(person.id)] = yamlio.dumps(person.to_doc(), PERSON_HEADER)
+    return commit_setup(store, snapshot, as_id, files, f"p2p: import people from {path.name} ({changes.summary()})",
+                   changes, dry_run)
+
+
+def _manager_keys(existing: Iterable[model.Person], docs: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """Manager cells may hold an id, an e-mail, a CRM id or a name: map each to an id."""
+    keys: dict[str, str] = {}
+    for item in [*(p.to_doc() for p in existing), *docs]:
+        for key in ("id", "email", "crm_id", "name"):
+            if item.get(key):
+                keys[str(item[key]).lower()] = item["id"]
+    return keys
+
+
+def _owner_of_id(snapshot: Snapshot, doc: dict[str, Any]) -> str | None:
+    """Match a CRM row to the roster by e-mail (or CRM id) first, so re-imports keep
+    ids; say why when the id it would get belongs to someone else."""
+    email = doc["email"].lower()
+    for person in snapshot.people.values():
+        if person.email.lower() == email or (doc.get("crm_id") and person.crm_id == doc["crm_id"]):
+            doc["id"] = person.id
+            return None
+    other = snapshot.people.get(doc["id"])
+    if other is not None:
+        return f"the id {other.id} belongs to {other.email}, not {doc['email']}; add a p2p_id column to choose another"
+    return None
