@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from p2p import model, scoring
+from p2p import entries, model, scoring
 from p2p.errors import NotFound, Refused, SchemaError, InvalidInput
 from p2p.ids import check_id, new_entry_id
 from p2p.store import layout, yamlio
@@ -21,7 +21,7 @@ from p2p.store.store import Store
 
 @dataclass(frozen=True)
 class Written:
-    entry: model.Entry
+    entry: entries.Entry
     path: str
     commit: str
 
@@ -69,7 +69,7 @@ def submit(store: Store, as_id: str | None, now: dt.datetime, slug: str, *, link
             raise InvalidInput(f"--partner is only for pairs challenges; {slug} is {chal.format}")
         if snapshot.person(partner).id == actor.id:
             raise InvalidInput("--partner must be someone else")
-    entry = model.Submission(
+    entry = entries.Submission(
         id=new_entry_id(now, _newest(snapshot, slug)), at=now, by=actor.id, challenge=slug, link=link, notes=notes,
         tags=tuple(tags), metric=metric, team=team, partner=partner,
     )
@@ -104,7 +104,7 @@ def rate(store: Store, as_id: str | None, now: dt.datetime, slug: str, target: s
         raise NotFound(f"{target} has no submission in {slug} to rate")
     if actor.id == submission.by or (submission.team is not None and submission.team == actor.team):
         raise Refused(f"{actor.id} cannot rate their own submission in {slug}")
-    entry = model.Rating(
+    entry = entries.Rating(
         id=new_entry_id(now, _newest(snapshot, slug)), at=now, by=actor.id, challenge=slug, submission=submission.id, person=submission.by,
         scores=parse_scores(chal.rubric, scores), comment=comment,
     )
@@ -146,11 +146,11 @@ def parse_scores(rubric: model.Rubric, pairs: Sequence[str]) -> dict[str, float]
 _OPTIONS = {"link": "--link", "notes": "--notes", "tags": "--tag", "comment": "--comment", "metric": "--metric"}
 
 
-def _record(store: Store, entry: model.Entry, author: model.Person) -> Written:
+def _record(store: Store, entry: entries.Entry, author: model.Person) -> Written:
     path = layout.entry_path(entry.challenge, entry.by, entry.id)
     data = yamlio.dumps(entry.to_doc())
     try:
-        model.parse_entry(yamlio.loads(data))  # what we write must read back
+        entries.parse_entry(yamlio.loads(data))  # what we write must read back
     except SchemaError as exc:
         option = _OPTIONS.get((exc.field or "").split(".")[0])
         raise InvalidInput(f"{option}: {exc.message}" if option else exc.message) from None

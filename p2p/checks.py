@@ -8,7 +8,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from p2p.model import Rating, Rubric, Submission
+from p2p.entries import Rating, Submission
+from p2p.model import Rubric
 from p2p.store import layout
 from p2p.snapshot import Problem, Snapshot
 

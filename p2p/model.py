@@ -10,60 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from p2p import fields as f
 from p2p.errors import SchemaError
-from p2p.ids import check_entry_id
+from p2p.settings import AGGREGATES, DEFAULT_ROLES, Settings
 
-SCHEMA_VERSION = 1
-DEFAULT_ROLES = ("sdr", "ae", "se", "am", "csm", "manager")
-MODES = ("rubric", "metric")
+MODES = ("rubric", "metric", "votes")
 FORMATS = ("individual", "team", "pairs")
-AGGREGATES = ("median",)  # more policies arrive with the scoring work (issue 3)
 STATES = ("upcoming", "open", "review", "closed")
-
-
-# -- settings ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Settings:
-    name: str = "p2p store"
-    timezone: str = "UTC"
-    roles: tuple[str, ...] = DEFAULT_ROLES
-    aggregate: str = "median"
-    min_ratings: int = 3
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    @classmethod
-    def parse(cls, doc: object) -> Settings:
-        doc = f.mapping(doc, "p2p.yaml")
-        f.known_keys(doc, {"schema", "name", "timezone", "roles", "scoring"}, "p2p.yaml")
-        version = f.integer(doc, "schema", default=SCHEMA_VERSION, minimum=1)
-        if version > SCHEMA_VERSION:
-            raise SchemaError(f"schema {version} is newer than this p2p understands ({SCHEMA_VERSION}); upgrade p2p", "schema")
-        timezone = f.text(doc, "timezone", required=False) or "UTC"
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise SchemaError(f"timezone {timezone!r} is not an IANA time zone such as Europe/Berlin", "timezone") from None
-        scoring = f.mapping(doc.get("scoring") or {}, "scoring")
-        f.known_keys(scoring, {"aggregate", "min_ratings"}, "scoring")
-        return cls(
-            name=f.text(doc, "name", required=False) or "p2p store",
-            timezone=timezone,
-            roles=f.id_list(doc, "roles") or DEFAULT_ROLES,
-            aggregate=f.choice(scoring, "aggregate", AGGREGATES, "scoring.", default="median"),
-            min_ratings=f.integer(scoring, "min_ratings", "scoring.", default=3, minimum=1, maximum=100),
-        )
-
-    def to_doc(self) -> dict[str, Any]:
-        return {
-            "schema": SCHEMA_VERSION, "name": self.name, "timezone": self.timezone, "roles": list(self.roles),
-            "scoring": {"aggregate": self.aggregate, "min_ratings": self.min_ratings},
-        }
 
 
 # -- people --------------------------------------------------------------------------
@@ -342,100 +296,6 @@ class Challenge:
 
     def needed_ratings(self, settings: Settings) -> int:
         return self.min_ratings if self.min_ratings is not None else settings.min_ratings
-
-
-# -- entries -------------------------------------------------------------------------
-_ENTRY_BASE = {"v", "id", "kind", "at", "by", "challenge"}
-
-
-@dataclass(frozen=True)
-class Submission:
-    id: str
-    at: dt.datetime
-    by: str
-    challenge: str
-    link: str | None = None
-    notes: str | None = None
-    tags: tuple[str, ...] = ()
-    metric: float | None = None
-    team: str | None = None
-    partner: str | None = None
-    kind = "submission"
-
-    def to_doc(self) -> dict[str, Any]:
-        doc = _entry_head(self)
-        for key in ("link", "notes", "team", "partner"):
-            if getattr(self, key) is not None:
-                doc[key] = getattr(self, key)
-        if self.tags:
-            doc["tags"] = list(self.tags)
-        if self.metric is not None:
-            doc["metric"] = _num(self.metric)
-        return doc
-
-
-@dataclass(frozen=True)
-class Rating:
-    id: str
-    at: dt.datetime
-    by: str
-    challenge: str
-    submission: str
-    person: str
-    scores: Mapping[str, float]
-    comment: str | None = None
-    kind = "rating"
-
-    def to_doc(self) -> dict[str, Any]:
-        doc = _entry_head(self)
-        doc.update(submission=self.submission, person=self.person, scores={k: _num(v) for k, v in self.scores.items()})
-        if self.comment is not None:
-            doc["comment"] = self.comment
-        return doc
-
-
-Entry = Submission | Rating
-ENTRY_KINDS = ("submission", "rating")
-
-
-def parse_entry(doc: object) -> Entry:
-    doc = f.mapping(doc, "entry")
-    version = f.integer(doc, "v", minimum=1)
-    if version > SCHEMA_VERSION:
-        raise SchemaError(f"entry version {version} is newer than this p2p understands ({SCHEMA_VERSION}); upgrade p2p", "v")
-    kind = f.choice(doc, "kind", ENTRY_KINDS)
-    head = {
-        "id": check_entry_id(f.req(doc, "id")),
-        "at": f.timestamp(doc, "at"),
-        "by": f.ident(doc, "by"),
-        "challenge": f.ident(doc, "challenge"),
-    }
-    if kind == "submission":
-        f.known_keys(doc, _ENTRY_BASE | {"link", "notes", "tags", "metric", "team", "partner"}, "a submission")
-        metric = doc.get("metric")
-        return Submission(
-            **head,  # type: ignore[arg-type]
-            link=f.text(doc, "link", required=False, max_len=2000),
-            notes=f.text(doc, "notes", required=False, multiline=True),
-            tags=f.text_list(doc, "tags", max_len=50),
-            metric=None if metric is None else f.number(metric, "metric"),
-            team=f.ident(doc, "team", required=False),
-            partner=f.ident(doc, "partner", required=False),
-        )
-    f.known_keys(doc, _ENTRY_BASE | {"submission", "person", "scores", "comment"}, "a rating")
-    scores = f.mapping(f.req(doc, "scores"), "scores")
-    return Rating(
-        **head,  # type: ignore[arg-type]
-        submission=check_entry_id(f.req(doc, "submission"), "submission"),
-        person=f.ident(doc, "person"),  # type: ignore[arg-type]
-        scores={str(k): f.number(v, f"scores.{k}") for k, v in scores.items()},
-        comment=f.text(doc, "comment", required=False, multiline=True),
-    )
-
-
-def _entry_head(entry: Entry) -> dict[str, Any]:
-    return {"v": SCHEMA_VERSION, "id": entry.id, "kind": entry.kind, "at": f.format_timestamp(entry.at),
-            "by": entry.by, "challenge": entry.challenge}
 
 
 def _num(value: float) -> int | float:

@@ -14,7 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable, Mapping, Sequence
 
-from p2p.model import Challenge, Entry, Person, Rating, Rubric, Settings, Submission
+from p2p.entries import Entry, Rating, Submission
+from p2p.model import Challenge, Person, Rubric
+from p2p.settings import Settings
 
 _TIE_DIGITS = 9  # scores equal to 9 places are a tie (guards against float noise)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from p2p import model
+from p2p.entries import Entry
+from p2p.settings import Settings
 from p2p.errors import NotFound
 from p2p.ids import check_id
 
@@ -26,16 +28,16 @@ class Snapshot:
     entries of the challenges that were asked for, sorted by id (time order)."""
 
     commit: str | None
-    settings: model.Settings
+    settings: Settings
     people: dict[str, model.Person]
     challenges: dict[str, model.Challenge]
-    entries: list[model.Entry]
+    entries: list[Entry]
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
     entry_paths: dict[str, list[str]] = field(default_factory=dict)
     oids: dict[str, str] = field(default_factory=dict)  # path -> git blob id
 
-    def entries_of(self, slug: str) -> list[model.Entry]:
+    def entries_of(self, slug: str) -> list[Entry]:
         return [e for e in self.entries if e.challenge == slug]
 
     def person(self, pid: str) -> model.Person:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from p2p import crm
-from p2p.model import DEFAULT_ROLES as ROLES
+from p2p.settings import DEFAULT_ROLES as ROLES
 
 
 # -- header mapping ------------------------------------------------------------------

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from p2p import scoring
 from p2p.ids import new_entry_id
-from p2p.model import Challenge, Criterion, Metric, Person, Rating, Rubric, Settings, Submission
+from p2p.entries import Rating, Submission
+from p2p.model import Challenge, Criterion, Metric, Person, Rubric
+from p2p.settings import Settings
 
 T0 = dt.datetime(2026, 11, 10, 12, tzinfo=dt.timezone.utc)
 RUBRIC = Rubric(1, 5, (Criterion("a", "A", 3), Criterion("b", "B", 1)))

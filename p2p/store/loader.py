@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from p2p import model
+from p2p.entries import Entry, parse_entry
+from p2p.settings import Settings
 from p2p.errors import SchemaError, StoreError
 from p2p.snapshot import Problem, Snapshot
 from p2p.store import layout, yamlio
@@ -117,9 +119,9 @@ def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes
             problems.append(Problem(item.path, line, exc.message))
             return None
 
-    settings = model.Settings()
+    settings = Settings()
     for item, doc in by_kind.get("config", []):
-        settings = parse(item, doc, model.Settings.parse) or settings
+        settings = parse(item, doc, Settings.parse) or settings
     people: dict[str, model.Person] = {}
     for item, doc in by_kind.get("person", []):
         person = parse(item, doc, lambda d: model.Person.parse(d, settings.roles))
@@ -130,10 +132,10 @@ def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes
         challenge = parse(item, doc, lambda d: model.Challenge.parse(d, settings.roles))
         if challenge is not None and _named_as(item, challenge.slug, "slug", fetch, problems):
             challenges[challenge.slug] = challenge
-    entries: list[model.Entry] = []
+    entries: list[Entry] = []
     entry_paths: dict[str, list[str]] = {}
     for item, doc in by_kind.get("entry", []):
-        entry = parse(item, doc, model.parse_entry)
+        entry = parse(item, doc, parse_entry)
         if entry is None or not _entry_in_place(item, entry, problems):
             continue
         entry_paths.setdefault(entry.id, []).append(item.path)
@@ -153,7 +155,7 @@ def _named_as(item: _File, ident: str, key: str, fetch: Callable[[str], bytes], 
     return True
 
 
-def _entry_in_place(item: _File, entry: model.Entry, problems: list[Problem]) -> bool:
+def _entry_in_place(item: _File, entry: Entry, problems: list[Problem]) -> bool:
     _, slug, person, name = item.path.split("/")
     expected = f"{layout.ENTRIES}/{entry.challenge}/{entry.by}/{entry.id}.yaml"
     if (slug, person, name) != (entry.challenge, entry.by, f"{entry.id}.yaml"):

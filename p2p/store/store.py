@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from p2p.errors import SchemaError, StoreError
-from p2p.model import Settings
+from p2p.settings import Settings
 from p2p.snapshot import Snapshot
 from p2p.store import layout, loader, yamlio
 from p2p.store.repo import Git, Identity

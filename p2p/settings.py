@@ -1,0 +1,146 @@
+"""The store's settings (p2p.yaml): scoring, seasons, points, levels, fairness. Every
+key has a default, so an empty p2p.yaml is a working store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from p2p import fields as f
+from p2p.errors import SchemaError
+
+SCHEMA_VERSION = 1
+DEFAULT_ROLES = ("sdr", "ae", "se", "am", "csm", "manager")
+AGGREGATES = ("median", "mean", "trimmed", "calibrated")  # = p2p.policies.POLICIES
+LEVELS = (("novice", 0.0), ("practitioner", 3.0), ("expert", 3.8), ("coach", 4.4))
+
+
+@dataclass(frozen=True)
+class Season:
+    name: str
+    starts: dt.date
+    ends: dt.date  # inclusive
+
+    def holds(self, day: dt.date) -> bool:
+        return self.starts <= day <= self.ends
+
+
+@dataclass(frozen=True)
+class Points:
+    """Season points; reviews are capped per challenge to fight feedback fatigue."""
+
+    submitted: float = 10
+    review: float = 2  # per rating given, scaled by the rater's accuracy (0-100%)
+    review_cap: int = 5  # ratings per challenge that earn review points
+    helpful: float = 1  # per "was this useful?" answer of 4 or 5 on one's feedback
+    placement: tuple[float, ...] = (15, 10, 6)  # 1st, 2nd, 3rd (ties share the better place)
+    award: float = 5  # per award won (most votes in a challenge)
+
+    KEYS = ("submitted", "review", "review_cap", "helpful", "placement", "award")
+
+    @classmethod
+    def parse(cls, doc: Mapping[str, Any]) -> Points:
+        f.known_keys(doc, set(cls.KEYS), "points")
+        default = cls()
+        placement = doc.get("placement", list(default.placement))
+        if not isinstance(placement, list):
+            raise SchemaError("points.placement must be a list such as [15, 10, 6]", "points.placement")
+        number = lambda key: f.number(doc.get(key, getattr(default, key)), f"points.{key}")  # noqa: E731
+        return cls(
+            submitted=number("submitted"), review=number("review"),
+            review_cap=f.integer(doc, "review_cap", "points.", default=default.review_cap, minimum=0, maximum=1000),
+            helpful=number("helpful"),
+            placement=tuple(f.number(v, f"points.placement.{i}") for i, v in enumerate(placement)),
+            award=number("award"),
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    name: str = "p2p store"
+    timezone: str = "UTC"
+    roles: tuple[str, ...] = DEFAULT_ROLES
+    aggregate: str = "median"
+    min_ratings: int = 3
+    flexible_after_days: int = 7
+    seasons: tuple[Season, ...] = ()
+    points: Points = field(default_factory=Points)
+    levels: tuple[tuple[str, float], ...] = LEVELS
+    fairness_threshold: float = 1.0  # points on the rubric scale above/below consensus
+
+    KEYS = {"schema", "name", "timezone", "roles", "scoring", "seasons", "points", "levels", "fairness"}
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def parse(cls, doc: object) -> Settings:
+        doc = f.mapping(doc or {}, "p2p.yaml")
+        f.known_keys(doc, cls.KEYS, "p2p.yaml")
+        version = f.integer(doc, "schema", default=SCHEMA_VERSION, minimum=1)
+        if version > SCHEMA_VERSION:
+            raise SchemaError(f"schema {version} is newer than this p2p understands ({SCHEMA_VERSION}); upgrade p2p", "schema")
+        timezone = f.text(doc, "timezone", required=False) or "UTC"
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SchemaError(f"timezone {timezone!r} is not an IANA time zone such as Europe/Berlin", "timezone") from None
+        scoring = f.mapping(doc.get("scoring") or {}, "scoring")
+        f.known_keys(scoring, {"aggregate", "min_ratings", "flexible_after_days"}, "scoring")
+        fairness = f.mapping(doc.get("fairness") or {}, "fairness")
+        f.known_keys(fairness, {"threshold"}, "fairness")
+        return cls(
+            name=f.text(doc, "name", required=False) or "p2p store",
+            timezone=timezone,
+            roles=f.id_list(doc, "roles") or DEFAULT_ROLES,
+            aggregate=f.choice(scoring, "aggregate", AGGREGATES, "scoring.", default="median"),
+            min_ratings=f.integer(scoring, "min_ratings", "scoring.", default=3, minimum=1, maximum=100),
+            flexible_after_days=f.integer(scoring, "flexible_after_days", "scoring.", default=7, minimum=0, maximum=3650),
+            seasons=_seasons(doc.get("seasons") or []),
+            points=Points.parse(f.mapping(doc.get("points") or {}, "points")),
+            levels=_levels(f.mapping(doc.get("levels") or {}, "levels")),
+            fairness_threshold=f.number(fairness.get("threshold", 1.0), "fairness.threshold"),
+        )
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA_VERSION, "name": self.name, "timezone": self.timezone, "roles": list(self.roles),
+            "scoring": {"aggregate": self.aggregate, "min_ratings": self.min_ratings,
+                        "flexible_after_days": self.flexible_after_days},
+        }
+
+    def season(self, name: str | None, today: dt.date) -> Season | None:
+        """The named season, else the one holding `today`, else None (all time)."""
+        if name is not None:
+            match = [s for s in self.seasons if s.name == name]
+            if not match:
+                known = ", ".join(s.name for s in self.seasons) or "none are defined in p2p.yaml"
+                raise SchemaError(f"season {name!r} is not one of {known}", "seasons")
+            return match[0]
+        return next((s for s in self.seasons if s.holds(today)), None)
+
+
+def _seasons(raw: object) -> tuple[Season, ...]:
+    if not isinstance(raw, list):
+        raise SchemaError("seasons must be a list of {name, starts, ends}", "seasons")
+    seasons = []
+    for i, item in enumerate(raw):
+        item = f.mapping(item, f"seasons.{i}")
+        f.known_keys(item, {"name", "starts", "ends"}, "a season")
+        season = Season(f.ident(item, "name", f"seasons.{i}."), f.date(item, "starts", f"seasons.{i}."),  # type: ignore[arg-type]
+                        f.date(item, "ends", f"seasons.{i}."))  # type: ignore[arg-type]
+        if season.ends < season.starts:
+            raise SchemaError(f"seasons.{i}: ends {season.ends} is before starts {season.starts}", f"seasons.{i}.ends")
+        seasons.append(season)
+    return tuple(seasons)
+
+
+def _levels(raw: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
+    f.known_keys(raw, {name for name, _ in LEVELS[1:]}, "levels")
+    levels = [LEVELS[0]] + [(name, f.number(raw.get(name, low), f"levels.{name}")) for name, low in LEVELS[1:]]
+    if any(a[1] >= b[1] for a, b in zip(levels, levels[1:])):
+        raise SchemaError("levels must rise: practitioner < expert < coach", "levels")
+    return tuple(levels)
