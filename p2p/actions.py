@@ -92,23 +92,73 @@ def rate(store: Store, as_id: str | None, now: dt.datetime, slug: str, target: s
     snapshot = store.load(challenges=[check_id(slug, "challenge")])
     actor = acting_person(store, snapshot, as_id)
     chal = snapshot.challenge(slug)
-    rated = snapshot.person(target)
-    state = chal.state(now, snapshot.settings.tz)
-    if state not in ("open", "review"):
-        raise Refused(f"challenge {slug} is {state}: ratings are accepted while it is open or in review "
-                      f"({chal.opens} to {chal.review_closes})")
-    if not actor.active:
-        raise Refused(f"{actor.id} is inactive in people/{actor.id}.yaml and cannot rate")
-    submission = scoring.current_submission(chal, snapshot.entries_of(slug), rated)
-    if submission is None:
-        raise NotFound(f"{target} has no submission in {slug} to rate")
-    if actor.id == submission.by or (submission.team is not None and submission.team == actor.team):
-        raise Refused(f"{actor.id} cannot rate their own submission in {slug}")
+    submission = _peer_target(snapshot, chal, actor, target, now, "rate")
     entry = entries.Rating(
         id=new_entry_id(now, _newest(snapshot, slug)), at=now, by=actor.id, challenge=slug, submission=submission.id, person=submission.by,
         scores=parse_scores(chal.rubric, scores), comment=comment,
     )
     return _record(store, entry, actor)
+
+
+def _peer_target(snapshot: Snapshot, chal: model.Challenge, actor: model.Person, target: str,
+                 now: dt.datetime, verb: str) -> entries.Submission:
+    """The submission a peer may rate or vote for: while open or in review, by an
+    active peer, never their own (or their team's)."""
+    rated = snapshot.person(target)
+    state = chal.state(now, snapshot.settings.tz)
+    if state not in ("open", "review"):
+        raise Refused(f"challenge {chal.slug} is {state}: you can {verb} while it is open or in review "
+                      f"({chal.opens} to {chal.review_closes})")
+    if not actor.active:
+        raise Refused(f"{actor.id} is inactive in people/{actor.id}.yaml and cannot {verb}")
+    submission = scoring.current_submission(chal, snapshot.entries_of(chal.slug), rated)
+    if submission is None:
+        raise NotFound(f"{target} has no submission in {chal.slug} to {verb}")
+    if actor.id == submission.by or (submission.team is not None and submission.team == actor.team):
+        raise Refused(f"{actor.id} cannot {verb} their own submission in {chal.slug}")
+    return submission
+
+
+def vote(store: Store, as_id: str | None, now: dt.datetime, slug: str, target: str,
+         award: str = entries.DEFAULT_AWARD) -> Written:
+    """One vote per person per award per challenge; a new vote replaces the old."""
+    snapshot = store.load(challenges=[check_id(slug, "challenge")])
+    actor = acting_person(store, snapshot, as_id)
+    chal = snapshot.challenge(slug)
+    check_id(award, "--award")
+    submission = _peer_target(snapshot, chal, actor, target, now, "vote")
+    entry = entries.Vote(id=new_entry_id(now, _newest(snapshot, slug)), at=now, by=actor.id, challenge=slug,
+                         submission=submission.id, person=submission.by, award=award)
+    return _record(store, entry, actor)
+
+
+def rate_feedback(store: Store, as_id: str | None, now: dt.datetime, slug: str, rating_id: str,
+                  helpful: int) -> Written:
+    """The rated person says how useful a rating was (1-5); the latest answer counts."""
+    snapshot = store.load(challenges=[check_id(slug, "challenge")])
+    actor = acting_person(store, snapshot, as_id)
+    snapshot.challenge(slug)
+    rating = _find_rating(snapshot, slug, rating_id)
+    if rating.person != actor.id:
+        raise Refused(f"rating {rating.id} is feedback for {rating.person}; only they can say how useful it was")
+    if not 1 <= helpful <= 5:
+        raise InvalidInput(f"--helpful {helpful} is out of range; use 1 (not useful) to 5 (very useful)")
+    entry = entries.Feedback(id=new_entry_id(now, _newest(snapshot, slug)), at=now, by=actor.id, challenge=slug,
+                             rating=rating.id, helpful=helpful)
+    return _record(store, entry, actor)
+
+
+def _find_rating(snapshot: Snapshot, slug: str, prefix: str) -> entries.Rating:
+    """A rating by id or unique id prefix (case-insensitive, at least 4 characters)."""
+    wanted = prefix.strip().upper()
+    if len(wanted) < 4:
+        raise InvalidInput(f"rating id {prefix!r} is too short; give at least 4 characters of it")
+    found = [e for e in snapshot.entries_of(slug) if isinstance(e, entries.Rating) and e.id.startswith(wanted)]
+    if not found:
+        raise NotFound(f"no rating {prefix!r} in {slug}; `p2p explain {slug} PERSON --format json` lists them")
+    if len(found) > 1:
+        raise InvalidInput(f"rating id {prefix!r} is ambiguous in {slug}: {', '.join(e.id for e in found[:5])}")
+    return found[0]
 
 
 def _newest(snapshot: Snapshot, slug: str) -> str | None:

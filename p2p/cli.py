@@ -26,6 +26,10 @@ COMMANDS = {
     "submit": "p2p.commands.entries:submit",
     "rate": "p2p.commands.entries:rate",
     "leaderboard": "p2p.commands.leaderboard:leaderboard",
+    "explain": "p2p.commands.explain:explain",
+    "badges": "p2p.commands.badges:badges",
+    "vote": "p2p.commands.entries:vote",
+    "rate-feedback": "p2p.commands.entries:rate_feedback",
     "check": "p2p.commands.check:check",
 }
 
@@ -45,6 +49,14 @@ class Session:
 
             self._store = Store.open(self.store_path)
         return self._store
+
+    def read(self, at: str | None, challenges: Any = None) -> tuple[Any, dt.datetime]:
+        """(snapshot, now) at revision `at` (HEAD when None). A past revision is read
+        as of its commit time, so time rules (flexible minimums, seasons, states)
+        give the same answer they gave then."""
+        store = self.store()
+        snapshot = store.load(at or "HEAD", challenges)
+        return snapshot, store.commit_time(snapshot.commit) if at else self.now()
 
     def now(self) -> dt.datetime:
         """The current time; P2P_NOW pins it (scripted demos, reproducible tests)."""

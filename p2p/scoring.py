@@ -4,17 +4,24 @@ The rules (README "How scores are computed"):
 1. Each rater's latest rating of a submission counts; self-ratings (and, in team
    challenges, ratings by the submitting team) and raters not in the roster do not.
 2. A rater's score is the weighted mean of their criterion scores.
-3. A submission's score is the median of its raters' scores.
+3. A submission's score aggregates its raters' scores under a policy
+   (p2p.policies; median by default).
 4. It is ranked only with at least `min_ratings` ratings; otherwise it is pending.
+   `flexible_after_days` after the review closes, max(1, floor(0.3 × min_ratings))
+   ratings are enough (Open edX ORA2's flexible grading).
 5. Ranks are competition ranks (1, 2, 2, 4); rows sort by (-score, person id).
-Metric challenges rank by the latest submitted value, in the metric's direction."""
+Metric challenges rank by the latest submitted value, in the metric's direction;
+votes challenges by the number of peers' votes."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from dataclasses import dataclass, replace
 from typing import Iterable, Mapping, Sequence
 
-from p2p.entries import Entry, Rating, Submission
+from p2p import policies
+from p2p.entries import Entry, Rating, Submission, Vote
 from p2p.model import Challenge, Person, Rubric
 from p2p.settings import Settings
 
@@ -34,6 +41,18 @@ class Row:
     submission: str
     link: str | None = None
     metric: float | None = None
+    votes: int = 0
+
+
+@dataclass(frozen=True)
+class Board:
+    """A challenge's standings and how they were computed."""
+
+    rows: list[Row]
+    policy: str
+    needed: int  # ratings a submission needs to be ranked
+    aggregates: dict[str, policies.Aggregate]  # by person id (rubric mode)
+    ratings: dict[str, dict[str, Rating]]  # by person id: rater -> counted rating
 
 
 def unit_of(challenge: Challenge, submission: Submission) -> str:
@@ -72,48 +91,91 @@ def rater_score(rubric: Rubric, scores: Mapping[str, float]) -> float | None:
     return total / weights
 
 
+def _eligible(challenge: Challenge, submission: Submission, voter: str, people: Mapping[str, Person]) -> bool:
+    """Peers only: not the author, not a teammate in team challenges, in the roster."""
+    if voter == submission.by or voter not in people:
+        return False
+    return not (challenge.format == "team" and submission.team and people[voter].team == submission.team)
+
+
 def counted_ratings(challenge: Challenge, submission: Submission, entries: Iterable[Entry],
                     people: Mapping[str, Person]) -> dict[str, Rating]:
-    """Each eligible rater's latest rating of `submission`."""
+    """Each eligible rater's latest complete rating of `submission`."""
     latest: dict[str, Rating] = {}
     for entry in sorted((e for e in entries if isinstance(e, Rating)), key=lambda e: e.id):
-        if entry.submission != submission.id or entry.by == submission.by or entry.by not in people:
-            continue
-        if challenge.format == "team" and submission.team and people[entry.by].team == submission.team:
-            continue
-        latest[entry.by] = entry
+        if entry.submission == submission.id and _eligible(challenge, submission, entry.by, people):
+            if rater_score(challenge.rubric, entry.scores) is not None:
+                latest[entry.by] = entry
     return latest
 
 
-def median(values: Sequence[float]) -> float:
-    """The middle value; the mean of the middle two for an even count. (Not
-    `statistics.median`: importing `statistics` costs every command ~10 ms.)"""
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return float(ordered[middle]) if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+def counted_votes(challenge: Challenge, submissions: Mapping[str, Submission], entries: Iterable[Entry],
+                  people: Mapping[str, Person]) -> dict[str, dict[str, int]]:
+    """{person: {award: votes}}: each voter's latest vote per award, for current
+    submissions only, never for themselves."""
+    by_id = {s.id: s for s in submissions.values()}
+    latest: dict[tuple[str, str], Vote] = {}
+    for entry in sorted((e for e in entries if isinstance(e, Vote)), key=lambda e: e.id):
+        submission = by_id.get(entry.submission)
+        if submission is not None and _eligible(challenge, submission, entry.by, people):
+            latest[(entry.by, entry.award)] = entry
+    tally: dict[str, dict[str, int]] = {}
+    for vote in latest.values():
+        person = by_id[vote.submission].by
+        tally.setdefault(person, {}).setdefault(vote.award, 0)
+        tally[person][vote.award] += 1
+    return tally
 
 
-def standings(challenge: Challenge, entries: Sequence[Entry], people: Mapping[str, Person],
-              settings: Settings) -> list[Row]:
-    """Ranked rows first in rank order, then pending rows by person id."""
+def needed_ratings(challenge: Challenge, settings: Settings, now: dt.datetime | None) -> int:
+    needed = challenge.needed_ratings(settings)
+    if now is not None:
+        review_ends = challenge.window(settings.tz)[2]
+        if now >= review_ends + dt.timedelta(days=settings.flexible_after_days):
+            return max(1, math.floor(0.3 * needed))
+    return needed
+
+
+def policy_of(challenge: Challenge, settings: Settings, override: str | None = None) -> str:
+    return override or challenge.aggregate or settings.aggregate
+
+
+def board(challenge: Challenge, entries: Sequence[Entry], people: Mapping[str, Person], settings: Settings,
+          now: dt.datetime | None = None, policy: str | None = None) -> Board:
+    """Standings of one challenge: ranked rows first in rank order, then pending by id."""
+    policy = policy_of(challenge, settings, policy)
+    needed = needed_ratings(challenge, settings, now)
+    submissions = current_submissions(challenge, entries)
+    ratings = {s.by: counted_ratings(challenge, s, entries, people) for s in submissions.values()}
+    matrix = {pid: {r: rater_score(challenge.rubric, e.scores) or 0.0 for r, e in rs.items()}
+              for pid, rs in ratings.items()}
+    aggregates = policies.aggregate(policy, matrix, (challenge.rubric.min, challenge.rubric.max))
+    votes = counted_votes(challenge, submissions, entries, people)
     rows = []
-    for submission in current_submissions(challenge, entries).values():
-        ratings = counted_ratings(challenge, submission, entries, people)
+    for submission in submissions.values():
+        pid = submission.by
+        count = sum(votes.get(pid, {}).values())
         if challenge.mode == "metric":
-            score = submission.metric
-            ranked = score is not None
+            score, ranked = submission.metric, submission.metric is not None
+        elif challenge.mode == "votes":
+            score, ranked = float(count), True
         else:
-            values = [s for s in (rater_score(challenge.rubric, r.scores) for r in ratings.values()) if s is not None]
-            ranked = len(values) >= challenge.needed_ratings(settings)
-            score = median(values) if ranked else None
-        who = people.get(submission.by)
+            ranked = len(ratings[pid]) >= needed
+            score = aggregates[pid].score if ranked else None
+        who = people.get(pid)
         rows.append(Row(
-            rank=None, person=submission.by, name=who.name if who else submission.by,
+            rank=None, person=pid, name=who.name if who else pid,
             team=submission.team or (who.team if who else None), role=who.role if who else None,
-            score=score if ranked else None, ratings=len(ratings), status="ranked" if ranked else "pending",
-            submission=submission.id, link=submission.link, metric=submission.metric,
+            score=score if ranked else None, ratings=len(ratings[pid]), status="ranked" if ranked else "pending",
+            submission=submission.id, link=submission.link, metric=submission.metric, votes=count,
         ))
-    return rank(rows, lower_is_better=challenge.metric is not None and challenge.metric.direction == "lower")
+    lower = challenge.metric is not None and challenge.metric.direction == "lower" and challenge.mode == "metric"
+    return Board(rank(rows, lower_is_better=lower), policy, needed, aggregates, ratings)
+
+
+def standings(challenge: Challenge, entries: Sequence[Entry], people: Mapping[str, Person], settings: Settings,
+              now: dt.datetime | None = None, policy: str | None = None) -> list[Row]:
+    return board(challenge, entries, people, settings, now, policy).rows
 
 
 def rank(rows: Iterable[Row], lower_is_better: bool = False) -> list[Row]:
@@ -132,5 +194,3 @@ def rank(rows: Iterable[Row], lower_is_better: bool = False) -> list[Row]:
             current_rank, previous = position, key
         out.append(replace(row, rank=current_rank))
     return out + pending
-
-

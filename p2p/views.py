@@ -68,14 +68,3 @@ def challenge_doc(snapshot: Snapshot, challenge: Challenge, now: dt.datetime) ->
 def challenges_doc(snapshot: Snapshot, now: dt.datetime, state: str | None = None) -> dict[str, Any]:
     docs = [challenge_doc(snapshot, c, now) for c in sorted(snapshot.challenges.values(), key=lambda c: (c.opens, c.slug))]
     return {"challenges": [d for d in docs if state is None or d["state"] == state]}
-
-
-def leaderboard_doc(snapshot: Snapshot, challenge: Challenge) -> dict[str, Any]:
-    rows = scoring.standings(challenge, snapshot.entries_of(challenge.slug), snapshot.people, snapshot.settings)
-    return {
-        "challenge": challenge.slug, "title": challenge.title, "mode": challenge.mode,
-        "min_ratings": challenge.needed_ratings(snapshot.settings),
-        "aggregate": "metric" if challenge.mode == "metric" else "median",
-        "commit": snapshot.commit,
-        "rows": [{**asdict(r), "score": None if r.score is None else round(r.score, 4)} for r in rows],
-    }

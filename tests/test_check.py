@@ -89,7 +89,7 @@ def test_fresh_store_with_real_entries_is_clean_and_exits_0(p2p: P2P) -> None:
     submit(p2p, "ava")
     rate(p2p, "ava", "ben")
     assert p2p("check").stdout == "10 files checked, no problems\n"
-    assert json.loads(p2p("check", "--format", "json").stdout) == {"files": 10, "problems": []}
+    assert json.loads(p2p("check", "--format", "json").stdout) == {"files": 10, "problems": [], "fairness": []}
     assert p2p("check", "--at", "HEAD").stderr == ""
 
 
@@ -205,7 +205,7 @@ def test_json_format_lists_every_problem_with_path_line_and_message(p2p: P2P) ->
     assert json.loads(result.stdout) == {"files": 11, "problems": [
         {"path": "entries/notes.yaml", "line": None, "message": STRAY},
         {"path": path, "line": 12, "message": "score proof=0 is outside the scale 1 to 5"},
-    ]}
+    ], "fairness": []}
 
 
 def test_at_head_checks_the_committed_revision_not_the_working_tree(p2p: P2P) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from p2p.cli import Session, pass_session
-from p2p.commands.output import WRITE_FORMATS, echo_fields, emit, emit_changes, format_option
+from p2p.commands.output import WRITE_FORMATS, at_option, echo_fields, emit, emit_changes, format_option
 from p2p.commands.types import CRITERIA_COLUMNS, criteria_rows, echo_scoring
 
 LIST_COLUMNS = (("slug", "challenge"), ("title", "title"), ("type", "type"), ("state", "state"),
@@ -79,9 +79,10 @@ def apply(session: Session, paths: tuple[Path, ...], dry_run: bool, fmt: str) ->
 
 @challenge.command("list")
 @click.option("--state", type=click.Choice(STATES), help="Only challenges in this state.")
+@at_option
 @format_option()
 @pass_session
-def list_(session: Session, state: str | None, fmt: str) -> None:
+def list_(session: Session, state: str | None, at: str | None, fmt: str) -> None:
     """List challenges with their state and activity.
 
     \b
@@ -90,15 +91,17 @@ def list_(session: Session, state: str | None, fmt: str) -> None:
     """
     from p2p import views
 
-    doc = views.challenges_doc(session.store().load(), session.now(), state)
+    snapshot, now = session.read(at)
+    doc = views.challenges_doc(snapshot, now, state)
     emit(fmt, doc, doc["challenges"], LIST_COLUMNS, empty="no challenges: create one with `p2p challenge new`")
 
 
 @challenge.command("show")
 @click.argument("slug")
+@at_option
 @format_option()
 @pass_session
-def show(session: Session, slug: str, fmt: str) -> None:
+def show(session: Session, slug: str, at: str | None, fmt: str) -> None:
     """Show a challenge: timeline, state, scoring and rubric.
 
     \b
@@ -107,8 +110,8 @@ def show(session: Session, slug: str, fmt: str) -> None:
     """
     from p2p import views
 
-    snapshot = session.store().load(challenges=[slug])
-    doc = views.challenge_doc(snapshot, snapshot.challenge(slug), session.now())
+    snapshot, now = session.read(at, [slug])
+    doc = views.challenge_doc(snapshot, snapshot.challenge(slug), now)
     if fmt != "table":
         emit(fmt, doc, criteria_rows(doc["rubric"]), CRITERIA_COLUMNS, title=doc["title"])
         return

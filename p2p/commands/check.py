@@ -9,9 +9,11 @@ from p2p.errors import EXIT_INVALID
 
 @click.command()
 @click.option("--at", "rev", metavar="REV", help="Check a git revision instead of the working tree.")
+@click.option("--fairness", is_flag=True, help="Also report reciprocity, flat raters and tit-for-tat ratings.")
+@click.option("--strict", is_flag=True, help="With --fairness: exit 1 on fairness concerns too (a publish gate).")
 @format_option()
 @pass_session
-def check(session: Session, rev: str | None, fmt: str) -> None:
+def check(session: Session, rev: str | None, fairness: bool, strict: bool, fmt: str) -> None:
     """Validate every file of the store: YAML, the schema of each kind, references
     between people, challenges and entries, ids, self-ratings and score ranges.
 
@@ -22,21 +24,31 @@ def check(session: Session, rev: str | None, fmt: str) -> None:
     Example:
       p2p check
       p2p check --at main --format json
+      p2p check --fairness --strict
     """
     from p2p import checks
 
     store = session.store()
     snapshot = store.load(rev) if rev else store.load_worktree()
     problems = checks.run(snapshot, lambda path, field: store.locate(snapshot, path, field))
+    concerns = []
+    if fairness:
+        from p2p import reports
+
+        concerns = reports.fairness(snapshot, store.commit_time(snapshot.commit) if rev else session.now())
     doc = {"files": snapshot.files, "problems": [{"path": p.path, "line": p.line, "message": p.message}
-                                                  for p in problems]}
+                                                  for p in problems],
+           "fairness": [{"path": c.path, "message": c.message} for c in concerns]}
     if fmt == "table":
         for problem in problems:
             click.echo(str(problem))
+        for concern in concerns:
+            click.echo(f"warning: {concern}")
         noun = "problem" if len(problems) == 1 else "problems"
-        click.echo(f"{snapshot.files} files checked, {len(problems) or 'no'} {noun}", err=bool(problems))
+        extra = f", {len(concerns)} fairness concerns" if fairness else ""
+        click.echo(f"{snapshot.files} files checked, {len(problems) or 'no'} {noun}{extra}", err=bool(problems))
     else:
-        emit(fmt, doc, doc["problems"], (("path", "path"), ("line", "line"), ("message", "message")),
-             empty="no problems")
-    if problems:
+        rows = doc["problems"] + [{"path": c["path"], "line": None, "message": c["message"]} for c in doc["fairness"]]
+        emit(fmt, doc, rows, (("path", "path"), ("line", "line"), ("message", "message")), empty="no problems")
+    if problems or (strict and concerns):
         raise click.exceptions.Exit(EXIT_INVALID)

@@ -71,3 +71,46 @@ def rate(session: Session, challenge: str, person: str, scores: tuple[str, ...],
     written = actions.rate(session.store(), session.as_id, session.now(), challenge, person, scores, comment)
     entry = written.entry
     _report(fmt, written, f"recorded rating {entry.id} of {entry.person} by {entry.by} in {entry.challenge}")  # type: ignore[union-attr]
+
+
+@click.command()
+@click.argument("challenge")
+@click.argument("person")
+@click.option("--award", default="best", show_default=True, metavar="AWARD",
+              help="What the vote is for, e.g. best-pitch; one vote per award per challenge.")
+@format_option(WRITE_FORMATS)
+@pass_session
+def vote(session: Session, challenge: str, person: str, award: str, fmt: str) -> None:
+    """Vote for PERSON's submission in CHALLENGE. Voting again for the same award
+    moves your vote; you cannot vote for yourself.
+
+    \b
+    Example:
+      p2p --as ben vote q4-pitch ava --award best-pitch
+    """
+    from p2p import actions
+
+    written = actions.vote(session.store(), session.as_id, session.now(), challenge, person, award)
+    entry = written.entry
+    _report(fmt, written, f"recorded vote {entry.id} by {entry.by} for {entry.person} ({entry.award})")  # type: ignore[union-attr]
+
+
+@click.command("rate-feedback")
+@click.argument("challenge")
+@click.argument("rating_id")
+@click.option("--helpful", type=int, required=True, metavar="1..5", help="How useful the rating was to you.")
+@format_option(WRITE_FORMATS)
+@pass_session
+def rate_feedback(session: Session, challenge: str, rating_id: str, helpful: int, fmt: str) -> None:
+    """Say how useful a rating of your submission was (1 not useful .. 5 very).
+    RATING_ID may be a unique prefix; `p2p explain CHALLENGE YOU` lists the ids.
+
+    \b
+    Example:
+      p2p --as ava rate-feedback q4-pitch 01KAQ9TC --helpful 5
+    """
+    from p2p import actions
+
+    written = actions.rate_feedback(session.store(), session.as_id, session.now(), challenge, rating_id, helpful)
+    entry = written.entry
+    _report(fmt, written, f"recorded feedback {entry.id}: rating {entry.rating} was {entry.helpful}/5 helpful")  # type: ignore[union-attr]

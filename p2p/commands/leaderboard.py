@@ -3,32 +3,98 @@ from __future__ import annotations
 import click
 
 from p2p.cli import Session, pass_session
-from p2p.commands.output import emit, format_option
+from p2p.commands.output import at_option, emit, format_option
 
-COLUMNS = (("rank", "rank"), ("person", "person"), ("name", "name"), ("team", "team"), ("role", "role"),
-           ("score", "score"), ("ratings", "ratings"), ("status", "status"))
+POLICIES = ("median", "mean", "trimmed", "calibrated")  # = p2p.policies.POLICIES; not imported, for a fast --help
+CHALLENGE_COLUMNS = (("rank", "rank"), ("person", "person"), ("name", "name"), ("team", "team"), ("role", "role"),
+                     ("score", "score"), ("ratings", "ratings"), ("status", "status"))
+SEASON_COLUMNS = (("rank", "rank"), ("person", "person"), ("name", "name"), ("team", "team"), ("role", "role"),
+                  ("points", "points"), ("challenges", "challenges"), ("submitted", "submitted"),
+                  ("reviews", "reviews"), ("helpful", "helpful"), ("placement", "placement"), ("awards", "awards"))
+
+
+def group_columns(by: str) -> tuple[tuple[str, str], ...]:
+    return (("rank", "rank"), (by, by), ("score", "mean points"), ("participants", "took part"),
+            ("members", "members"), ("participation", "participation"))
 
 
 @click.command()
-@click.argument("challenge")
-@click.option("--at", "rev", default="HEAD", metavar="REV", help="Compute from the store as of this git revision.")
+@click.argument("challenge", required=False)
+@click.option("--aggregate", type=click.Choice(POLICIES), help="Score with this policy instead of the configured one.")
+@click.option("--compare", type=click.Choice(POLICIES), help="Show ranks under this policy beside, with the change.")
+@click.option("--season", metavar="NAME", help="Season from p2p.yaml [default: the current one, else all time].")
+@click.option("--by", type=click.Choice(("person", "team", "role")), default="person",
+              help="Season table per person, or per team / role (mean points of members who took part).")
+@click.option("--role", metavar="ROLE", help="Only people with this role.")
+@click.option("--team", metavar="ID", help="Only people in this team.")
+@click.option("--since", metavar="REV", help="Add movement since this revision (▲2 ▼1 = new).")
+@at_option
 @format_option()
 @pass_session
-def leaderboard(session: Session, challenge: str, rev: str, fmt: str) -> None:
-    """Standings of CHALLENGE: the median of raters' weighted scores, ranked once a
-    submission has min_ratings ratings (pending before), equal scores sharing a rank.
+def leaderboard(session: Session, challenge: str | None, aggregate: str | None, compare: str | None,
+                season: str | None, by: str, role: str | None, team: str | None, since: str | None,
+                at: str | None, fmt: str) -> None:
+    """Standings: of one CHALLENGE, or of the season by points when no challenge is
+    given. Equal scores share a rank (1, 2, 2, 4) and are listed by id.
 
     \b
     Example:
       p2p leaderboard q4-pitch
+      p2p leaderboard q4-pitch --compare calibrated
+      p2p leaderboard --by team --since season-start
       p2p leaderboard q4-pitch --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
-    from p2p import views
+    from p2p import reports
 
-    snapshot = session.store().load(rev, challenges=[challenge])
-    doc = views.leaderboard_doc(snapshot, snapshot.challenge(challenge))
-    columns = COLUMNS if doc["mode"] != "metric" else tuple((k, "value" if k == "score" else h) for k, h in COLUMNS)
-    emit(fmt, doc, doc["rows"], columns, title=f"{doc['title']} ({challenge})", empty="no submissions yet")
-    if snapshot.problems:
-        click.echo(f"warning: {len(snapshot.problems)} store files have problems and were left out; "
-                   "run `p2p check`", err=True)
+    if challenge is None:
+        _season(session, season, by, role, team, aggregate, since, at, fmt)
+        return
+    if by != "person" or season:
+        raise click.UsageError("--by and --season are for the season table; leave out CHALLENGE")
+
+    def board(rev: str | None, policy: str | None) -> dict:  # type: ignore[type-arg]
+        snapshot, now = session.read(rev, [challenge])
+        doc = reports.leaderboard_doc(snapshot, snapshot.challenge(challenge), now, policy)
+        doc["rows"] = [r for r in doc["rows"] if (not role or r["role"] == role) and (not team or r["team"] == team)]
+        _warn(snapshot)
+        return doc
+
+    doc = board(at, aggregate)
+    columns = list(CHALLENGE_COLUMNS)
+    if doc["mode"] == "metric":
+        columns[5] = ("score", "value")
+    elif doc["mode"] == "votes":
+        columns[5] = ("score", "votes")
+    if compare:
+        doc = reports.compare(doc, board(at, compare))
+        columns += [("compare_rank", f"rank ({compare})"), ("compare_score", f"score ({compare})"),
+                    ("rank_change", "change")]
+    if since:
+        doc = reports.since(doc, board(since, aggregate))
+        columns.append(("movement", "move"))
+    title = f"{doc['title']} ({challenge}) — {doc['aggregate']}"
+    emit(fmt, doc, doc["rows"], columns, title=title, empty="no submissions yet")
+
+
+def _season(session: Session, season: str | None, by: str, role: str | None, team: str | None,
+            policy: str | None, since: str | None, at: str | None, fmt: str) -> None:
+    from p2p import reports
+
+    def table(rev: str | None) -> dict:  # type: ignore[type-arg]
+        snapshot, now = session.read(rev)
+        _warn(snapshot)
+        return reports.season_doc(snapshot, season, now, by, role, team, policy)
+
+    doc = table(at)
+    columns = list(SEASON_COLUMNS if by == "person" else group_columns(by))
+    if since:
+        doc = reports.since(doc, table(since), key=by)
+        columns.append(("movement", "move"))
+    name = doc["season"] or "all time"
+    emit(fmt, doc, doc["rows"], columns, title=f"Season {name} — points by {by}", empty="no one has points yet")
+
+
+def _warn(snapshot: object) -> None:
+    problems = getattr(snapshot, "problems", [])
+    if problems:
+        click.echo(f"warning: {len(problems)} store files have problems and were left out; run `p2p check`", err=True)

@@ -38,6 +38,12 @@ def format_option(choices: Sequence[str] = READ_FORMATS) -> Callable[[F], F]:
     )
 
 
+def at_option(command: F) -> F:
+    """`--at REV` for read commands: the store as it was at any git revision."""
+    return click.option("--at", metavar="REV", envvar="P2P_AT", show_envvar=True,
+                        help="Read the store as of this git revision (a tag, a commit, main@{2026-10-01}).")(command)
+
+
 Columns = Sequence[tuple[str, str]]  # (key in the row dict, header)
 
 

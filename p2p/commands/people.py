@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from p2p.cli import Session, pass_session
-from p2p.commands.output import WRITE_FORMATS, echo_fields, emit, emit_changes, format_option
+from p2p.commands.output import WRITE_FORMATS, at_option, echo_fields, emit, emit_changes, format_option
 
 PEOPLE_COLUMNS = (("id", "id"), ("name", "name"), ("email", "email"), ("role", "role"), ("team", "team"),
                   ("region", "region"), ("manager", "manager"), ("hired", "hired"), ("active", "active"))
@@ -75,9 +75,10 @@ def import_(session: Session, file: Path, default_team: str | None, default_role
 @people.command("list")
 @click.option("--team", metavar="ID", help="Only this team.")
 @click.option("--role", help="Only this role.")
+@at_option
 @format_option()
 @pass_session
-def list_(session: Session, team: str | None, role: str | None, fmt: str) -> None:
+def list_(session: Session, team: str | None, role: str | None, at: str | None, fmt: str) -> None:
     """List the roster.
 
     \b
@@ -86,15 +87,16 @@ def list_(session: Session, team: str | None, role: str | None, fmt: str) -> Non
     """
     from p2p import views
 
-    doc = views.people_doc(session.store().load(challenges=[]), team, role)
+    doc = views.people_doc(session.read(at, [])[0], team, role)
     emit(fmt, doc, doc["people"], PEOPLE_COLUMNS, empty="no people yet: add some with `p2p people add`")
 
 
 @people.command("show")
 @click.argument("person_id", metavar="ID")
+@at_option
 @format_option()
 @pass_session
-def show(session: Session, person_id: str, fmt: str) -> None:
+def show(session: Session, person_id: str, at: str | None, fmt: str) -> None:
     """Show one person.
 
     \b
@@ -103,7 +105,7 @@ def show(session: Session, person_id: str, fmt: str) -> None:
     """
     from p2p import views
 
-    doc = views.person_doc(session.store().load(challenges=[]).person(person_id))
+    doc = views.person_doc(session.read(at, [])[0].person(person_id))
     if fmt == "table":
         echo_fields(doc.items())
     else:

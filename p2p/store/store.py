@@ -3,6 +3,7 @@ it through the loader and writes files as exactly one commit each."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -47,6 +48,10 @@ class Store:
 
     def load_worktree(self) -> Snapshot:
         return loader.load(self.git, None, worktree=self.root)
+
+    def commit_time(self, commit: str) -> dt.datetime:
+        seconds = int(self.git.out("show", "-s", "--format=%ct", commit))
+        return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
 
     def locate(self, snapshot: Snapshot, path: str, dotted: str) -> int | None:
         """The line of a (dotted) field in a file of `snapshot`, for problem reports."""

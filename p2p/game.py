@@ -1,0 +1,257 @@
+"""The game: season points and standings, team and role tables, badges and levels.
+Pure: everything is derived from the entries at a revision and never stored, so
+retracting or replacing an entry takes back whatever depended on it.
+
+Ties follow the one rule everywhere: competition ranking, then person id."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from p2p import reviewing, scoring
+from p2p.model import Challenge
+from p2p.settings import Season
+from p2p.snapshot import Snapshot
+
+
+@dataclass
+class Played:
+    """One challenge of the season, scored."""
+
+    challenge: Challenge
+    board: scoring.Board
+    accuracy: dict[str, list[float]]
+    helpful: dict[str, dict[str, int]]
+    votes: dict[str, dict[str, int]]
+
+
+@dataclass
+class Tally:
+    person: str
+    points: float = 0.0
+    breakdown: dict[str, float] = field(default_factory=lambda: dict.fromkeys(
+        ("submitted", "reviews", "helpful", "placement", "awards"), 0.0))
+    challenges: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, value: float) -> None:
+        self.breakdown[kind] += value
+        self.points += value
+
+
+def season_challenges(snapshot: Snapshot, season: Season | None) -> list[Challenge]:
+    """The season's challenges (by opening date), in play order: (opens, slug)."""
+    chosen = [c for c in snapshot.challenges.values() if season is None or season.holds(c.opens)]
+    return sorted(chosen, key=lambda c: (c.opens, c.slug))
+
+
+def play(snapshot: Snapshot, season: Season | None, now: dt.datetime | None, policy: str | None = None) -> list[Played]:
+    played = []
+    for challenge in season_challenges(snapshot, season):
+        entries = snapshot.entries_of(challenge.slug)
+        board = scoring.board(challenge, entries, snapshot.people, snapshot.settings, now, policy)
+        submissions = scoring.current_submissions(challenge, entries)
+        played.append(Played(challenge, board, reviewing.accuracy(board, challenge),
+                             reviewing.helpful_answers(board, entries),
+                             scoring.counted_votes(challenge, submissions, entries, snapshot.people)))
+    return played
+
+
+def award_winners(played: Played) -> dict[str, list[str]]:
+    """{award: [people with the most votes]} (ties share the award)."""
+    by_award: dict[str, dict[str, int]] = {}
+    for person, awards in played.votes.items():
+        for award, count in awards.items():
+            by_award.setdefault(award, {})[person] = count
+    return {award: sorted(p for p, n in counts.items() if n == max(counts.values()))
+            for award, counts in sorted(by_award.items())}
+
+
+def points(snapshot: Snapshot, played: list[Played]) -> dict[str, Tally]:
+    rules = snapshot.settings.points
+    tallies: dict[str, Tally] = {}
+
+    def tally(person: str) -> Tally:
+        return tallies.setdefault(person, Tally(person))
+
+    for game in played:
+        slug = game.challenge.slug
+        for row in game.board.rows:
+            for member in _members(snapshot, game.challenge, row):
+                tally(member).add("submitted", rules.submitted)
+                tally(member).challenges.append(slug)
+                if row.rank is not None and row.rank <= len(rules.placement) and game.challenge.mode != "votes":
+                    tally(member).add("placement", rules.placement[row.rank - 1])
+        given: dict[str, list[float]] = {}
+        for ratings in game.board.ratings.values():
+            for rater, rating in ratings.items():
+                given.setdefault(rater, []).append(rating.id)  # type: ignore[arg-type]
+        accuracy = reviewing.mean(game.accuracy)
+        for rater, ratings in given.items():
+            counted = min(len(ratings), rules.review_cap)
+            tally(rater).add("reviews", round(counted * rules.review * accuracy.get(rater, 100.0) / 100, 2))
+        for person, ratings in game.board.ratings.items():
+            for rater, rating in ratings.items():
+                if game.helpful.get(rating.id, {}).get("helpful", 0) >= 4:
+                    tally(rater).add("helpful", rules.helpful)
+        for winners in award_winners(game).values():
+            for person in winners:
+                tally(person).add("awards", rules.award)
+    return tallies
+
+
+def _members(snapshot: Snapshot, challenge: Challenge, row: scoring.Row) -> list[str]:
+    """Who shares a row's result: the whole team in team challenges."""
+    if challenge.format == "team" and row.team:
+        team = sorted(p.id for p in snapshot.people.values() if p.team == row.team and p.active)
+        return team or [row.person]
+    return [row.person]
+
+
+def season_rows(snapshot: Snapshot, tallies: dict[str, Tally], role: str | None = None,
+                team: str | None = None) -> list[dict[str, Any]]:
+    rows = []
+    for pid, tally in tallies.items():
+        who = snapshot.people.get(pid)
+        if who is None or (role and who.role != role) or (team and who.team != team):
+            continue
+        rows.append({"person": pid, "name": who.name, "team": who.team, "role": who.role,
+                     "points": round(tally.points, 2), "challenges": len(set(tally.challenges)),
+                     **{k: round(v, 2) for k, v in tally.breakdown.items()}})
+    return ranked(rows, "points", "person")
+
+
+def group_rows(snapshot: Snapshot, tallies: dict[str, Tally], by: str) -> list[dict[str, Any]]:
+    """Team or role table: score = mean points of members who took part; with the
+    participation rate among active members."""
+    groups: dict[str, list[str]] = {}
+    for person in snapshot.people.values():
+        if person.active:
+            groups.setdefault(getattr(person, by), []).append(person.id)
+    rows = []
+    for name, members in sorted(groups.items()):
+        playing = [m for m in members if m in tallies and tallies[m].challenges]
+        score = sum(tallies[m].points for m in playing) / len(playing) if playing else 0.0
+        rows.append({by: name, "score": round(score, 2), "members": len(members), "participants": len(playing),
+                     "participation": round(len(playing) / len(members), 4)})
+    return ranked(rows, "score", by)
+
+
+def ranked(rows: list[dict[str, Any]], key: str, ident: str) -> list[dict[str, Any]]:
+    """Competition ranking by `key` descending, ties listed by `ident`."""
+    rows = sorted(rows, key=lambda r: (-round(r[key], 9), r[ident]))
+    previous, rank = None, 0
+    for position, row in enumerate(rows, start=1):
+        if round(row[key], 9) != previous:
+            rank, previous = position, round(row[key], 9)
+        row["rank"] = rank
+    return rows
+
+
+# -- badges and levels -----------------------------------------------------------------
+def skill_scores(played: Iterable[Played]) -> dict[str, dict[str, list[tuple[str, float]]]]:
+    """{person: {skill: [(challenge, score on a 1-5 scale), …] in play order}} from
+    ranked rubric results."""
+    found: dict[str, dict[str, list[tuple[str, float]]]] = {}
+    for game in played:
+        challenge = game.challenge
+        if challenge.mode != "rubric":
+            continue
+        low, high = challenge.rubric.min, challenge.rubric.max
+        for row in game.board.rows:
+            if row.score is None:
+                continue
+            normal = 1 + 4 * (row.score - low) / (high - low)
+            for skill in challenge.skills:
+                found.setdefault(row.person, {}).setdefault(skill, []).append((challenge.slug, normal))
+    return found
+
+
+def badges(snapshot: Snapshot, played: list[Played], tallies: dict[str, Tally]) -> dict[str, list[dict[str, str]]]:
+    """{person: [{badge, detail}]} for the season."""
+    won: dict[str, list[dict[str, str]]] = {}
+
+    def give(person: str, badge: str, detail: str) -> None:
+        won.setdefault(person, []).append({"badge": badge, "detail": detail})
+
+    for pid, tally in sorted(tallies.items()):
+        if tally.challenges:
+            give(pid, "first-steps", f"first submission in {tally.challenges[0]}")
+    for game in played:
+        counts = {p: sum(a.values()) for p, a in game.votes.items()}
+        if counts:
+            top = max(counts.values())
+            for person in sorted(p for p, n in counts.items() if n == top):
+                give(person, "best-pitch", f"most votes in {game.challenge.slug} ({top})")
+    _most_improved(played, give)
+    _top_reviewer(played, give)
+    _streaks_and_rounds(snapshot, played, give)
+    return won
+
+
+def _most_improved(played: list[Played], give: Any) -> None:
+    rises = []
+    for person, skills in skill_scores(played).items():
+        for skill, scores in skills.items():
+            if len(scores) >= 2 and scores[-1][1] > scores[0][1]:
+                rises.append((scores[-1][1] - scores[0][1], person, skill, scores[0][0], scores[-1][0]))
+    if rises:
+        best = max(r[0] for r in rises)
+        for rise, person, skill, first, last in sorted(rises, key=lambda r: r[1]):
+            if round(rise, 9) == round(best, 9):
+                give(person, "most-improved", f"{skill} up {rise:.2f} from {first} to {last}")
+
+
+def _top_reviewer(played: list[Played], give: Any) -> None:
+    score: dict[str, float] = {}
+    reviews: dict[str, int] = {}
+    for game in played:
+        for rater, values in game.accuracy.items():
+            score[rater] = score.get(rater, 0.0) + sum(values) / 100
+            reviews[rater] = reviews.get(rater, 0) + len(values)
+        for person, ratings in game.board.ratings.items():
+            for rater, rating in ratings.items():
+                if game.helpful.get(rating.id, {}).get("helpful", 0) >= 4:
+                    score[rater] = score.get(rater, 0.0) + 1
+    eligible = {r: s for r, s in score.items() if reviews.get(r, 0) >= 3}
+    if eligible:
+        top = max(eligible.values())
+        for rater in sorted(r for r, s in eligible.items() if round(s, 9) == round(top, 9)):
+            give(rater, "top-reviewer", f"{reviews[rater]} accurate reviews (score {top:.2f})")
+
+
+def _streaks_and_rounds(snapshot: Snapshot, played: list[Played], give: Any) -> None:
+    skills = sorted({s for game in played for s in game.challenge.skills})
+    for person in sorted(snapshot.people.values(), key=lambda p: p.id):
+        streak = best = 0
+        covered: set[str] = set()
+        for game in played:
+            if game.challenge.roles and person.role not in game.challenge.roles:
+                continue  # not eligible: neither breaks nor extends a streak
+            if any(r.person == person.id for r in game.board.rows):
+                streak += 1
+                covered.update(game.challenge.skills)
+            else:
+                streak = 0
+            best = max(best, streak)
+        if best >= 3:
+            give(person.id, "streak-3", f"{best} challenges in a row")
+        if skills and covered >= set(skills):
+            give(person.id, "all-rounder", f"took part in every skill: {', '.join(skills)}")
+
+
+def levels(snapshot: Snapshot, played: list[Played], person: str) -> list[dict[str, Any]]:
+    """Per skill: the person's level from the mean of their scores, and progress to
+    the next level (0-1)."""
+    thresholds = snapshot.settings.levels
+    out = []
+    for skill, scores in sorted(skill_scores(played).get(person, {}).items()):
+        value = sum(s for _, s in scores) / len(scores)
+        index = max(i for i, (_, low) in enumerate(thresholds) if value >= low)
+        name, low = thresholds[index]
+        nxt = thresholds[index + 1] if index + 1 < len(thresholds) else None
+        progress = 1.0 if nxt is None else (value - low) / (nxt[1] - low)
+        out.append({"skill": skill, "score": round(value, 2), "level": name, "next": nxt[0] if nxt else None,
+                    "progress": round(max(0.0, min(1.0, progress)), 2), "challenges": len(scores)})
+    return out

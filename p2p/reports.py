@@ -1,0 +1,108 @@
+"""Standings as documents: one challenge's leaderboard (with --compare and --since),
+the season table (by person, team or role), `explain`, badges and levels, and the
+fairness report. Builds plain dicts that `--format json` prints as they are."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from typing import Any
+
+from p2p import explain, game, reviewing, scoring
+from p2p.model import Challenge
+from p2p.snapshot import Problem, Snapshot
+
+
+def leaderboard_doc(snapshot: Snapshot, challenge: Challenge, now: dt.datetime | None,
+                    policy: str | None = None) -> dict[str, Any]:
+    board = scoring.board(challenge, snapshot.entries_of(challenge.slug), snapshot.people, snapshot.settings, now,
+                          policy)
+    return {
+        "challenge": challenge.slug, "title": challenge.title, "mode": challenge.mode,
+        "min_ratings": board.needed, "aggregate": board.policy if challenge.mode == "rubric" else challenge.mode,
+        "commit": snapshot.commit,
+        "rows": [{**asdict(r), "score": _round(r.score)} for r in board.rows],
+    }
+
+
+def compare(doc: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """`doc` with each row's rank and score under another policy, and the change."""
+    theirs = {r["person"]: r for r in other["rows"]}
+    for row in doc["rows"]:
+        alt = theirs.get(row["person"], {})
+        row["compare_rank"] = alt.get("rank")
+        row["compare_score"] = alt.get("score")
+        row["rank_change"] = _move(alt.get("rank"), row["rank"])
+    doc["compare"] = other["aggregate"]
+    return doc
+
+
+def since(doc: dict[str, Any], before: dict[str, Any], key: str = "person") -> dict[str, Any]:
+    """`doc` with movement since an earlier document: ▲2 ▼1 = or new."""
+    earlier = {r[key]: r.get("rank") for r in before["rows"]}
+    for row in doc["rows"]:
+        if row[key] not in earlier or earlier[row[key]] is None:
+            row["movement"] = "new" if row.get("rank") is not None else ""
+        else:
+            row["movement"] = _move(row.get("rank"), earlier[row[key]]) or "="
+        row["previous_rank"] = earlier.get(row[key])
+    return doc
+
+
+def _move(new: int | None, old: int | None) -> str:
+    """'▲2' when `new` is 2 places better than `old`."""
+    if new is None or old is None or new == old:
+        return ""
+    return f"▲{old - new}" if new < old else f"▼{new - old}"
+
+
+def season_doc(snapshot: Snapshot, season_name: str | None, now: dt.datetime, by: str = "person",
+               role: str | None = None, team: str | None = None, policy: str | None = None) -> dict[str, Any]:
+    season = snapshot.settings.season(season_name, now.astimezone(snapshot.settings.tz).date())
+    played = game.play(snapshot, season, now, policy)
+    tallies = game.points(snapshot, played)
+    rows = (game.season_rows(snapshot, tallies, role, team) if by == "person"
+            else game.group_rows(snapshot, tallies, by))
+    return {
+        "season": season.name if season else None,
+        "starts": season.starts.isoformat() if season else None,
+        "ends": season.ends.isoformat() if season else None,
+        "by": by, "challenges": [g.challenge.slug for g in played], "commit": snapshot.commit, "rows": rows,
+    }
+
+
+def explain_doc(snapshot: Snapshot, challenge: Challenge, person: str, now: dt.datetime | None,
+                policy: str | None = None, show_raters: bool = False) -> dict[str, Any]:
+    snapshot.person(person)
+    board = scoring.board(challenge, snapshot.entries_of(challenge.slug), snapshot.people, snapshot.settings, now,
+                          policy)
+    return explain.explain(board, challenge, person, show_raters)
+
+
+def badges_doc(snapshot: Snapshot, person: str | None, season_name: str | None, now: dt.datetime) -> dict[str, Any]:
+    season = snapshot.settings.season(season_name, now.astimezone(snapshot.settings.tz).date())
+    played = game.play(snapshot, season, now)
+    won = game.badges(snapshot, played, game.points(snapshot, played))
+    people = [snapshot.person(person).id] if person else sorted(snapshot.people)
+    return {
+        "season": season.name if season else None,
+        "people": [{"person": pid, "name": snapshot.people[pid].name, "badges": won.get(pid, []),
+                    "levels": game.levels(snapshot, played, pid)} for pid in people],
+    }
+
+
+def fairness(snapshot: Snapshot, now: dt.datetime | None) -> list[Problem]:
+    """Fairness concerns as problems pointing at the rating entries."""
+    found = []
+    for challenge in sorted(snapshot.challenges.values(), key=lambda c: c.slug):
+        if challenge.mode != "rubric":
+            continue
+        board = scoring.board(challenge, snapshot.entries_of(challenge.slug), snapshot.people, snapshot.settings, now)
+        for concern in reviewing.concerns(board, challenge, snapshot.settings.fairness_threshold):
+            path = snapshot.entry_paths.get(concern.entry, [concern.entry])[0]
+            found.append(Problem(path, None, f"fairness ({concern.kind}): {concern.message}"))
+    return found
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
