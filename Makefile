@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_STORE ?= demo-store
 
-.PHONY: demo test venv clean
+.PHONY: demo test bench venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# Benchmarks are not tests: they print numbers the README quotes.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/scoring_quality.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_STORE) build dist *.egg-info .pytest_cache .hypothesis

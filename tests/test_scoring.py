@@ -129,3 +129,14 @@ def test_the_order_of_entries_never_changes_the_standings(order):
     base = [ann, bob, rate("cat", ann, 4, 2), rate("dan", ann, 5, 5), rate("eve", ann, 3, 3),
             rate("cat", bob, 4, 4), rate("dan", bob, 2, 3), rate("eve", bob, 4, 1), rate("cat", ann, 1, 1)]
     assert rows([base[i] for i in order]) == rows(base)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["bob", "cat", "dan", "eve", "fay"]), st.integers(1, 5),
+                          st.integers(1, 5)), min_size=3, max_size=12),
+       st.lists(st.tuples(st.sampled_from(["ann", "stranger", "ghost"]), st.integers(1, 5)), min_size=1, max_size=4),
+       st.sampled_from(["median", "mean", "trimmed", "calibrated"]))
+def test_self_ratings_and_unknown_raters_never_count_under_any_policy(peer, other, policy):
+    ann = sub("ann")
+    clean = [ann] + [rate(r, ann, a, b) for r, a, b in peer]
+    noisy = clean + [rate(r, ann, v, v) for r, v in other]  # ann herself and people not in the roster
+    assert rows(noisy, challenge(aggregate=policy)) == rows(clean, challenge(aggregate=policy))
