@@ -115,7 +115,7 @@ def _peer_target(snapshot: Snapshot, chal: model.Challenge, actor: model.Person,
     if submission is None:
         raise NotFound(f"{target} has no submission in {chal.slug} to {verb}")
     if actor.id == submission.by or (submission.team is not None and submission.team == actor.team):
-        raise Refused(f"{actor.id} cannot {verb} their own submission in {chal.slug}")
+        raise Refused(f"{actor.id} cannot {verb}{' for' if verb == 'vote' else ''} their own submission in {chal.slug}")
     return submission
 
 

@@ -89,14 +89,14 @@ def check_entry_times(snap: Snapshot) -> Iterator[Finding]:
     tz = snap.settings.tz
     for entry in snap.entries:
         challenge = snap.challenges.get(entry.challenge)
-        if challenge is None:
+        if challenge is None or entry.kind == "feedback":  # "was this useful?" may come any time
             continue
         opens, closes, review_closes = challenge.window(tz)
         ends = closes if isinstance(entry, Submission) else review_closes
         if challenge.closed_at is not None:
             ends = min(ends, challenge.closed_at)
         if not opens <= entry.at < ends:
-            what = "submitted" if isinstance(entry, Submission) else "rated"
+            what = {"submission": "submitted", "rating": "rated", "vote": "voted"}[entry.kind]
             when = lambda t: t.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")  # noqa: E731
             yield Finding(snap.entry_paths[entry.id][0], "at", f"{what} at {when(entry.at)}, outside "
                           f"{entry.challenge}'s window ({when(opens)} to {when(ends)})")

@@ -27,7 +27,7 @@ def explain(board: Board, challenge: Challenge, person: str, show_raters: bool =
         lines.append({
             "id": rating.id, "rater": names[rater], "scores": dict(rating.scores), "comment": rating.comment,
             "weighted": round(rater_score(challenge.rubric, rating.scores) or 0.0, 6),
-            "bias": round(part.bias, 6) if part else 0.0,
+            "bias": round(part.bias, 6) + 0.0 if part else 0.0,  # + 0.0: never print -0.0
             "adjusted": round(part.adjusted, 6) if part else None,
             "weight": round(part.weight, 6) if part else 0.0,
         })

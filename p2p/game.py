@@ -122,12 +122,13 @@ def season_rows(snapshot: Snapshot, tallies: dict[str, Tally], role: str | None 
     return ranked(rows, "points", "person")
 
 
-def group_rows(snapshot: Snapshot, tallies: dict[str, Tally], by: str) -> list[dict[str, Any]]:
-    """Team or role table: score = mean points of members who took part; with the
-    participation rate among active members."""
+def group_rows(snapshot: Snapshot, tallies: dict[str, Tally], by: str, role: str | None = None,
+               team: str | None = None) -> list[dict[str, Any]]:
+    """Team or role table: score = mean points of members who took part (submitted);
+    with the participation rate among active members. `role`/`team` pick members."""
     groups: dict[str, list[str]] = {}
     for person in snapshot.people.values():
-        if person.active:
+        if person.active and (not role or person.role == role) and (not team or person.team == team):
             groups.setdefault(getattr(person, by), []).append(person.id)
     rows = []
     for name, members in sorted(groups.items()):
@@ -198,8 +199,10 @@ def _most_improved(played: list[Played], give: Any) -> None:
                 rises.append((scores[-1][1] - scores[0][1], person, skill, scores[0][0], scores[-1][0]))
     if rises:
         best = max(r[0] for r in rises)
-        for rise, person, skill, first, last in sorted(rises, key=lambda r: r[1]):
-            if round(rise, 9) == round(best, 9):
+        given: set[str] = set()
+        for rise, person, skill, first, last in sorted(rises, key=lambda r: (r[1], r[2])):
+            if round(rise, 9) == round(best, 9) and person not in given:  # one badge per person
+                given.add(person)
                 give(person, "most-improved", f"{skill} up {rise:.2f} from {first} to {last}")
 
 

@@ -62,7 +62,7 @@ def season_doc(snapshot: Snapshot, season_name: str | None, now: dt.datetime, by
     played = game.play(snapshot, season, now, policy)
     tallies = game.points(snapshot, played)
     rows = (game.season_rows(snapshot, tallies, role, team) if by == "person"
-            else game.group_rows(snapshot, tallies, by))
+            else game.group_rows(snapshot, tallies, by, role, team))
     return {
         "season": season.name if season else None,
         "starts": season.starts.isoformat() if season else None,
