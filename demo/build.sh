@@ -12,6 +12,7 @@ git -C "$store" config user.name "Sales Ops"
 git -C "$store" config user.email "ops@example.com"
 export P2P_STORE="$store" P2P_NOW=2026-11-01T09:00:00Z
 
+cp "$here/p2p.yaml" "$store/p2p.yaml"   # init keeps a p2p.yaml written before it
 p2p init "$store"
 p2p people import "$here/people.csv"
 p2p challenge apply "$here/specs"
@@ -72,6 +73,15 @@ face ben eli 4 5 5 4 "Turned price into value."
 face gus eli 4 4 4 5 "Strong close."
 face ava fay 3 4 3 4 "Good questions."
 
+# Peers vote for the best pitch, and reps say which feedback helped them.
+for voter_pick in ben:eli cal:ava dia:eli fay:eli gus:ava jun:eli hana:ava; do
+  p2p --as "${voter_pick%%:*}" vote q4-pitch "${voter_pick##*:}" --award best-pitch >/dev/null
+done
+useful=$(p2p --as eli rate q4-pitch cal --score opening=3 --score value-proposition=2 --score proof=3 \
+  --score call-to-action=3 --comment "Quantify the ROI: one number beats three adjectives." --format json \
+  | sed -E 's/.*"id": "([0-9A-Z]{26})".*/\1/')
+p2p --as cal rate-feedback q4-pitch "$useful" --helpful 5 >/dev/null
+
 unset P2P_NOW
 echo
 p2p leaderboard q4-pitch
@@ -80,5 +90,7 @@ p2p leaderboard pricing-objections
 echo
 p2p leaderboard discovery-duel-nov
 echo
-p2p check
+p2p leaderboard
+echo
+p2p check --fairness
 echo "demo store built in $store — try: p2p --store $store challenge list"

@@ -25,6 +25,25 @@ def leaderboard_doc(snapshot: Snapshot, challenge: Challenge, now: dt.datetime |
     }
 
 
+def reviewers_doc(snapshot: Snapshot, challenge: Challenge, now: dt.datetime | None) -> dict[str, Any]:
+    """Grade the graders: each rater's accuracy against the other raters' consensus
+    and how useful the rated people found their feedback."""
+    board = scoring.board(challenge, snapshot.entries_of(challenge.slug), snapshot.people, snapshot.settings, now)
+    accuracy = reviewing.accuracy(board, challenge)
+    helpful = reviewing.helpful_answers(board, snapshot.entries_of(challenge.slug))
+    rows = []
+    for rater in sorted({r for ratings in board.ratings.values() for r in ratings}):
+        given = [rating for ratings in board.ratings.values() for r, rating in ratings.items() if r == rater]
+        answers = [helpful[g.id]["helpful"] for g in given if g.id in helpful]
+        values = accuracy.get(rater, [])
+        rows.append({"rater": rater, "name": snapshot.people[rater].name, "reviews": len(given),
+                     "accuracy": round(sum(values) / len(values), 1) if values else None,
+                     "helpful": round(sum(answers) / len(answers), 2) if answers else None,
+                     "answers": len(answers)})
+    rows.sort(key=lambda r: (-(r["accuracy"] or 0), r["rater"]))
+    return {"challenge": challenge.slug, "title": challenge.title, "commit": snapshot.commit, "rows": rows}
+
+
 def compare(doc: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     """`doc` with each row's rank and score under another policy, and the change."""
     theirs = {r["person"]: r for r in other["rows"]}

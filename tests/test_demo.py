@@ -41,3 +41,9 @@ def test_the_demo_store_has_people_challenges_and_ratings_and_checks_clean(tmp_p
         assert any(r["status"] == "ranked" for r in rows), challenge["slug"]
     assert sum(c["ratings"] for c in challenges) >= 20
     assert CliRunner().invoke(cli, ["--store", str(store), "check"]).exit_code == 0
+    season = p2p_json(store, "leaderboard", "--season", "2026-q4")
+    assert season["season"] == "2026-q4" and season["rows"][0]["points"] > 0
+    badges = {b["badge"] for who in p2p_json(store, "badges", "--season", "2026-q4")["people"] for b in who["badges"]}
+    assert {"first-steps", "best-pitch", "top-reviewer", "streak-3"} <= badges
+    reviewers = p2p_json(store, "leaderboard", "q4-pitch", "--reviewers")["rows"]
+    assert any(r["helpful"] == 5 for r in reviewers)  # cal found eli's feedback useful

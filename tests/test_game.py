@@ -377,3 +377,16 @@ def test_feedback_the_cli_accepts_passes_check(p2p, monkeypatch):
     assert late.exit_code == 0  # "was this useful?" may come after the review closes
     check = invoke(p2p, "check")
     assert check.exit_code == 0, check.output
+
+
+def test_reviewers_are_graded_by_accuracy_and_helpfulness(p2p):
+    p2p("submit", "pitch", as_="ava")
+    p2p("submit", "pitch", as_="ben")
+    # Each rating against the median of the *other* raters, per criterion, on a span of 4:
+    close = rate(p2p, "cal", "ava", 4)  # others 4 and 2 -> median 3, distance 1 -> 75
+    rate(p2p, "dia", "ava", 4)  # same as cal -> 75
+    rate(p2p, "eli", "ava", 2)  # others 4 and 4 -> distance 2 -> 50
+    p2p("rate-feedback", "pitch", close, "--helpful", "4", as_="ava")
+    rows = json.loads(p2p("leaderboard", "pitch", "--reviewers", "--format", "json").stdout)["rows"]
+    assert [(r["rater"], r["accuracy"], r["helpful"]) for r in rows] == [
+        ("cal", 75.0, 4.0), ("dia", 75.0, None), ("eli", 50.0, None)]

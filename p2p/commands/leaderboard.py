@@ -8,6 +8,8 @@ from p2p.commands.output import at_option, emit, format_option
 POLICIES = ("median", "mean", "trimmed", "calibrated")  # = p2p.policies.POLICIES; not imported, for a fast --help
 CHALLENGE_COLUMNS = (("rank", "rank"), ("person", "person"), ("name", "name"), ("team", "team"), ("role", "role"),
                      ("score", "score"), ("ratings", "ratings"), ("status", "status"))
+REVIEWER_COLUMNS = (("rater", "rater"), ("name", "name"), ("reviews", "reviews"), ("accuracy", "accuracy %"),
+                    ("helpful", "helpful (1-5)"), ("answers", "answers"))
 SEASON_COLUMNS = (("rank", "rank"), ("person", "person"), ("name", "name"), ("team", "team"), ("role", "role"),
                   ("points", "points"), ("challenges", "challenges"), ("submitted", "submitted"),
                   ("reviews", "reviews"), ("helpful", "helpful"), ("placement", "placement"), ("awards", "awards"))
@@ -28,12 +30,13 @@ def group_columns(by: str) -> tuple[tuple[str, str], ...]:
 @click.option("--role", metavar="ROLE", help="Only people with this role.")
 @click.option("--team", metavar="ID", help="Only people in this team.")
 @click.option("--since", metavar="REV", help="Add movement since this revision (▲2 ▼1 = new).")
+@click.option("--reviewers", is_flag=True, help="Rank the raters of CHALLENGE by accuracy and helpfulness instead.")
 @at_option
 @format_option()
 @pass_session
 def leaderboard(session: Session, challenge: str | None, aggregate: str | None, compare: str | None,
                 season: str | None, by: str, role: str | None, team: str | None, since: str | None,
-                at: str | None, fmt: str) -> None:
+                reviewers: bool, at: str | None, fmt: str) -> None:
     """Standings: of one CHALLENGE, or of the season by points when no challenge is
     given. Equal scores share a rank (1, 2, 2, 4) and are listed by id.
 
@@ -41,6 +44,7 @@ def leaderboard(session: Session, challenge: str | None, aggregate: str | None, 
     Example:
       p2p leaderboard q4-pitch
       p2p leaderboard q4-pitch --compare calibrated
+      p2p leaderboard q4-pitch --reviewers
       p2p leaderboard --by team --since season-start
       p2p leaderboard q4-pitch --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
@@ -51,6 +55,12 @@ def leaderboard(session: Session, challenge: str | None, aggregate: str | None, 
         return
     if by != "person" or season:
         raise click.UsageError("--by and --season are for the season table; leave out CHALLENGE")
+    if reviewers:
+        snapshot, now = session.read(at, [challenge])
+        doc = reports.reviewers_doc(snapshot, snapshot.challenge(challenge), now)
+        emit(fmt, doc, doc["rows"], REVIEWER_COLUMNS, title=f"Reviewers of {doc['title']} ({challenge})",
+             empty="no ratings yet")
+        return
 
     def board(rev: str | None, policy: str | None) -> dict:  # type: ignore[type-arg]
         snapshot, now = session.read(rev, [challenge])
