@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_STORE ?= demo-store
 
-.PHONY: demo test bench venv clean
+.PHONY: demo test bench golden venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# Regenerate tests/golden/ (the demo store's published pages) after an intended change;
+# review the diff before committing it.
+golden: $(VENV)/.installed-test
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_publish.py -k golden
 
 # Benchmarks are not tests: they print numbers the README quotes.
 bench: $(VENV)/.installed

@@ -31,6 +31,7 @@ COMMANDS = {
     "vote": "p2p.commands.entries:vote",
     "rate-feedback": "p2p.commands.entries:rate_feedback",
     "check": "p2p.commands.check:check",
+    "publish": "p2p.commands.publish:publish",
 }
 
 

@@ -140,8 +140,9 @@ def group_rows(snapshot: Snapshot, tallies: dict[str, Tally], by: str, role: str
 
 
 def ranked(rows: list[dict[str, Any]], key: str, ident: str) -> list[dict[str, Any]]:
-    """Competition ranking by `key` descending, ties listed by `ident`."""
-    rows = sorted(rows, key=lambda r: (-round(r[key], 9), r[ident]))
+    """Competition ranking by `key` descending, ties listed by `ident` (new dicts: the
+    same rows may be ranked again within a subset, e.g. per role)."""
+    rows = sorted(({**r} for r in rows), key=lambda r: (-round(r[key], 9), r[ident]))
     previous, rank = None, 0
     for position, row in enumerate(rows, start=1):
         if round(row[key], 9) != previous:

@@ -104,6 +104,27 @@ def p2p(make_store: Callable[..., P2P]) -> P2P:
     return make_store()
 
 
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_NOW = "2026-11-22T12:00:00Z"  # the demo's pages are rendered as of this time (golden files)
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The store `make demo` builds, built once per test session through the real CLI."""
+    import os
+    import sys
+
+    home = tmp_path_factory.mktemp("demo-home")
+    store = tmp_path_factory.mktemp("demo") / "demo-store"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("P2P_", "GIT_"))}
+    env.update(HOME=str(home), GIT_CONFIG_NOSYSTEM="1", PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}")
+    proc = subprocess.run(["bash", str(ROOT / "demo" / "build.sh"), str(store)], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Q4 pitch battle" in proc.stdout and "no problems" in proc.stdout
+    return store
+
+
 PITCH_CRITERIA = ("opening", "value-proposition", "proof", "call-to-action")
 
 

@@ -1,20 +1,44 @@
-"""Markdown safety of user text in tables."""
+"""Markdown safety of user text: one escaping filter, links only for http(s)."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from p2p.render.markdown import table_cell
+from p2p.render.markdown import escape, link, table_cell, truncate
 
 
 def test_pipes_newlines_and_html_cannot_escape_a_cell():
     assert table_cell("a|b\nc<script>&") == "a\\|b c&lt;script&gt;&amp;"
 
 
+def test_markdown_syntax_at_the_start_or_inside_is_literal():
+    assert escape("# Title") == "\\# Title"
+    assert escape("> quote") == "&gt; quote"
+    assert escape("- item") == "\\- item"
+    assert escape("1. first") == "1\\. first"
+    assert escape("[x](javascript:alert(1))") == "\\[x\\](javascript:alert(1))"
+    assert escape("`code` *b* {{ jinja }}") == "\\`code\\` \\*b\\* &#123;&#123; jinja &#125;&#125;"
+    assert escape("<!channel> @here @team-west") == "&lt;\\!channel&gt; @\u200bhere @\u200bteam-west"
+
+
+def test_links_only_for_http_and_https():
+    assert link("deck", "https://example.com/a") == "[deck](https://example.com/a)"
+    assert link("x", "javascript:alert(1)") == "x (javascript:alert(1))"
+    assert link("x", "https://e.com/a) [y](javascript:1") == "x (https://e.com/a) \\[y\\](javascript:alert(1))".replace(
+        "alert(1)", "1")
+
+
+def test_truncation_keeps_output_under_the_limit_with_a_marker():
+    text = "| a |\n" * 300_000
+    out = truncate(text, 1000)
+    assert len(out.encode()) <= 1000 and out.endswith("truncated: the full output is over 1 MiB; use "
+                                                     "`--format json` or `p2p publish`._\n")
+
+
 @given(st.text())
-def test_no_text_yields_an_unescaped_pipe_a_newline_or_a_tag(text):
+def test_no_text_yields_a_newline_a_tag_an_unescaped_pipe_or_a_link(text):
     cell = table_cell(text)
     assert "\n" not in cell and "\r" not in cell and "<" not in cell and ">" not in cell
-    unescaped = cell.replace("\\\\", "").replace("\\|", "")
-    assert "|" not in unescaped
+    unescaped = cell.replace("\\\\", "").replace("\\|", "").replace("\\[", "").replace("\\]", "")
+    assert "|" not in unescaped and "[" not in unescaped and "]" not in unescaped

@@ -61,22 +61,32 @@ def emit(fmt: str, document: Any, rows: Iterable[dict[str, Any]] = (), columns: 
         writer.writerows([[_csv_cell(row.get(k)) for k, _ in columns] for row in rows])
         click.echo(buffer.getvalue(), nl=False)
         return
-    if title and fmt == "markdown":
-        click.echo(f"### {table_cell(title)}\n")
-    elif title:
+    if fmt == "markdown":
+        click.echo(_markdown(rows, columns, title, empty), nl=False)
+        return
+    if title:
         click.echo(title)
     if not rows:
-        click.echo(f"_{empty}_" if fmt == "markdown" else empty)
+        click.echo(empty)
         return
     from tabulate import tabulate
 
-    if fmt == "markdown":
-        body = [[table_cell(_plain(row.get(k))) for k, _ in columns] for row in rows]
-        click.echo(tabulate(body, headers=[h for _, h in columns], tablefmt="github", disable_numparse=True))
-    else:
-        body = [[_plain(row.get(k)) for k, _ in columns] for row in rows]
-        click.echo(tabulate(body, headers=[h for _, h in columns], tablefmt="simple", disable_numparse=True,
-                            maxcolwidths=[48] * len(columns)))
+    body = [[_plain(row.get(k)) for k, _ in columns] for row in rows]
+    click.echo(tabulate(body, headers=[h for _, h in columns], tablefmt="simple", disable_numparse=True,
+                        maxcolwidths=[48] * len(columns)))
+
+
+def _markdown(rows: list[dict[str, Any]], columns: Columns, title: str | None, empty: str) -> str:
+    """A snippet for a wiki or $GITHUB_STEP_SUMMARY: escaped cells, under 1 MiB."""
+    from p2p.render.markdown import truncate
+
+    head = f"### {table_cell(title)}\n\n" if title else ""
+    if not rows:
+        return head + f"_{table_cell(empty)}_\n"
+    lines = ["| " + " | ".join(table_cell(h) for _, h in columns) + " |",
+             "|" + "|".join(" --- " for _ in columns) + "|"]
+    lines += ["| " + " | ".join(table_cell(_plain(row.get(k))) for k, _ in columns) + " |" for row in rows]
+    return truncate(head + "\n".join(lines) + "\n")
 
 
 def emit_changes(fmt: str, changes: object, noun: str, dry_run: bool = False) -> None:

@@ -1,0 +1,240 @@
+"""`p2p publish`: every wiki page, rendered from one snapshot through the templates.
+
+Output is deterministic: stable ordering, no clock time (only the data's own), and a
+page whose text did not change is not rewritten, so re-publishing an unchanged store
+touches no file. Pages p2p wrote before and no longer produces (a removed person or
+challenge) are deleted; p2p remembers its pages in OUT_DIR/.p2p-pages and never
+touches other files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from p2p import catalog, game, reports, views
+from p2p.entries import Rating
+from p2p.policies import median
+from p2p.render import pages
+from p2p.snapshot import Snapshot
+
+MANIFEST = ".p2p-pages"
+TARGETS = ("github", "gitlab", "azure", "mkdocs")
+HOME = {"github": "Home", "gitlab": "home", "azure": "Home", "mkdocs": "index"}
+SIDEBAR = {"github": "_Sidebar.md", "gitlab": "_sidebar.md", "azure": ".order", "mkdocs": "nav.md"}
+
+
+@dataclass
+class Published:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+                f"{len(self.deleted)} deleted")
+
+
+def render_all(snapshot: Snapshot, now: dt.datetime, target: str, charts: str,
+               store_templates: Path | None) -> dict[str, str]:
+    """{file name: Markdown} for every page."""
+    from p2p.render.env import environment
+
+    env = environment(store_templates, catalog.builtin_dir("templates"), target, charts)
+    site_pages = list(contexts(snapshot, now, target))
+    rendered = {f"{name}.md": _tidy(env.get_template(template).render(**vars(context)))
+                for name, template, context in site_pages}
+    rendered[SIDEBAR[target]] = env.get_template("sidebar.md.j2").render(
+        site=site_pages[0][2].site, entries=[(name, title) for name, title in _nav(snapshot, target)])
+    return rendered
+
+
+def _tidy(text: str) -> str:
+    """One blank line between blocks, one newline at the end."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+def write(out_dir: Path, files: dict[str, str], progress: Callable[[Iterator[Any]], Iterator[Any]] = iter) -> Published:
+    from p2p.store.yamlio import write_atomic
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = Published()
+    manifest = out_dir / MANIFEST
+    before = set(manifest.read_text().split("\n")) - {""} if manifest.is_file() else set()
+    for name in progress(iter(sorted(files))):
+        path = out_dir / name
+        data = files[name].encode("utf-8")
+        if path.is_file() and path.read_bytes() == data:
+            result.unchanged.append(name)
+            continue
+        (result.updated if path.exists() else result.created).append(name)
+        write_atomic(path, data)
+    for name in sorted(before - set(files)):
+        if "/" not in name and (out_dir / name).is_file():
+            (out_dir / name).unlink()
+            result.deleted.append(name)
+    listing = "".join(f"{name}\n" for name in sorted(files))
+    if not manifest.is_file() or manifest.read_text() != listing:
+        write_atomic(manifest, listing.encode())
+    return result
+
+
+# -- contexts ------------------------------------------------------------------------
+def _nav(snapshot: Snapshot, target: str) -> list[tuple[str, str]]:
+    nav = [(HOME[target], "Home"), ("Roles", "Role leaderboards"), ("Playbook", "Playbook"), ("Analytics", "Analytics")]
+    nav += [(f"challenge-{c.slug}", c.title) for c in sorted(snapshot.challenges.values(), key=lambda c: (c.opens, c.slug))]
+    nav += [(f"team-{t}", f"Team {t}") for t in sorted({p.team for p in snapshot.people.values() if p.active})]
+    nav += [(f"person-{p.id}", p.name) for p in sorted(snapshot.people.values(), key=lambda p: p.id) if p.active]
+    return nav
+
+
+def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tuple[str, str, Any]]:
+    """(page name, template, context) for every page."""
+    settings = snapshot.settings
+    season = settings.season(None, now.astimezone(settings.tz).date())
+    played = game.play(snapshot, season, now)
+    tallies = game.points(snapshot, played)
+    standings = game.season_rows(snapshot, tallies)
+    won = game.badges(snapshot, played, tallies)
+    newest = max((e.at for e in snapshot.entries), default=None)
+    site = pages.Site(settings.name, season.name if season else None, newest.date().isoformat() if newest else "–",
+                      target, HOME[target], True)
+    yield HOME[target], "home.md.j2", _home(snapshot, site, now, standings, won)
+    for challenge in sorted(snapshot.challenges.values(), key=lambda c: c.slug):
+        yield f"challenge-{challenge.slug}", "challenge.md.j2", _challenge(snapshot, site, challenge, now)
+    by_person = {row["person"]: row for row in standings}
+    for person in sorted(snapshot.people.values(), key=lambda p: p.id):
+        if person.active:
+            yield f"person-{person.id}", "person.md.j2", _person(snapshot, site, played, won, by_person, person.id)
+    team_rows = {row["team"]: row for row in game.group_rows(snapshot, tallies, "team")}
+    for team in sorted({p.team for p in snapshot.people.values() if p.active}):
+        yield f"team-{team}", "team.md.j2", _team(snapshot, site, played, standings, team_rows.get(team), team)
+    roles = [{"role": role, "rows": game.ranked([r for r in standings if r["role"] == role], "points", "person")}
+             for role in settings.roles if any(r["role"] == role for r in standings)]
+    yield "Roles", "roles.md.j2", pages.RolesPage(site, roles)
+    yield "Playbook", "playbook.md.j2", _playbook(snapshot, site, played)
+    yield "Analytics", "analytics.md.j2", _analytics(snapshot, site, played, tallies)
+
+
+def _home(snapshot: Snapshot, site: pages.Site, now: dt.datetime, standings: list[dict[str, Any]],
+          won: dict[str, list[dict[str, str]]]) -> pages.HomePage:
+    docs = views.challenges_doc(snapshot, now)["challenges"]
+    live = sorted((d for d in docs if d["state"] in ("open", "review", "upcoming")), key=lambda d: (d["closes"], d["slug"]))
+    badges = [{"person": p, "name": snapshot.people[p].name, **b} for p, items in sorted(won.items()) for b in items
+              if b["badge"] != "first-steps" and p in snapshot.people]
+    moving = [r for r in standings if r.get("movement")]
+    return pages.HomePage(site, standings[:10], live, moving, badges[:10])
+
+
+def _challenge(snapshot: Snapshot, site: pages.Site, challenge: Any, now: dt.datetime) -> pages.ChallengePage:
+    doc = views.challenge_doc(snapshot, challenge, now)
+    board = reports.leaderboard_doc(snapshot, challenge, now)
+    best = [r for r in board["rows"] if r["rank"] is not None][:3]
+    eligible = sum(1 for p in snapshot.people.values() if p.active and (not challenge.roles or p.role in challenge.roles))
+    return pages.ChallengePage(site, doc, board["rows"], best, len(board["rows"]), eligible)
+
+
+def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won: dict[str, list[dict[str, str]]],
+            by_person: dict[str, dict[str, Any]], pid: str) -> pages.PersonPage:
+    person = snapshot.people[pid]
+    criteria, comments, trend = [], [], []
+    given = accurate = 0.0
+    helpful: list[int] = []
+    for g in played:
+        challenge = g.challenge
+        ratings = g.board.ratings.get(pid, {})
+        row = next((r for r in g.board.rows if r.person == pid), None)
+        if row is not None and row.score is not None and challenge.mode == "rubric":
+            trend.append({"challenge": challenge.slug, "title": challenge.title, "score": row.score, "rank": row.rank})
+        for c in challenge.rubric.criteria if ratings else []:
+            mine = median([r.scores[c.id] for r in ratings.values()])
+            team = [median([r.scores[c.id] for r in rs.values()]) for other, rs in g.board.ratings.items()
+                    if rs and other in snapshot.people and snapshot.people[other].team == person.team]
+            criteria.append({"challenge": challenge.slug, "criterion": c.id, "name": c.name, "score": mine,
+                             "team_median": median(team) if team else None})
+        for rater, rating in sorted(ratings.items(), key=lambda kv: kv[1].id):
+            if rating.comment:
+                comments.append({"challenge": challenge.slug, "title": challenge.title, "comment": rating.comment,
+                                 "rater": "a peer" if site.anonymous else snapshot.people[rater].name})
+        mine_given = [r for rs in g.board.ratings.values() for k, r in rs.items() if k == pid]
+        given += len(mine_given)
+        accurate += sum(g.accuracy.get(pid, []))
+        helpful += [g.helpful[r.id]["helpful"] for r in mine_given if r.id in g.helpful]
+    ordered = sorted(criteria, key=lambda c: (-c["score"], c["challenge"], c["criterion"]))
+    reviews = {"given": int(given), "accuracy": accurate / len(_acc(played, pid)) if _acc(played, pid) else None,
+               "helpful": sum(helpful) / len(helpful) if helpful else None}
+    growth = ordered[3:][-3:][::-1]  # the weakest criteria that are not already strengths
+    return pages.PersonPage(site, views.person_doc(person), criteria, ordered[:3], growth,
+                            comments, trend, won.get(pid, []), game.levels(snapshot, played, pid), reviews,
+                            by_person.get(pid))
+
+
+def _acc(played: list[game.Played], pid: str) -> list[float]:
+    return [v for g in played for v in g.accuracy.get(pid, [])]
+
+
+def _team(snapshot: Snapshot, site: pages.Site, played: list[game.Played], standings: list[dict[str, Any]],
+          summary: dict[str, Any] | None, team: str) -> pages.TeamPage:
+    members = [r for r in standings if r["team"] == team]
+    listed = {r["person"] for r in members}
+    members += [{"person": p.id, "name": p.name, "role": p.role, "points": 0, "challenges": 0, "rank": None}
+                for p in sorted(snapshot.people.values(), key=lambda p: p.id)
+                if p.team == team and p.active and p.id not in listed]
+    skills: dict[str, list[float]] = {}
+    for person, by_skill in game.skill_scores(played).items():
+        if person in snapshot.people and snapshot.people[person].team == team:
+            for skill, scores in by_skill.items():
+                skills.setdefault(skill, []).append(sum(s for _, s in scores) / len(scores))
+    return pages.TeamPage(site, team, summary, members,
+                          [{"skill": s, "median": median(v), "people": len(v)} for s, v in sorted(skills.items())])
+
+
+def _playbook(snapshot: Snapshot, site: pages.Site, played: list[game.Played]) -> pages.PlaybookPage:
+    items = []
+    for g in played:
+        for row in g.board.rows:
+            if row.rank is not None and row.rank <= 3 and g.challenge.mode == "rubric":
+                tags = next((e.tags for e in snapshot.entries_of(g.challenge.slug) if e.id == row.submission), ())
+                items.append({"challenge": g.challenge.slug, "title": g.challenge.title, "person": row.person,
+                              "name": row.name, "score": row.score, "rank": row.rank, "link": row.link,
+                              "skills": list(g.challenge.skills), "tags": list(tags)})
+    key = lambda i: (-(i["score"] or 0), i["challenge"], i["person"])  # noqa: E731
+    skills = sorted({s for i in items for s in i["skills"]})
+    tags = sorted({t for i in items for t in i["tags"]})
+    return pages.PlaybookPage(site, [{"skill": s, "work": sorted((i for i in items if s in i["skills"]), key=key)[:5]}
+                                     for s in skills],
+                              [{"tag": t, "work": sorted((i for i in items if t in i["tags"]), key=key)[:5]} for t in tags])
+
+
+def _analytics(snapshot: Snapshot, site: pages.Site, played: list[game.Played],
+               tallies: dict[str, game.Tally]) -> pages.AnalyticsPage:
+    participation = []
+    for g in played:
+        eligible = sum(1 for p in snapshot.people.values()
+                       if p.active and (not g.challenge.roles or p.role in g.challenge.roles))
+        submitted = len(g.board.rows)
+        participation.append({"challenge": g.challenge.slug, "title": g.challenge.title, "submitted": submitted,
+                              "eligible": eligible, "rate": submitted / eligible if eligible else 0.0})
+    improvement = []
+    for person, skills in sorted(game.skill_scores(played).items()):
+        for skill, scores in sorted(skills.items()):
+            if len(scores) >= 2 and person in snapshot.people:
+                improvement.append({"person": person, "name": snapshot.people[person].name, "skill": skill,
+                                    "first": scores[0][1], "last": scores[-1][1], "change": scores[-1][1] - scores[0][1]})
+    sharing = []
+    for pid in sorted(snapshot.people):
+        ratings = [r for g in played for rs in g.board.ratings.values() for k, r in rs.items() if k == pid]
+        if not ratings:
+            continue
+        texts = [r.comment for r in ratings if isinstance(r, Rating) and r.comment]
+        helpful = [g.helpful[r.id]["helpful"] for g in played for r in ratings if r.id in g.helpful]
+        sharing.append({"person": pid, "name": snapshot.people[pid].name, "reviews": len(ratings),
+                        "comments": len(texts), "mean_comment_length": sum(map(len, texts)) / len(texts) if texts else 0,
+                        "helpful": sum(1 for h in helpful if h >= 4)})
+    return pages.AnalyticsPage(site, participation, sorted(improvement, key=lambda r: (-r["change"], r["person"])),
+                               sorted(sharing, key=lambda r: (-r["reviews"], r["person"])),
+                               game.group_rows(snapshot, tallies, "team"))
+

@@ -1,0 +1,90 @@
+"""The Jinja environment for pages: the template search path and the filters.
+
+Search path, most specific first: the store's own `templates/` folder, then the
+built-in templates shipped in the package. A store template shadows a built-in one
+of the same name, and can `{% extends "default:person.md.j2" %}` to replace a
+single block. Every `{{ value }}` is escaped for Markdown unless p2p built it as
+safe Markdown itself (links, bars, charts), so a template cannot forget to escape
+user text. Templates run sandboxed: a store's template cannot reach Python."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Sequence
+
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from p2p.render.markdown import Safe, escape, link
+
+BAR = 10
+
+
+def environment(store_templates: Path | None, builtin: Path, target: str, charts: str) -> SandboxedEnvironment:
+    loaders: list[Any] = []
+    if store_templates is not None and store_templates.is_dir():
+        loaders.append(FileSystemLoader(str(store_templates)))
+    loaders += [PrefixLoader({"default": FileSystemLoader(str(builtin))}, delimiter=":"),
+                FileSystemLoader(str(builtin))]
+    env = SandboxedEnvironment(
+        loader=ChoiceLoader(loaders), autoescape=False, finalize=_finalize, undefined=StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    suffix = "" if target in ("github", "gitlab") else ".md"
+    env.filters.update(
+        md=escape, link=link, bar=bar, num=num, pct=pct,
+        page=lambda name, text=None: Safe(f"[{escape(text or name)}]({name}{suffix})"),
+    )
+    env.globals.update(
+        pie=lambda title, labels, values: chart(pie_lines(title, list(zip(labels, values))), target, charts),
+        line=lambda title, labels, values: chart(line_lines(title, labels, values), target, charts),
+        charts=charts != "none",
+    )
+    return env
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, (Safe, int, float)) or value is None:
+        return "" if value is None else value
+    return escape(value)
+
+
+def bar(progress: float, width: int = BAR) -> Safe:
+    """A text progress bar: ███████░░░ 70%."""
+    filled = round(max(0.0, min(1.0, progress)) * width)
+    return Safe("█" * filled + "░" * (width - filled) + f" {progress:.0%}")
+
+
+def num(value: float | None, places: int = 2) -> Safe:
+    if value is None:
+        return Safe("–")
+    text = f"{value:.{places}f}"
+    return Safe((text.rstrip("0").rstrip(".") if "." in text else text) or "0")
+
+
+def pct(value: float | None) -> Safe:
+    return Safe("–" if value is None else f"{value:.0%}")
+
+
+def _label(text: object) -> str:
+    """Mermaid labels: letters, digits and a little punctuation only."""
+    return re.sub(r"[^\w .\-/]", " ", str(text), flags=re.UNICODE).strip()[:40] or "?"
+
+
+def pie_lines(title: str, items: Sequence[tuple[str, float]]) -> list[str]:
+    return [f"pie title {_label(title)}"] + [f'    "{_label(k)}" : {num(v)}' for k, v in items if v > 0]
+
+
+def line_lines(title: str, labels: Sequence[str], values: Sequence[float]) -> list[str]:
+    axis = ", ".join(f'"{_label(x)}"' for x in labels)
+    return ["xychart-beta", f'    title "{_label(title)}"', f"    x-axis [{axis}]",
+            '    y-axis "score" 1 --> 5', f"    line [{', '.join(num(v) for v in values)}]"]
+
+
+def chart(lines: list[str], target: str, charts: str) -> Safe:
+    """A Mermaid block (Azure DevOps wikis use ::: fences), or nothing."""
+    if charts == "none" or len(lines) < 2:
+        return Safe("")
+    body = "\n".join(lines)
+    return Safe(f"::: mermaid\n{body}\n:::\n" if target == "azure" else f"```mermaid\n{body}\n```\n")

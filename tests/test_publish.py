@@ -1,0 +1,161 @@
+"""`p2p publish`: golden pages of the demo store, Markdown that hostile text cannot
+break, template overrides, and output that does not change when the store does not."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from markdown_it import MarkdownIt
+
+from conftest import DEMO_NOW, ROOT, git, scores
+from p2p.cli import cli
+
+GOLDEN = ROOT / "tests" / "golden"
+MD = MarkdownIt("commonmark").enable("table")
+
+
+def publish(store: Path, out: Path, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--store", str(store), "publish", str(out), *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def pages(out: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(out.iterdir()) if p.is_file() and p.name != ".p2p-pages"}
+
+
+def test_the_demo_store_renders_exactly_the_golden_pages(demo_store, tmp_path, monkeypatch):
+    """Regenerate with `make golden` after an intended change, and review the diff."""
+    monkeypatch.setenv("P2P_NOW", DEMO_NOW)
+    publish(demo_store, tmp_path / "wiki")
+    got = pages(tmp_path / "wiki")
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.mkdir(exist_ok=True)
+        for old in GOLDEN.glob("*.md"):
+            old.unlink()
+        for name, text in got.items():
+            (GOLDEN / name).write_text(text)
+    want = {p.name: p.read_text() for p in sorted(GOLDEN.glob("*.md"))}
+    assert sorted(got) == sorted(want)
+    for name in want:
+        assert got[name] == want[name], f"{name} differs from tests/golden/{name}; run `make golden` if intended"
+
+
+def tables(text: str) -> list[list[int]]:
+    """Cell counts of every row of every GFM table in a page."""
+    found, row, counts = [], 0, []
+    for token in MD.parse(text):
+        if token.type == "table_open":
+            counts = []
+        elif token.type == "tr_open":
+            row = 0
+        elif token.type in ("th_open", "td_open"):
+            row += 1
+        elif token.type == "tr_close":
+            counts.append(row)
+        elif token.type == "table_close":
+            found.append(counts)
+    return found
+
+
+def test_every_demo_page_parses_and_every_table_row_has_the_header_cell_count(demo_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("P2P_NOW", DEMO_NOW)
+    publish(demo_store, tmp_path / "wiki")
+    for name, text in pages(tmp_path / "wiki").items():
+        for counts in tables(text):
+            assert len(set(counts)) == 1, (name, counts)
+    assert tables(pages(tmp_path / "wiki")["challenge-q4-pitch.md"])  # it does have tables
+
+
+HOSTILE = [
+    "pipe | in the middle",
+    "line one\nline two\n| fake | row |",
+    "<script>alert('x')</script>",
+    "[click me](javascript:alert(1))",
+    "<!channel> @here @sales-team",
+    "🚀 emoji and עברית RTL text",
+    "# not a heading\n> not a quote\n- not a list",
+    "`code` *bold* {{ jinja }} ![img](http://x.example/a.png)",
+]
+
+
+@pytest.fixture
+def hostile(p2p, monkeypatch):
+    p2p("people", "add", "zoe", "--name", "Zoë | 🚀 [x](javascript:alert(1)) @here", "--email", "zoe@example.com",
+        "--role", "ae", "--team", "east")
+    p2p("submit", "pitch", "--link", "https://v.example/zoe?a=1&b=2", "--tag", "fin|tech", as_="zoe")
+    p2p("submit", "pitch", "--link", "javascript:alert(1)", as_="ava", expect=1)
+    p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    for i, (rater, comment) in enumerate(zip(["ben", "cal", "dia", "eli"] * 2, HOSTILE)):
+        target = "zoe" if i % 2 == 0 else "ava"
+        p2p("rate", "pitch", target, *scores(3 + i % 3), "--comment", comment, as_=rater)
+    return p2p
+
+
+def test_hostile_names_and_comments_cannot_break_a_table_inject_html_or_ping(hostile, tmp_path):
+    publish(hostile.root, tmp_path / "wiki")
+    for name, text in pages(tmp_path / "wiki").items():
+        for counts in tables(text):
+            assert len(set(counts)) == 1, (name, counts)
+        html = MD.render(text)
+        assert "<script" not in html and "javascript:" not in re.findall(r'href="([^"]*)"', html).__str__(), name
+        assert not re.search(r"<img|<!channel>|(?<![\w\u200b])@here\b", html.replace("@\u200bhere", "")), name
+        assert "\n# not a heading" not in text and "\n> not a quote" not in text, name
+
+
+def test_publishing_twice_rewrites_nothing_and_stale_pages_are_deleted(p2p, tmp_path):
+    out = tmp_path / "wiki"
+    (tmp_path / "wiki").mkdir()
+    (out / "notes-by-hand.md").write_text("mine\n")
+    first = publish(p2p.root, out)
+    assert re.search(r": \d+ created, 0 updated, 0 unchanged, 0 deleted", first)
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    second = publish(p2p.root, out)
+    assert re.search(r": 0 created, 0 updated, \d+ unchanged, 0 deleted", second)
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == stamps
+    p2p("people", "add", "eli", "--name", "Eli", "--email", "eli@example.com", "--role", "ae", "--team", "west",
+        "--inactive", "--update")
+    third = publish(p2p.root, out)
+    assert "1 deleted" in third and not (out / "person-eli.md").exists()
+    assert (out / "notes-by-hand.md").read_text() == "mine\n"
+
+
+def test_a_store_template_overrides_one_block_and_removing_it_restores_the_default(p2p, tmp_path):
+    templates = p2p.root / "templates"
+    templates.mkdir()
+    (templates / "person.md.j2").write_text(
+        '{% extends "default:person.md.j2" %}\n{% block reviews %}\nCoached by the west team.\n{% endblock %}\n')
+    git(p2p.root, "add", "templates")
+    git(p2p.root, "commit", "-qm", "override")
+    publish(p2p.root, tmp_path / "a")
+    page = (tmp_path / "a" / "person-ava.md").read_text()
+    assert "Coached by the west team." in page and "## Reviews given" not in page and "## What peers said" in page
+    git(p2p.root, "rm", "-rq", "templates")
+    git(p2p.root, "commit", "-qm", "no override")
+    publish(p2p.root, tmp_path / "b")
+    assert "## Reviews given" in (tmp_path / "b" / "person-ava.md").read_text()
+
+
+def test_targets_and_charts(demo_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("P2P_NOW", DEMO_NOW)
+    publish(demo_store, tmp_path / "az", "--target", "azure")
+    azure = pages(tmp_path / "az")
+    assert "::: mermaid" in azure["challenge-q4-pitch.md"] and "](person-eli.md)" in azure["challenge-q4-pitch.md"]
+    assert (tmp_path / "az" / ".order").read_text().startswith("Home\n")
+    publish(demo_store, tmp_path / "mk", "--target", "mkdocs", "--charts", "none")
+    mkdocs = pages(tmp_path / "mk")
+    assert "index.md" in mkdocs and "nav.md" in mkdocs
+    assert not any("mermaid" in text for text in mkdocs.values())
+    assert "| Rank | Person |" in mkdocs["challenge-q4-pitch.md"]  # the table stays when charts go
+
+
+def test_home_standings_keep_their_ranks_after_the_role_tables_are_built(demo_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("P2P_NOW", DEMO_NOW)
+    publish(demo_store, tmp_path / "wiki")
+    home = (tmp_path / "wiki" / "Home.md").read_text()
+    ranks = [int(line.split("|")[1]) for line in home.splitlines() if re.match(r"\| \d+ \| \[", line)]
+    assert ranks == sorted(ranks) and ranks[0] == 1
