@@ -32,6 +32,7 @@ COMMANDS = {
     "rate-feedback": "p2p.commands.entries:rate_feedback",
     "check": "p2p.commands.check:check",
     "publish": "p2p.commands.publish:publish",
+    "notify": "p2p.commands.notify:notify",
 }
 
 
