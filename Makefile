@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_STORE ?= demo-store
 
-.PHONY: demo test bench golden venv clean
+.PHONY: demo test bench golden browser-check venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: $(VENV)/.installed-test
 # review the diff before committing it.
 golden: $(VENV)/.installed-test
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_publish.py -k golden
+
+# Documented check: the demo's published pages in headless Chromium (apt-get installs
+# Debian's chromium when missing) and the README's screenshot of a person page.
+browser-check: $(VENV)/.installed-test demo
+	$(BIN)/python tools/browser_check.py $(DEMO_STORE) --screenshot docs/person-page.png
 
 # Benchmarks are not tests: they print numbers the README quotes.
 bench: $(VENV)/.installed

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -102,7 +102,8 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
     newest = max((e.at for e in snapshot.entries), default=None)
     site = pages.Site(settings.name, season.name if season else None, newest.date().isoformat() if newest else "–",
                       target, HOME[target], True)
-    yield HOME[target], "home.md.j2", _home(snapshot, site, now, standings, won)
+    yield HOME[target], "home.md.j2", _home(snapshot, site, now, standings, won, _movement(snapshot, season, now,
+                                                                                         standings, newest))
     for challenge in sorted(snapshot.challenges.values(), key=lambda c: c.slug):
         yield f"challenge-{challenge.slug}", "challenge.md.j2", _challenge(snapshot, site, challenge, now)
     by_person = {row["person"]: row for row in standings}
@@ -119,14 +120,26 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
     yield "Analytics", "analytics.md.j2", _analytics(snapshot, site, played, tallies)
 
 
+def _movement(snapshot: Snapshot, season: Any, now: dt.datetime, standings: list[dict[str, Any]],
+              newest: dt.datetime | None) -> list[dict[str, Any]]:
+    """Standings rows that moved in the week before the newest entry (the data's own
+    time, so the page does not change with the clock)."""
+    if newest is None:
+        return []
+    week_ago = replace(snapshot, entries=[e for e in snapshot.entries if e.at < newest - dt.timedelta(days=7)])
+    played = game.play(week_ago, season, now)
+    before = {"rows": game.season_rows(week_ago, game.points(week_ago, played))}
+    moved = reports.since({"rows": [dict(r) for r in standings]}, before)["rows"]
+    return [r for r in moved if r["movement"] not in ("=", "")]
+
+
 def _home(snapshot: Snapshot, site: pages.Site, now: dt.datetime, standings: list[dict[str, Any]],
-          won: dict[str, list[dict[str, str]]]) -> pages.HomePage:
+          won: dict[str, list[dict[str, str]]], movement: list[dict[str, Any]]) -> pages.HomePage:
     docs = views.challenges_doc(snapshot, now)["challenges"]
     live = sorted((d for d in docs if d["state"] in ("open", "review", "upcoming")), key=lambda d: (d["closes"], d["slug"]))
     badges = [{"person": p, "name": snapshot.people[p].name, **b} for p, items in sorted(won.items()) for b in items
               if b["badge"] != "first-steps" and p in snapshot.people]
-    moving = [r for r in standings if r.get("movement")]
-    return pages.HomePage(site, standings[:10], live, moving, badges[:10])
+    return pages.HomePage(site, standings[:10], live, movement, badges[:10])
 
 
 def _challenge(snapshot: Snapshot, site: pages.Site, challenge: Any, now: dt.datetime) -> pages.ChallengePage:

@@ -159,3 +159,23 @@ def test_home_standings_keep_their_ranks_after_the_role_tables_are_built(demo_st
     home = (tmp_path / "wiki" / "Home.md").read_text()
     ranks = [int(line.split("|")[1]) for line in home.splitlines() if re.match(r"\| \d+ \| \[", line)]
     assert ranks == sorted(ranks) and ranks[0] == 1
+
+
+def test_each_template_uses_exactly_the_fields_of_its_page_context():
+    from dataclasses import fields
+
+    from jinja2 import meta
+
+    from p2p.catalog import builtin_dir
+    from p2p.render import pages
+    from p2p.render.env import environment
+
+    env = environment(None, builtin_dir("templates"), "github", "mermaid")
+    contexts = {"home": pages.HomePage, "challenge": pages.ChallengePage, "person": pages.PersonPage,
+                "team": pages.TeamPage, "roles": pages.RolesPage, "playbook": pages.PlaybookPage,
+                "analytics": pages.AnalyticsPage}
+    for name, context in contexts.items():
+        source = (builtin_dir("templates") / f"{name}.md.j2").read_text()
+        used = meta.find_undeclared_variables(env.parse(source)) - set(env.globals)
+        names = {f.name for f in fields(context)}
+        assert used <= names and names - {"site"} <= used, (name, used ^ names)  # `site` is offered to all

@@ -27,7 +27,7 @@ class HomePage:
     site: Site
     standings: list[Row]  # season rows (leaderboard --format json), top 10
     open_challenges: list[Row]  # challenge docs that are open or in review, by closing date
-    movement: list[Row]  # standings rows with `movement` since a week before `as_of`
+    movement: list[Row]  # standings rows that moved (`movement`: ▲2 ▼1 new) in the week before `as_of`
     newest_badges: list[Row]  # {person, name, badge, detail}
 
 
