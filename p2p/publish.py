@@ -101,7 +101,7 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
     won = game.badges(snapshot, played, tallies)
     newest = max((e.at for e in snapshot.entries), default=None)
     site = pages.Site(settings.name, season.name if season else None, newest.date().isoformat() if newest else "–",
-                      target, HOME[target], True)
+                      target, HOME[target], settings.anonymous)
     yield HOME[target], "home.md.j2", _home(snapshot, site, now, standings, won, _movement(snapshot, season, now,
                                                                                          standings, newest))
     for challenge in sorted(snapshot.challenges.values(), key=lambda c: c.slug):
@@ -154,8 +154,6 @@ def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won
             by_person: dict[str, dict[str, Any]], pid: str) -> pages.PersonPage:
     person = snapshot.people[pid]
     criteria, comments, trend = [], [], []
-    given = accurate = 0.0
-    helpful: list[int] = []
     for g in played:
         challenge = g.challenge
         ratings = g.board.ratings.get(pid, {})
@@ -172,21 +170,19 @@ def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won
             if rating.comment:
                 comments.append({"challenge": challenge.slug, "title": challenge.title, "comment": rating.comment,
                                  "rater": "a peer" if site.anonymous else snapshot.people[rater].name})
-        mine_given = [r for rs in g.board.ratings.values() for k, r in rs.items() if k == pid]
-        given += len(mine_given)
-        accurate += sum(g.accuracy.get(pid, []))
-        helpful += [g.helpful[r.id]["helpful"] for r in mine_given if r.id in g.helpful]
     ordered = sorted(criteria, key=lambda c: (-c["score"], c["challenge"], c["criterion"]))
-    reviews = {"given": int(given), "accuracy": accurate / len(_acc(played, pid)) if _acc(played, pid) else None,
-               "helpful": sum(helpful) / len(helpful) if helpful else None}
     growth = ordered[3:][-3:][::-1]  # the weakest criteria that are not already strengths
     return pages.PersonPage(site, views.person_doc(person), criteria, ordered[:3], growth,
-                            comments, trend, won.get(pid, []), game.levels(snapshot, played, pid), reviews,
-                            by_person.get(pid))
+                            comments, trend, won.get(pid, []), game.levels(snapshot, played, pid),
+                            _reviews_given(played, pid), by_person.get(pid))
 
 
-def _acc(played: list[game.Played], pid: str) -> list[float]:
-    return [v for g in played for v in g.accuracy.get(pid, [])]
+def _reviews_given(played: list[game.Played], pid: str) -> dict[str, Any]:
+    given = [r for g in played for rs in g.board.ratings.values() for k, r in rs.items() if k == pid]
+    accuracy = [v for g in played for v in g.accuracy.get(pid, [])]
+    helpful = [g.helpful[r.id]["helpful"] for g in played for r in given if r.id in g.helpful]
+    return {"given": len(given), "accuracy": sum(accuracy) / len(accuracy) if accuracy else None,
+            "helpful": sum(helpful) / len(helpful) if helpful else None}
 
 
 def _team(snapshot: Snapshot, site: pages.Site, played: list[game.Played], standings: list[dict[str, Any]],

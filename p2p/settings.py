@@ -69,8 +69,9 @@ class Settings:
     points: Points = field(default_factory=Points)
     levels: tuple[tuple[str, float], ...] = LEVELS
     fairness_threshold: float = 1.0  # points on the rubric scale above/below consensus
+    anonymous: bool = True  # published pages hide who wrote which comment
 
-    KEYS = {"schema", "name", "timezone", "roles", "scoring", "seasons", "points", "levels", "fairness"}
+    KEYS = {"schema", "name", "timezone", "roles", "scoring", "seasons", "points", "levels", "fairness", "publish"}
 
     @property
     def tz(self) -> ZoneInfo:
@@ -92,6 +93,8 @@ class Settings:
         f.known_keys(scoring, {"aggregate", "min_ratings", "flexible_after_days"}, "scoring")
         fairness = f.mapping(doc.get("fairness") or {}, "fairness")
         f.known_keys(fairness, {"threshold"}, "fairness")
+        publish = f.mapping(doc.get("publish") or {}, "publish")
+        f.known_keys(publish, {"anonymous"}, "publish")
         return cls(
             name=f.text(doc, "name", required=False) or "p2p store",
             timezone=timezone,
@@ -103,6 +106,7 @@ class Settings:
             points=Points.parse(f.mapping(doc.get("points") or {}, "points")),
             levels=_levels(f.mapping(doc.get("levels") or {}, "levels")),
             fairness_threshold=f.number(fairness.get("threshold", 1.0), "fairness.threshold"),
+            anonymous=f.boolean(publish, "anonymous", True, "publish."),
         )
 
     def to_doc(self) -> dict[str, Any]:

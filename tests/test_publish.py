@@ -179,3 +179,15 @@ def test_each_template_uses_exactly_the_fields_of_its_page_context():
         used = meta.find_undeclared_variables(env.parse(source)) - set(env.globals)
         names = {f.name for f in fields(context)}
         assert used <= names and names - {"site"} <= used, (name, used ^ names)  # `site` is offered to all
+
+
+def test_comments_are_anonymous_unless_the_store_says_otherwise(p2p, tmp_path):
+    p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    p2p("rate", "pitch", "ava", *scores(4), "--comment", "Sharp opener.", as_="ben")
+    publish(p2p.root, tmp_path / "a")
+    assert "| a peer | Sharp opener. |" in (tmp_path / "a" / "person-ava.md").read_text()
+    config = p2p.root / "p2p.yaml"
+    config.write_text(config.read_text() + "publish: {anonymous: false}\n")
+    git(p2p.root, "commit", "-qam", "name raters")
+    publish(p2p.root, tmp_path / "b")
+    assert "| Ben | Sharp opener. |" in (tmp_path / "b" / "person-ava.md").read_text()
