@@ -70,8 +70,9 @@ class Settings:
     levels: tuple[tuple[str, float], ...] = LEVELS
     fairness_threshold: float = 1.0  # points on the rubric scale above/below consensus
     anonymous: bool = True  # published pages hide who wrote which comment
+    signed_commits: bool = False  # audit: entry commits must be signed by a key in allowed_signers
 
-    KEYS = {"schema", "name", "timezone", "roles", "scoring", "seasons", "points", "levels", "fairness", "publish"}
+    KEYS = {"schema", "name", "timezone", "roles", "scoring", "seasons", "points", "levels", "fairness", "publish", "audit"}
 
     @property
     def tz(self) -> ZoneInfo:
@@ -93,6 +94,8 @@ class Settings:
         f.known_keys(scoring, {"aggregate", "min_ratings", "flexible_after_days"}, "scoring")
         fairness = f.mapping(doc.get("fairness") or {}, "fairness")
         f.known_keys(fairness, {"threshold"}, "fairness")
+        audit = f.mapping(doc.get("audit") or {}, "audit")
+        f.known_keys(audit, {"signed"}, "audit")
         publish = f.mapping(doc.get("publish") or {}, "publish")
         f.known_keys(publish, {"anonymous"}, "publish")
         return cls(
@@ -107,6 +110,7 @@ class Settings:
             levels=_levels(f.mapping(doc.get("levels") or {}, "levels")),
             fairness_threshold=f.number(fairness.get("threshold", 1.0), "fairness.threshold"),
             anonymous=f.boolean(publish, "anonymous", True, "publish."),
+            signed_commits=f.boolean(audit, "signed", False, "audit."),
         )
 
     def to_doc(self) -> dict[str, Any]:

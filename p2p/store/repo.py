@@ -30,6 +30,23 @@ class Identity:
 
 
 @dataclass(frozen=True)
+class Change:
+    status: str  # A added, M modified, D deleted, T type changed
+    path: str
+    blob: str  # the new blob (the old one for a deletion)
+
+
+@dataclass(frozen=True)
+class Commit:
+    id: str
+    author: Identity
+    committer: Identity
+    time: int  # committer time, seconds since the epoch
+    signature: str  # git's %G?: G good, N none, B bad, U unknown validity, …
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
 class TreeItem:
     mode: str
     kind: str
@@ -136,6 +153,24 @@ class Git:
             found.append((header[0].decode(), header[1].decode(), raw[end + 1:end + 1 + size]))
             pos = end + 1 + size + 1
         return found
+
+    def history(self, rev: str, paths: Iterable[str], signers: str | None = None) -> list[Commit]:
+        """Every commit of `rev` touching `paths`, oldest first, with its file changes."""
+        config = ["-c", f"gpg.ssh.allowedSignersFile={signers}"] if signers else []
+        fmt = "%x01%H%x00%an%x00%ae%x00%cn%x00%ce%x00%ct%x00" + ("%G?" if signers else "N")
+        raw = self.run(*config, "log", "--reverse", "--raw", "--no-renames", "--no-abbrev", "-z", f"--format={fmt}",
+                       rev, "--", *paths).stdout.decode("utf-8", "surrogateescape")
+        commits = []
+        for record in raw.split("\x01")[1:]:
+            fields = record.split("\x00")
+            cid, an, ae, cn, ce, ct, sig = fields[:7]
+            changes = []
+            rest = [f for f in fields[7:] if f and f != "\n"]
+            for meta, path in zip(rest[::2], rest[1::2]):
+                _, _, old, new, status = meta.strip().lstrip(":").split(" ")
+                changes.append(Change(status[0], path, old if status[0] == "D" else new))
+            commits.append(Commit(cid, Identity(an, ae), Identity(cn, ce), int(ct), sig.strip(), tuple(changes)))
+        return commits
 
     # -- writing ---------------------------------------------------------------------
     def commit_files(self, ref: str, files: Mapping[str, bytes], message: str, author: Identity,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from p2p.errors import SchemaError, StoreError
 from p2p.settings import Settings
@@ -48,6 +48,15 @@ class Store:
 
     def load_worktree(self) -> Snapshot:
         return loader.load(self.git, None, worktree=self.root)
+
+    def entry_of_blob(self, oid: str) -> Any:
+        """The entry a blob holds, or None when it is not a valid entry."""
+        from p2p.entries import parse_entry
+
+        try:
+            return parse_entry(yamlio.loads(self.git.read_blobs([oid])[oid]))
+        except (yamlio.YamlError, SchemaError, StoreError):
+            return None
 
     def commit_time(self, commit: str) -> dt.datetime:
         seconds = int(self.git.out("show", "-s", "--format=%ct", commit))

@@ -1,0 +1,93 @@
+"""`p2p log` and `p2p audit`: history as the audit trail, and the checks that make it
+trustworthy (entry author = commit author, append-only, signed commits)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import git, scores
+from p2p.cli import cli
+
+
+def audit(p2p):
+    result = CliRunner().invoke(cli, ["--store", str(p2p.root), "audit", "--format", "json"])
+    assert "Traceback" not in result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+@pytest.fixture
+def entries(p2p):
+    out = json.loads(p2p("submit", "pitch", "--link", "https://v.example/a", "--format", "json", as_="ava").stdout)
+    p2p("rate", "pitch", "ava", *scores(4), as_="ben")
+    return p2p, out["path"]
+
+
+def test_a_store_written_by_p2p_audits_clean_and_log_lists_each_entry_with_its_commit(entries):
+    p2p, path = entries
+    code, doc = audit(p2p)
+    assert code == 0 and doc["violations"] == []
+    rows = json.loads(p2p("log", "--format", "json").stdout)["entries"]
+    assert [(r["kind"], r["by"], r["author"]) for r in rows] == [("rating", "ben", "ben@example.com"),
+                                                                   ("submission", "ava", "ava@example.com")]
+    assert rows[1]["commit"] == git(p2p.root, "log", "-1", "--format=%H", "--", path)[:12]
+    assert [r["by"] for r in json.loads(p2p("log", "--person", "ava", "--format", "json").stdout)["entries"]] == ["ava"]
+
+
+def test_an_entry_committed_under_another_persons_name_is_caught(entries, tmp_path):
+    p2p, path = entries
+    forged = p2p.root / "entries" / "pitch" / "cal" / "01M72N8MG0DT7R6J0P5VQRC5KX.yaml"
+    forged.parent.mkdir(parents=True)
+    text = (p2p.root / path).read_text().replace("by: ava", "by: cal").replace(path.split("/")[-1][:-5],
+                                                                                   "01M72N8MG0DT7R6J0P5VQRC5KX")
+    forged.write_text(text)
+    git(p2p.root, "add", str(forged))
+    git(p2p.root, "-c", "user.name=Mallory", "-c", "user.email=mallory@example.com", "commit", "-qm", "sneaky")
+    code, doc = audit(p2p)
+    assert code == 1
+    [violation] = doc["violations"]
+    assert violation["path"] == "entries/pitch/cal/01M72N8MG0DT7R6J0P5VQRC5KX.yaml"
+    assert "entry by cal <cal@example.com> was committed as Mallory <mallory@example.com>" == violation["message"]
+    assert violation["commit"] == git(p2p.root, "rev-parse", "HEAD")
+
+
+def test_a_rewritten_or_deleted_entry_in_history_is_caught(entries):
+    p2p, path = entries
+    (p2p.root / path).write_text((p2p.root / path).read_text().replace("https://v.example/a", "https://evil.example"))
+    git(p2p.root, "commit", "-qam", "edit history")
+    git(p2p.root, "rm", "-q", path)
+    git(p2p.root, "commit", "-qm", "and delete it")
+    code, doc = audit(p2p)
+    assert code == 1
+    assert [v["message"] for v in doc["violations"]] == [
+        "a committed entry was modified; entries are append-only",
+        "a committed entry was deleted; entries are append-only"]
+    assert all(v["path"] == path for v in doc["violations"])
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen for SSH commit signatures")
+def test_where_the_store_requires_signed_commits_unsigned_entry_commits_are_caught(p2p, tmp_path):
+    key = tmp_path / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    public = (tmp_path / "key.pub").read_text().split()
+    (p2p.root / "allowed_signers").write_text(f"ava@example.com {public[0]} {public[1]}\n")
+    (p2p.root / "p2p.yaml").write_text((p2p.root / "p2p.yaml").read_text() + "audit: {signed: true}\n")
+    git(p2p.root, "add", "-A")
+    git(p2p.root, "commit", "-qm", "require signatures")
+    p2p("submit", "pitch", "--link", "https://v.example/a", as_="ava")  # p2p's own commit: unsigned
+    code, doc = audit(p2p)
+    assert code == 1 and "not signed by a key in allowed_signers (git says N)" in doc["violations"][0]["message"]
+    # A signed commit of a (hand-made) entry by ava passes.
+    git(p2p.root, "config", "gpg.format", "ssh")
+    git(p2p.root, "config", "user.signingkey", str(key))
+    entry = p2p.root / "entries" / "pitch" / "ava" / "01M72N8MG0DT7R6J0P5VQRC5KX.yaml"
+    entry.write_text(f"v: 1\nid: 01M72N8MG0DT7R6J0P5VQRC5KX\nkind: submission\nat: '2026-11-10T12:00:00Z'\n"
+                     f"by: ava\nchallenge: pitch\n")
+    git(p2p.root, "add", str(entry))
+    git(p2p.root, "-c", "user.name=Ava", "-c", "user.email=ava@example.com", "commit", "-S", "-qm", "signed")
+    code, doc = audit(p2p)
+    assert [v["path"] for v in doc["violations"]] == [doc["violations"][0]["path"]]  # only the unsigned one
