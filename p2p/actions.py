@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -145,6 +146,28 @@ def rate_feedback(store: Store, as_id: str | None, now: dt.datetime, slug: str, 
         raise InvalidInput(f"--helpful {helpful} is out of range; use 1 (not useful) to 5 (very useful)")
     entry = entries.Feedback(id=new_entry_id(now, _newest(snapshot, slug)), at=now, by=actor.id, challenge=slug,
                              rating=rating.id, helpful=helpful)
+    return _record(store, entry, actor)
+
+
+def assign_reviewers(store: Store, as_id: str | None, now: dt.datetime, slug: str, reviewers: int,
+                     seed: int | None = None) -> Written:
+    """Write a balanced review assignment for the challenge's current submissions."""
+    from p2p import assign, game
+
+    snapshot = store.load()
+    actor = acting_person(store, snapshot, as_id)
+    chal = snapshot.challenge(slug)
+    if chal.state(now, snapshot.settings.tz) == "closed":
+        raise Refused(f"challenge {slug} is closed; there is nothing left to review")
+    authors = sorted(s.by for s in scoring.current_submissions(chal, snapshot.entries_of(slug)).values())
+    pool = sorted(p.id for p in snapshot.people.values() if p.active and (not chal.roles or p.role in chal.roles))
+    season = snapshot.settings.season(None, now.astimezone(snapshot.settings.tz).date())
+    earlier = [pair for other in game.season_challenges(snapshot, season) if other.slug != slug
+               for pair in scoring.current_assignment(snapshot.entries_of(other.slug))]
+    seed = seed if seed is not None else int.from_bytes(os.urandom(4), "big")
+    plan = assign.assign(authors, pool, snapshot.people, reviewers, seed, chal.review_exclusions, earlier)
+    entry = entries.Assignment(id=new_entry_id(now, _newest(snapshot, slug)), at=now, by=actor.id, challenge=slug,
+                               pairs=plan.pairs, reviewers=reviewers, seed=seed)
     return _record(store, entry, actor)
 
 

@@ -33,6 +33,8 @@ COMMANDS = {
     "check": "p2p.commands.check:check",
     "publish": "p2p.commands.publish:publish",
     "notify": "p2p.commands.notify:notify",
+    "assign": "p2p.commands.assign:assign",
+    "todo": "p2p.commands.assign:todo",
     "log": "p2p.commands.audit:log",
     "audit": "p2p.commands.audit:audit",
 }

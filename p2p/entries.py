@@ -98,8 +98,26 @@ class Feedback:
         return {**_head(self), "rating": self.rating, "helpful": self.helpful}
 
 
-Entry = Submission | Rating | Vote | Feedback
-KINDS = ("submission", "rating", "vote", "feedback")
+@dataclass(frozen=True)
+class Assignment:
+    """Who reviews whom in a challenge (`p2p assign`); the latest one counts."""
+
+    id: str
+    at: dt.datetime
+    by: str
+    challenge: str
+    pairs: tuple[tuple[str, str], ...]  # (reviewer, author of the submission)
+    reviewers: int  # reviewers per submission
+    seed: int
+    kind = "assignment"
+
+    def to_doc(self) -> dict[str, Any]:
+        return {**_head(self), "reviewers": self.reviewers, "seed": self.seed,
+                "pairs": [{"reviewer": r, "person": p} for r, p in self.pairs]}
+
+
+Entry = Submission | Rating | Vote | Feedback | Assignment
+KINDS = ("submission", "rating", "vote", "feedback", "assignment")
 
 
 def parse_entry(doc: object) -> Entry:
@@ -155,7 +173,21 @@ def _feedback(doc: Mapping[str, Any], head: dict[str, Any]) -> Feedback:
                     helpful=f.integer(doc, "helpful", minimum=1, maximum=5))
 
 
-_PARSERS = {"submission": _submission, "rating": _rating, "vote": _vote, "feedback": _feedback}
+def _assignment(doc: Mapping[str, Any], head: dict[str, Any]) -> Assignment:
+    f.known_keys(doc, _BASE | {"pairs", "reviewers", "seed"}, "an assignment")
+    raw = doc.get("pairs") or []
+    if not isinstance(raw, list):
+        raise SchemaError("pairs must be a list of {reviewer, person}", "pairs")
+    pairs = []
+    for i, item in enumerate(raw):
+        item = f.mapping(item, f"pairs.{i}")
+        pairs.append((f.ident(item, "reviewer", f"pairs.{i}."), f.ident(item, "person", f"pairs.{i}.")))
+    return Assignment(**head, pairs=tuple(pairs), reviewers=f.integer(doc, "reviewers", minimum=1, maximum=50),
+                      seed=f.integer(doc, "seed", minimum=0))  # type: ignore[arg-type]
+
+
+_PARSERS = {"submission": _submission, "rating": _rating, "vote": _vote, "feedback": _feedback,
+            "assignment": _assignment}
 
 
 def _head(entry: Entry) -> dict[str, Any]:

@@ -219,8 +219,11 @@ class Challenge:
     min_ratings: int | None = None
     aggregate: str | None = None
     closed_at: dt.datetime | None = None
+    assigned_only: bool = False  # only assigned reviewers' ratings count (see `p2p assign`)
+    review_exclusions: tuple[str, ...] = ()  # "team", "manager": never assign those as reviewers
 
-    KEYS = _COMMON | {"slug", "type", "opens", "closes", "review_closes", "closed_at"}
+    KEYS = _COMMON | {"slug", "type", "opens", "closes", "review_closes", "closed_at", "assigned_only",
+                      "review_exclusions"}
 
     @classmethod
     def parse(cls, doc: object, roles: tuple[str, ...] = DEFAULT_ROLES) -> Challenge:
@@ -254,6 +257,8 @@ class Challenge:
             min_ratings=f.integer(doc, "min_ratings", minimum=1, maximum=100) if doc.get("min_ratings") is not None else None,
             aggregate=f.choice(doc, "aggregate", AGGREGATES) if doc.get("aggregate") is not None else None,
             closed_at=f.timestamp(doc, "closed_at", required=False),
+            assigned_only=f.boolean(doc, "assigned_only", False),
+            review_exclusions=_exclusions(doc),
         )
 
     def to_doc(self) -> dict[str, Any]:
@@ -272,6 +277,10 @@ class Challenge:
         doc["rubric"] = self.rubric.to_doc()
         if self.closed_at is not None:
             doc["closed_at"] = f.format_timestamp(self.closed_at)
+        if self.assigned_only:
+            doc["assigned_only"] = True
+        if self.review_exclusions:
+            doc["review_exclusions"] = list(self.review_exclusions)
         return doc
 
     def window(self, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
@@ -296,6 +305,14 @@ class Challenge:
 
     def needed_ratings(self, settings: Settings) -> int:
         return self.min_ratings if self.min_ratings is not None else settings.min_ratings
+
+
+def _exclusions(doc: Mapping[str, Any]) -> tuple[str, ...]:
+    values = f.id_list(doc, "review_exclusions")
+    for i, value in enumerate(values):
+        if value not in ("team", "manager"):
+            raise SchemaError(f"review_exclusions.{i} {value!r} is not one of team, manager", f"review_exclusions.{i}")
+    return values
 
 
 def _num(value: float) -> int | float:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable, Mapping, Sequence
 
 from p2p import policies
-from p2p.entries import Entry, Rating, Submission, Vote
+from p2p.entries import Assignment, Entry, Rating, Submission, Vote
 from p2p.model import Challenge, Person, Rubric
 from p2p.settings import Settings
 
@@ -98,11 +98,21 @@ def _eligible(challenge: Challenge, submission: Submission, voter: str, people: 
     return not (challenge.format == "team" and submission.team and people[voter].team == submission.team)
 
 
-def counted_ratings(challenge: Challenge, submission: Submission, entries: Iterable[Entry],
+def current_assignment(entries: Iterable[Entry]) -> tuple[tuple[str, str], ...]:
+    """The (reviewer, author) pairs of the challenge's latest assignment."""
+    latest = max((e for e in entries if isinstance(e, Assignment)), key=lambda e: e.id, default=None)
+    return latest.pairs if latest else ()
+
+
+def counted_ratings(challenge: Challenge, submission: Submission, entries: Sequence[Entry],
                     people: Mapping[str, Person]) -> dict[str, Rating]:
-    """Each eligible rater's latest complete rating of `submission`."""
+    """Each eligible rater's latest complete rating of `submission` (only assigned
+    reviewers' when the challenge says `assigned_only`)."""
+    assigned = {r for r, a in current_assignment(entries) if a == submission.by} if challenge.assigned_only else None
     latest: dict[str, Rating] = {}
     for entry in sorted((e for e in entries if isinstance(e, Rating)), key=lambda e: e.id):
+        if assigned is not None and entry.by not in assigned:
+            continue
         if entry.submission == submission.id and _eligible(challenge, submission, entry.by, people):
             if rater_score(challenge.rubric, entry.scores) is not None:
                 latest[entry.by] = entry
