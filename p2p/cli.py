@@ -35,6 +35,8 @@ COMMANDS = {
     "notify": "p2p.commands.notify:notify",
     "assign": "p2p.commands.assign:assign",
     "todo": "p2p.commands.assign:todo",
+    "sync": "p2p.commands.sync:sync",
+    "status": "p2p.commands.sync:status",
     "log": "p2p.commands.audit:log",
     "audit": "p2p.commands.audit:audit",
 }
@@ -46,6 +48,7 @@ class Session:
 
     store_path: Path | None
     as_id: str | None
+    autosync: bool = True
     format: str = "table"
     _store: Any = field(default=None, repr=False)
 
@@ -106,7 +109,7 @@ class RootGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except P2PError as exc:
             raise CliError(exc.message, exc.exit_code, exc.code, _json_mode(ctx)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
@@ -116,6 +119,22 @@ class RootGroup(click.Group):
                 raise
             message = f"internal error ({type(exc).__name__}: {exc}); rerun with P2P_DEBUG=1 and report it"
             raise CliError(message, EXIT_INTERNAL, "internal", _json_mode(ctx)) from None
+        try:
+            _sync_after_write(ctx.obj)
+        except P2PError as exc:  # the command's own output is printed: the sync result goes to stderr only
+            raise CliError(exc.message, exc.exit_code, exc.code, as_json=False) from None
+        return result
+
+
+def _sync_after_write(session: Any) -> None:
+    """After a command that committed, push to the shared remote (when there is one
+    and sync is on). The entry is already recorded: failing to push exits 3."""
+    store = getattr(session, "_store", None)
+    if not (session.autosync and store is not None and store.wrote):
+        return
+    result = store.sync(store.load(challenges=[]).settings)
+    if result is not None and result.pushed:
+        click.echo(f"pushed {result.pushed} commit(s)", err=True)
 
 
 def _json_mode(ctx: click.Context) -> bool:
@@ -127,9 +146,11 @@ def _json_mode(ctx: click.Context) -> bool:
               show_envvar=True, help="The store's folder [default: the nearest folder with p2p.yaml].")
 @click.option("--as", "as_id", metavar="ID", envvar="P2P_AS", show_envvar=True,
               help="Act as this person [default: the person whose e-mail is git's user.email].")
+@click.option("--sync/--no-sync", "autosync", default=True, envvar="P2P_SYNC", show_envvar=True,
+              help="Push each write to the shared remote (p2p.yaml sync.remote, else origin) right away.")
 @click.version_option(__version__, prog_name="p2p")
 @click.pass_context
-def cli(ctx: click.Context, store_path: Path | None, as_id: str | None) -> None:
+def cli(ctx: click.Context, store_path: Path | None, as_id: str | None, autosync: bool) -> None:
     """Peer-to-peer improvement challenges for sales teams, stored in git.
 
     Set up a round, submit, rate each other against a rubric, and see the standings;
@@ -143,7 +164,7 @@ def cli(ctx: click.Context, store_path: Path | None, as_id: str | None) -> None:
       p2p --as ava submit q4-pitch --link https://example.com/ava.mp4
       p2p leaderboard q4-pitch
     """
-    ctx.obj = Session(store_path, as_id)
+    ctx.obj = Session(store_path, as_id, autosync)
 
 
 def main() -> None:

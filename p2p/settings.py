@@ -71,8 +71,10 @@ class Settings:
     fairness_threshold: float = 1.0  # points on the rubric scale above/below consensus
     anonymous: bool = True  # published pages hide who wrote which comment
     signed_commits: bool = False  # audit: entry commits must be signed by a key in allowed_signers
+    sync_remote: str | None = None  # None: `origin` when the clone has it
+    sync_timeout: float = 15.0  # seconds a write may spend getting its commit onto the remote
 
-    KEYS = {"schema", "name", "timezone", "roles", "scoring", "seasons", "points", "levels", "fairness", "publish", "audit"}
+    KEYS = {"schema", "name", "timezone", "roles", "scoring", "seasons", "points", "levels", "fairness", "publish", "audit", "sync"}
 
     @property
     def tz(self) -> ZoneInfo:
@@ -94,6 +96,8 @@ class Settings:
         f.known_keys(scoring, {"aggregate", "min_ratings", "flexible_after_days"}, "scoring")
         fairness = f.mapping(doc.get("fairness") or {}, "fairness")
         f.known_keys(fairness, {"threshold"}, "fairness")
+        sync = f.mapping(doc.get("sync") or {}, "sync")
+        f.known_keys(sync, {"remote", "timeout"}, "sync")
         audit = f.mapping(doc.get("audit") or {}, "audit")
         f.known_keys(audit, {"signed"}, "audit")
         publish = f.mapping(doc.get("publish") or {}, "publish")
@@ -111,6 +115,8 @@ class Settings:
             fairness_threshold=f.number(fairness.get("threshold", 1.0), "fairness.threshold"),
             anonymous=f.boolean(publish, "anonymous", True, "publish."),
             signed_commits=f.boolean(audit, "signed", False, "audit."),
+            sync_remote=f.text(sync, "remote", "sync.", required=False, max_len=100),
+            sync_timeout=f.number(sync.get("timeout", 15.0), "sync.timeout"),
         )
 
     def to_doc(self) -> dict[str, Any]:

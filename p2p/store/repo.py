@@ -190,7 +190,7 @@ class Git:
                 time.sleep(random.uniform(0.005, 0.02) * min(attempt, 10))  # jittered backoff
             proc = self.run("rev-parse", "--quiet", f"{ref}^{{commit}}", f"{ref}^{{tree}}", check=False)
             parent, base_tree = proc.stdout.decode().split() if proc.returncode == 0 else (None, None)
-            tree = self._tree_with(base_tree, blobs)
+            tree = self.tree_with(base_tree, blobs)
             args = ["commit-tree", tree, "-m", message] + (["-p", parent] if parent else [])
             commit = self.out(*args, env=env)
             # Compare-and-swap: fails if another writer moved the branch meanwhile.
@@ -202,7 +202,7 @@ class Git:
     def _hash_object(self, data: bytes) -> str:
         return self.out("hash-object", "-w", "--stdin", input=data)
 
-    def _tree_with(self, tree: str | None, blobs: Mapping[str, str]) -> str:
+    def tree_with(self, tree: str | None, blobs: Mapping[str, str]) -> str:
         """A new tree id: `tree` with each path set to its blob. Only the trees on the
         changed paths are read (in one `cat-file --batch`) and rebuilt."""
         folders = sorted({path.rsplit("/", 1)[0] if "/" in path else "" for path in blobs})
@@ -220,6 +220,16 @@ class Git:
             else:
                 return oid
         raise AssertionError("the root tree is always rebuilt")
+
+    def recommit(self, commit: str, tree: str, parent: str) -> str:
+        """A copy of `commit` with another tree and parent: same author, committer,
+        dates and message (how sync replays a commit onto the remote head)."""
+        meta = self.out("log", "-1", "--format=%an%x00%ae%x00%ad%x00%cn%x00%ce%x00%cd", "--date=raw", commit)
+        an, ae, ad, cn, ce, cd = meta.split("\0")
+        message = self.run("log", "-1", "--format=%B", commit).stdout
+        env = {"GIT_AUTHOR_NAME": an, "GIT_AUTHOR_EMAIL": ae, "GIT_AUTHOR_DATE": ad,
+               "GIT_COMMITTER_NAME": cn, "GIT_COMMITTER_EMAIL": ce, "GIT_COMMITTER_DATE": cd}
+        return self.out("commit-tree", tree, "-p", parent, "-F", "-", input=message, env=env)
 
     def _read_trees(self, tree: str | None, folders: list[str]) -> dict[str, dict[str, tuple[str, str, str]]]:
         """{folder: {name: (mode, kind, oid)}} for folders of `tree`; empty when absent."""

@@ -4,8 +4,13 @@ it through the loader and writes files as exactly one commit each."""
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
+import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from p2p.errors import SchemaError, StoreError
 from p2p.settings import Settings
@@ -29,6 +34,7 @@ class Store:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.git = Git(root)
+        self.wrote = False  # a commit was made: the CLI syncs afterwards
 
     @classmethod
     def open(cls, path: Path | None) -> Store:
@@ -91,6 +97,11 @@ class Store:
         failure before the commit puts the working tree back as it was; once the
         branch has moved nothing is rolled back (the entry is recorded)."""
         ref = self.git.head_ref()  # refuses a detached HEAD before the working tree is touched
+        with self.lock():
+            return self._write(ref, files, message, author, committer, guard)
+
+    def _write(self, ref: str, files: Mapping[str, bytes], message: str, author: Identity, committer: Identity,
+               guard: bool) -> str:
         self._check_paths(files, guard)
         previous: dict[Path, bytes | None] = {}
         made: list[Path] = []
@@ -110,7 +121,53 @@ class Store:
             paths = " ".join(files)
             raise StoreError(f"recorded as commit {commit[:12]}, but git's index could not be updated ({exc}); "
                              f"run `git reset -q -- {paths}` so your next commit keeps it") from None
+        self.wrote = True
         return commit
+
+    @contextmanager
+    def lock(self, timeout: float = 30.0) -> Iterator[None]:
+        """Serialise p2p processes on one clone. The OS releases the lock when a
+        process dies, so a killed p2p never leaves it behind."""
+        path = self.git_dir() / "p2p.lock"
+        with open(path, "a+") as handle:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        handle.seek(0)
+                        holder = handle.read().strip() or "another p2p process"
+                        raise StoreError(f"this store is busy: {holder} has held {path.name} for over {timeout:g} s")
+                    time.sleep(0.05)
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"p2p (pid {os.getpid()}: {' '.join(sys.argv[1:])[:120]})\n")
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def git_dir(self) -> Path:
+        dot = self.root / ".git"
+        if dot.is_file():  # a worktree or submodule: "gitdir: PATH"
+            return Path(dot.read_text().split(":", 1)[1].strip())
+        return dot
+
+    def sync(self, settings: Settings, timeout: float | None = None) -> Any:
+        """Push this clone's unpushed commits (see p2p.store.sync); None without a remote."""
+        from p2p.store import sync
+
+        remote = sync.remote_of(self.git, settings.sync_remote)
+        if remote is None:
+            return None
+        branch = self.git.head_ref().removeprefix("refs/heads/")
+        with self.lock():
+            return sync.sync(self.git, remote, branch, settings.sync_timeout if timeout is None else timeout)
 
     def _check_paths(self, files: Mapping[str, bytes], guard: bool) -> None:
         if (self.root / ".git" / "index.lock").exists():

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import json
+
+import click
+
+from p2p.cli import Session, pass_session
+from p2p.commands.output import emit, format_option
+
+
+@click.command()
+@click.option("--timeout", type=click.FloatRange(min=0), help="Seconds to keep retrying [default: sync.timeout, 15].")
+@pass_session
+def sync(session: Session, timeout: float | None) -> None:
+    """Fetch, replay this clone's unpushed entries onto the remote head, and push,
+    retrying while other writers get in first. Never force-pushes. Exit 3 when the
+    commits stay local (remote unreachable, or busy past the timeout).
+
+    \b
+    Example:
+      p2p sync
+    """
+    from p2p.errors import StoreError
+
+    store = session.store()
+    result = store.sync(store.load(challenges=[]).settings, timeout)
+    if result is None:
+        raise StoreError("this clone has no remote to sync with: add one (git remote add origin URL) or set "
+                         "sync.remote in p2p.yaml")
+    click.echo(f"pushed {result.pushed} commit(s) after {result.attempts} attempt(s)" if result.pushed
+               else "up to date with the remote")
+
+
+@click.command()
+@format_option()
+@pass_session
+def status(session: Session, fmt: str) -> None:
+    """The remote this clone syncs with and the entries not pushed yet.
+
+    \b
+    Example:
+      p2p status --format json
+    """
+    from p2p import audit
+    from p2p.store import sync as service
+
+    store = session.store()
+    snapshot = store.load()
+    remote = service.remote_of(store.git, snapshot.settings.sync_remote)
+    branch = store.git.head_ref().removeprefix("refs/heads/")
+    pending = service.unpushed(store.git, remote, branch) if remote else []
+    commits = [c for c in store.git.history("HEAD", ["entries"]) if c.id in set(pending)]
+    rows = audit.log_rows(commits, {e.id: e for e in snapshot.entries})
+    doc = {"remote": remote, "branch": branch, "unpushed_commits": len(pending), "unpushed": rows}
+    if fmt == "json":
+        click.echo(json.dumps(doc, indent=2))
+        return
+    where = f"{remote}/{branch}" if remote else "no remote (local only)"
+    click.echo(f"branch {branch}, syncing with {where}: {len(pending)} commit(s) not pushed")
+    if rows:
+        emit(fmt, doc, rows, (("at", "at"), ("kind", "kind"), ("challenge", "challenge"), ("by", "by"),
+                              ("id", "entry")))
