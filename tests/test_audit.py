@@ -86,7 +86,7 @@ def test_where_the_store_requires_signed_commits_unsigned_entry_commits_are_caug
     git(p2p.root, "config", "user.signingkey", str(key))
     entry = p2p.root / "entries" / "pitch" / "ava" / "01M72N8MG0DT7R6J0P5VQRC5KX.yaml"
     entry.write_text("v: 1\nid: 01M72N8MG0DT7R6J0P5VQRC5KX\nkind: submission\nat: '2026-11-10T12:00:00Z'\n"
-                     f"by: ava\nchallenge: pitch\n")
+                     "by: ava\nchallenge: pitch\n")
     git(p2p.root, "add", str(entry))
     git(p2p.root, "-c", "user.name=Ava", "-c", "user.email=ava@example.com", "commit", "-S", "-qm", "signed")
     code, doc = audit(p2p)
