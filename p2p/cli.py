@@ -119,6 +119,9 @@ class RootGroup(click.Group):
                 raise
             message = f"internal error ({type(exc).__name__}: {exc}); rerun with P2P_DEBUG=1 and report it"
             raise CliError(message, EXIT_INTERNAL, "internal", _json_mode(ctx)) from None
+        store = getattr(ctx.obj, "_store", None)
+        for note in getattr(store, "notes", []):
+            click.echo(f"note: {note}", err=True)
         try:
             _sync_after_write(ctx.obj)
         except P2PError as exc:  # the command's own output is printed: the sync result goes to stderr only

@@ -163,3 +163,27 @@ def test_json_output_stays_one_document_when_the_push_fails(shared, tmp_path):
     result = a("submit", "pitch", "--link", "https://v.example/ava", "--format", "json", as_="ava", expect=3)
     assert json.loads(result.stdout)["entry"]["by"] == "ava"  # exactly one JSON document: the entry
     assert "could not fetch from origin" in result.stderr
+
+
+def run_killed(store, point, *args):
+    """Run p2p in a subprocess that SIGKILLs itself at `point` (P2P_FAULT)."""
+    env = {**os.environ, "P2P_FAULT": point}
+    proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(store), *args], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -9, (proc.returncode, proc.stderr)
+
+
+@pytest.mark.parametrize("point", ["after-write", "after-commit", "before-push", "after-push"])
+def test_a_process_killed_at_any_point_loses_and_duplicates_nothing(shared, point):
+    remote, (a, _) = shared
+    run_killed(a.root, point, "--as", "ava", "submit", "pitch", "--link", "https://v.example/killed")
+    result = a("submit", "pitch", "--link", "https://v.example/next", as_="ben")  # the next command cleans up
+    if point == "after-write":
+        assert "recovered entries/pitch/ava/" in result.stderr
+    a("sync")
+    entries = remote_entries(remote)
+    assert sorted(p.split("/")[2] for p in entries) == ["ava", "ben"]  # both, once each
+    assert git(a.root, "status", "--porcelain") == ""
+    assert git(remote, "rev-list", "--count", "main") == git(a.root, "rev-list", "--count", "HEAD")
+    final = CliRunner().invoke(cli, ["--store", str(a.root), "audit"])
+    assert final.exit_code == 0, final.output

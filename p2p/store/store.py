@@ -17,6 +17,7 @@ from p2p.settings import Settings
 from p2p.snapshot import Snapshot
 from p2p.store import layout, loader, yamlio
 from p2p.store.repo import Git, Identity
+from p2p.store.sync import fault
 
 CONFIG_HEADER = "p2p store settings: see the README for every key"
 
@@ -35,6 +36,7 @@ class Store:
         self.root = root
         self.git = Git(root)
         self.wrote = False  # a commit was made: the CLI syncs afterwards
+        self.notes: list[str] = []  # things the CLI tells the user on stderr (recovered entries)
 
     @classmethod
     def open(cls, path: Path | None) -> Store:
@@ -98,7 +100,41 @@ class Store:
         branch has moved nothing is rolled back (the entry is recorded)."""
         ref = self.git.head_ref()  # refuses a detached HEAD before the working tree is touched
         with self.lock():
+            self._recover(ref)
             return self._write(ref, files, message, author, committer, guard)
+
+    def _recover(self, ref: str) -> None:
+        """Finish what a killed p2p left behind: an entry committed but missing from
+        the index is staged again; an entry file written but never committed is
+        committed as its author when it is valid and where it belongs, else reported."""
+        from p2p.entries import parse_entry
+
+        if self.git.resolve("HEAD") is None:
+            return  # a new store: nothing can have been left behind
+        raw = self.git.run("diff", "--cached", "--name-only", "-z", "--diff-filter=D", "HEAD", "--",
+                           "entries").stdout.decode("utf-8", "surrogateescape")
+        lost = [p for p in raw.split("\0") if p]
+        if lost:
+            self.git.stage(self.git.out("rev-parse", "HEAD"), lost)
+        raw = self.git.run("ls-files", "--others", "--exclude-standard", "-z", "--", "entries").stdout
+        for rel in [p for p in raw.decode("utf-8", "surrogateescape").split("\0") if p.endswith(".yaml")]:
+            data = (self.root / rel).read_bytes()
+            try:
+                entry = parse_entry(yamlio.loads(data))
+                people = self.load(challenges=[]).people
+                author = people[entry.by]
+            except (yamlio.YamlError, SchemaError, KeyError):
+                self.notes.append(f"{rel} is not a valid entry and was not committed; fix or remove it")
+                continue
+            if rel != layout.entry_path(entry.challenge, entry.by, entry.id):
+                self.notes.append(f"{rel} is not where its entry belongs and was not committed")
+                continue
+            identity = Identity(author.name, author.email)
+            commit = self.git.commit_files(ref, {rel: data}, f"p2p: {entry.kind} {entry.challenge} by {entry.by}",
+                                           identity, self.committer(fallback=identity))
+            self.git.stage(commit, [rel])
+            self.wrote = True
+            self.notes.append(f"recovered {rel}: written before an interruption, now committed")
 
     def _write(self, ref: str, files: Mapping[str, bytes], message: str, author: Identity, committer: Identity,
                guard: bool) -> str:
@@ -111,7 +147,9 @@ class Store:
                 previous[path] = path.read_bytes() if path.is_file() else None
                 made.extend(p for p in reversed(path.parents) if self.root in p.parents and not p.exists())
                 yamlio.write_atomic(path, data)
+            fault("after-write")
             commit = self.git.commit_files(ref, files, message, author, committer)
+            fault("after-commit")
         except BaseException:
             self._restore(previous, made)
             raise
@@ -167,6 +205,7 @@ class Store:
             return None
         branch = self.git.head_ref().removeprefix("refs/heads/")
         with self.lock():
+            self._recover(self.git.head_ref())
             return sync.sync(self.git, remote, branch, settings.sync_timeout if timeout is None else timeout)
 
     def _check_paths(self, files: Mapping[str, bytes], guard: bool) -> None:

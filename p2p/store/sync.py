@@ -11,7 +11,9 @@ authentication failures are not retried: the commits stay local for `p2p sync`."
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 import time
 from dataclasses import dataclass
 
@@ -75,7 +77,12 @@ def sync(git: Git, remote: str, branch: str, timeout: float) -> SyncResult:
                 _move_branch(git, branch, local, remote_tip)  # fast-forward to what others pushed
             return SyncResult(0, attempt, time.monotonic() - started)
         tip = _replay(git, pending, remote_tip) if remote_tip and not _descends(git, local, remote_tip) else local
+        if tip == remote_tip:  # everything was already on the remote
+            _move_branch(git, branch, local, tip)
+            return SyncResult(0, attempt, time.monotonic() - started)
+        fault("before-push")
         proc = git.run("push", "--porcelain", remote, f"{tip}:refs/heads/{branch}", check=False)
+        fault("after-push")
         if proc.returncode == 0:
             git.run("update-ref", f"refs/remotes/{remote}/{branch}", tip)
             if tip != local:
@@ -90,6 +97,12 @@ def sync(git: Git, remote: str, branch: str, timeout: float) -> SyncResult:
             raise NotPushed(f"{len(pending)} commit(s) recorded locally; the remote was busy for {timeout:g} s "
                             "(other writers); the next `p2p sync` or write pushes them")
         time.sleep(pause)
+
+
+def fault(point: str) -> None:
+    """Fault injection for the crash tests: P2P_FAULT=POINT kills this process there."""
+    if os.environ.get("P2P_FAULT") == point:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _fetch(git: Git, remote: str, branch: str) -> None:
@@ -119,7 +132,10 @@ def _replay(git: Git, commits: list[str], onto: str) -> str:
             if theirs:
                 raise SyncConflict(f"{sorted(theirs)[0]} was changed on the remote and in this clone; "
                                    "nothing was overwritten: merge it with git, then run `p2p sync`")
-        tree = git.tree_with(git.out("rev-parse", f"{parent}^{{tree}}"), changes)
+        base_tree = git.out("rev-parse", f"{parent}^{{tree}}")
+        tree = git.tree_with(base_tree, changes)
+        if tree == base_tree:
+            continue  # already there (pushed before a crash): never duplicate a commit
         parent = git.recommit(commit, tree, parent)
     return parent
 
