@@ -36,6 +36,7 @@ COMMANDS = {
     "assign": "p2p.commands.assign:assign",
     "todo": "p2p.commands.assign:todo",
     "sync": "p2p.commands.sync:sync",
+    "doctor": "p2p.commands.doctor:doctor",
     "status": "p2p.commands.sync:status",
     "log": "p2p.commands.audit:log",
     "audit": "p2p.commands.audit:audit",

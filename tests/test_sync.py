@@ -187,3 +187,15 @@ def test_a_process_killed_at_any_point_loses_and_duplicates_nothing(shared, poin
     assert git(remote, "rev-list", "--count", "main") == git(a.root, "rev-list", "--count", "HEAD")
     final = CliRunner().invoke(cli, ["--store", str(a.root), "audit"])
     assert final.exit_code == 0, final.output
+
+
+def test_doctor_reports_a_stale_index_lock_with_its_age_and_fix_removes_it(p2p):
+    lock = p2p.root / ".git" / "index.lock"
+    lock.write_text("")
+    os.utime(lock, (lock.stat().st_atime - 120, lock.stat().st_mtime - 120))
+    result = CliRunner().invoke(cli, ["--store", str(p2p.root), "doctor"])
+    assert result.exit_code == 1 and ".git/index.lock exists since 12" in result.stdout
+    assert "index.lock, 12" in p2p("submit", "pitch", "--link", "https://v.example/a", as_="ava", expect=1).stderr
+    result = CliRunner().invoke(cli, ["--store", str(p2p.root), "doctor", "--fix"])
+    if "a git process is running" not in result.stdout:  # another test's git may be running right now
+        assert not lock.exists() and "removed .git/index.lock" in result.stdout

@@ -210,8 +210,9 @@ class Store:
 
     def _check_paths(self, files: Mapping[str, bytes], guard: bool) -> None:
         if (self.root / ".git" / "index.lock").exists():
-            raise StoreError("another git process is running in this store (.git/index.lock exists); "
-                             "if none is, delete that file and try again")
+            age = time.time() - (self.root / ".git" / "index.lock").stat().st_mtime
+            raise StoreError(f"another git process is running in this store (.git/index.lock, {age:.0f} s old); "
+                             "if none is, `p2p doctor --fix` removes it")
         for rel in files:
             path = self.root / rel
             for part in (path, *path.parents):

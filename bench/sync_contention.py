@@ -1,0 +1,111 @@
+"""Sync under contention (not a test): N concurrent writers × M entries each, every
+writer in its own clone and process, pushing to one remote served by `git daemon`
+on loopback. Prints entries/s, p50/p99/max write latency (each write includes its
+push), and how long until every entry is on the remote after the last write.
+
+    .venv/bin/python bench/sync_contention.py [--writers 32] [--entries 20]
+
+Target (issue 5): p99 write latency ≤ 15 s, every entry on the remote within 2
+minutes of the last write."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+WRITER = textwrap.dedent("""
+    import json, sys, time
+    from click import ClickException
+    from p2p.cli import cli
+    store, me, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    out = []
+    for i in range(n):
+        started = time.monotonic()
+        try:
+            cli(["--store", store, "--as", me, "submit", "race", "--link", f"https://v.example/{me}/{i}"],
+                standalone_mode=False)
+            code = 0
+        except ClickException as exc:
+            code = exc.exit_code
+        out.append([time.monotonic() - started, code, time.time()])
+    print("RESULT" + json.dumps(out))
+""")
+
+
+def git(*args: str, cwd: Path | None = None) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--writers", type=int, default=32)
+    parser.add_argument("--entries", type=int, default=20)
+    args = parser.parse_args()
+    p2p = [str(Path(sys.executable).parent / "p2p")]
+    with tempfile.TemporaryDirectory(prefix="p2p-bench-") as tmp:
+        root = Path(tmp)
+        home = root / "home"
+        home.mkdir()
+        (home / ".gitconfig").write_text("[user]\n\tname = Bench\n\temail = bench@example.com\n"
+                                         "[init]\n\tdefaultBranch = main\n")
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("P2P_")}, "HOME": str(home),
+               "GIT_CONFIG_NOSYSTEM": "1", "P2P_NOW": "2026-11-10T12:00:00Z"}
+        os.environ.clear()
+        os.environ.update(env)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        git("init", "-q", "--bare", str(root / "remote.git"))
+        daemon = subprocess.Popen(["git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
+                                   f"--base-path={root}", "--listen=127.0.0.1", f"--port={port}", str(root)],
+                                  stderr=subprocess.DEVNULL)
+        url = f"git://127.0.0.1:{port}/remote.git"
+        try:
+            time.sleep(0.5)
+            seed = root / "seed"
+            subprocess.run([*p2p, "init", str(seed)], check=True, capture_output=True)
+            people = [f"w{i:02d}" for i in range(args.writers)]
+            for pid in people:
+                subprocess.run([*p2p, "--store", str(seed), "people", "add", pid, "--name", pid, "--email",
+                                f"{pid}@example.com", "--role", "ae", "--team", "east"], check=True, capture_output=True)
+            subprocess.run([*p2p, "--store", str(seed), "challenge", "new", "race", "--type", "pitch-battle", "--title",
+                            "Race", "--opens", "2026-11-09", "--closes", "2026-11-15"], check=True, capture_output=True)
+            git("remote", "add", "origin", url, cwd=seed)
+            git("push", "-q", "origin", "main", cwd=seed)
+            for pid in people:
+                git("clone", "-q", url, str(root / pid))
+            started = time.monotonic()
+            procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(root / pid), pid, str(args.entries)],
+                                      stdout=subprocess.PIPE, text=True) for pid in people]
+            results = [json.loads(p.communicate()[0].split("RESULT", 1)[1]) for p in procs]
+            writing = time.monotonic() - started
+            last_write = max(r[2] for rs in results for r in rs)
+            for pid in people:  # what a busy remote left local goes out with the next sync
+                subprocess.run([*p2p, "--store", str(root / pid), "sync", "--timeout", "60"], capture_output=True)
+            check = root / "check"
+            git("clone", "-q", url, str(check))
+            on_remote = len(list((check / "entries" / "race").rglob("*.yaml")))
+            settled = time.time() - last_write
+        finally:
+            daemon.terminate()
+    latencies = sorted(r[0] for rs in results for r in rs)
+    local = sum(1 for rs in results for r in rs if r[1] == 3)
+    total = args.writers * args.entries
+    pct = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
+    print(f"{args.writers} writers × {args.entries} entries against git daemon on loopback ({os.cpu_count()} cores)")
+    print(f"entries/s {total / writing:.1f} · write latency p50 {pct(0.5):.2f} s, p99 {pct(0.99):.2f} s, "
+          f"max {latencies[-1]:.2f} s · {local} writes exited 3 (left local, pushed by the final sync)")
+    print(f"{on_remote} of {total} entries on the remote; all there {settled:.1f} s after the last write")
+
+
+if __name__ == "__main__":
+    main()
