@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_STORE ?= demo-store
 
-.PHONY: demo test bench golden browser-check venv clean
+.PHONY: demo test bench bench-sync golden browser-check venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ browser-check: $(VENV)/.installed-test demo
 # Benchmarks are not tests: they print numbers the README quotes.
 bench: $(VENV)/.installed
 	$(BIN)/python bench/scoring_quality.py
+
+# 32 writers x 20 entries against git daemon on loopback (about 10 minutes on 2 cores).
+bench-sync: $(VENV)/.installed
+	$(BIN)/python bench/sync_contention.py --writers 32 --entries 20
 
 clean:
 	rm -rf $(VENV) $(DEMO_STORE) build dist *.egg-info .pytest_cache .hypothesis
