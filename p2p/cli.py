@@ -9,6 +9,7 @@ import importlib
 import json
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ class Session:
     as_id: str | None
     autosync: bool = True
     format: str = "table"
+    started: float = field(default_factory=time.monotonic)
     _store: Any = field(default=None, repr=False)
 
     def store(self) -> Any:
@@ -136,7 +138,9 @@ def _sync_after_write(session: Any) -> None:
     store = getattr(session, "_store", None)
     if not (session.autosync and store is not None and store.wrote):
         return
-    result = store.sync(store.load(challenges=[]).settings)
+    settings = store.load(challenges=[]).settings
+    # sync.timeout bounds the whole command, not just the push: what is left of it.
+    result = store.sync(settings, max(0.0, settings.sync_timeout - (time.monotonic() - session.started)))
     if result is not None and result.pushed:
         click.echo(f"pushed {result.pushed} commit(s)", err=True)
 
