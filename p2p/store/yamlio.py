@@ -31,7 +31,7 @@ class YamlError(Exception):
         self.line = line
 
 
-class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _StrictSafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader that refuses duplicate mapping keys instead of keeping the last."""
 
 
@@ -46,7 +46,7 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
     return loader.construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictSafeLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def loads(data: bytes) -> Any:
@@ -61,7 +61,7 @@ def loads(data: bytes) -> Any:
     if depth > MAX_DEPTH:
         raise YamlError(f"nested {depth} levels deep; store files nest at most {MAX_DEPTH}")
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader subclass
+        return yaml.load(text, Loader=_StrictSafeLoader)  # noqa: S506 - a safe loader subclass
     except YamlError:
         raise
     except yaml.MarkedYAMLError as exc:
