@@ -140,7 +140,8 @@ def _sync_after_write(session: Any) -> None:
         return
     settings = store.load(challenges=[]).settings
     # sync.timeout bounds the whole command, not just the push: what is left of it.
-    result = store.sync(settings, max(0.0, settings.sync_timeout - (time.monotonic() - session.started)))
+    spent = time.monotonic() - session.started + 0.5  # and half a second to finish up after the push
+    result = store.sync(settings, max(0.0, settings.sync_timeout - spent))
     if result is not None and result.pushed:
         click.echo(f"pushed {result.pushed} commit(s)", err=True)
 

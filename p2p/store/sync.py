@@ -94,8 +94,8 @@ def sync(git: Git, remote: str, branch: str, timeout: float) -> SyncResult:
             raise NotPushed(f"{len(pending)} commit(s) recorded locally but not pushed: {_last_line(message)}; "
                             "run `p2p sync` when the remote is reachable")
         pause = min(2.0, 0.05 * 2 ** min(attempt, 6)) * random.uniform(0.5, 1.5)
-        # Stop early rather than overrun: another attempt would take about as long as this one.
-        if time.monotonic() + pause + (time.monotonic() - attempt_started) > deadline:
+        # Stop early rather than overrun: another attempt takes about as long as this one (with a margin).
+        if time.monotonic() + pause + 1.25 * (time.monotonic() - attempt_started) > deadline:
             raise NotPushed(f"{len(pending)} commit(s) recorded locally; the remote was busy for {timeout:g} s "
                             "(other writers); the next `p2p sync` or write pushes them")
         time.sleep(pause)
