@@ -111,13 +111,16 @@ class Store:
 
         if self.git.resolve("HEAD") is None:
             return  # a new store: nothing can have been left behind
-        raw = self.git.run("diff", "--cached", "--name-only", "-z", "--diff-filter=D", "HEAD", "--",
+        # One `git status` over entries/ finds both leftovers: "D " (committed, lost from
+        # the index: a kill after the commit) and "??" (written, never committed).
+        raw = self.git.run("status", "--porcelain", "-z", "--untracked-files=all", "--",
                            "entries").stdout.decode("utf-8", "surrogateescape")
-        lost = [p for p in raw.split("\0") if p]
+        records = [(r[:2], r[3:]) for r in raw.split("\0") if len(r) > 3]
+        lost = [path for code, path in records if code[0] == "D"]
         if lost:
             self.git.stage(self.git.out("rev-parse", "HEAD"), lost)
-        raw = self.git.run("ls-files", "--others", "--exclude-standard", "-z", "--", "entries").stdout
-        for rel in [p for p in raw.decode("utf-8", "surrogateescape").split("\0") if p.endswith(".yaml")]:
+        orphans = [path for code, path in records if code == "??" and path.endswith(".yaml")]
+        for rel in orphans:
             data = (self.root / rel).read_bytes()
             try:
                 entry = parse_entry(yamlio.loads(data))
