@@ -142,8 +142,12 @@ def _sync_after_write(session: Any) -> None:
     # sync.timeout bounds the whole command, not just the push: what is left of it.
     spent = time.monotonic() - session.started + 0.5  # and half a second to finish up after the push
     result = store.sync(settings, max(0.0, settings.sync_timeout - spent))
-    if result is not None and result.pushed:
-        click.echo(f"pushed {result.pushed} commit(s)", err=True)
+    if result is not None and result.parked:
+        click.echo(f"note: other writers kept the remote branch busy, so the entry is on the remote in {result.parked}; "
+                   "the next `p2p sync` (anyone's, or CI's) folds it into the branch", err=True)
+    elif result is not None and result.pushed:
+        retries = f" after {result.attempts} attempts" if result.attempts > 1 else ""
+        click.echo(f"pushed {result.pushed} commit(s){retries}", err=True)
 
 
 def _json_mode(ctx: click.Context) -> bool:

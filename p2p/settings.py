@@ -73,6 +73,7 @@ class Settings:
     signed_commits: bool = False  # audit: entry commits must be signed by a key in allowed_signers
     sync_remote: str | None = None  # None: `origin` when the clone has it
     sync_timeout: float = 15.0  # seconds a write may spend getting its commit onto the remote
+    sync_inbox_after: float | None = 3.0  # seconds of a busy branch before a write parks in the inbox; None: never
 
     KEYS = {"schema", "name", "timezone", "roles", "scoring", "seasons", "points", "levels", "fairness", "publish", "audit", "sync"}
 
@@ -97,7 +98,7 @@ class Settings:
         fairness = f.mapping(doc.get("fairness") or {}, "fairness")
         f.known_keys(fairness, {"threshold"}, "fairness")
         sync = f.mapping(doc.get("sync") or {}, "sync")
-        f.known_keys(sync, {"remote", "timeout"}, "sync")
+        f.known_keys(sync, {"remote", "timeout", "inbox_after"}, "sync")
         audit = f.mapping(doc.get("audit") or {}, "audit")
         f.known_keys(audit, {"signed"}, "audit")
         publish = f.mapping(doc.get("publish") or {}, "publish")
@@ -117,6 +118,7 @@ class Settings:
             signed_commits=f.boolean(audit, "signed", False, "audit."),
             sync_remote=f.text(sync, "remote", "sync.", required=False, max_len=100),
             sync_timeout=f.number(sync.get("timeout", 15.0), "sync.timeout"),
+            sync_inbox_after=_inbox_after(sync.get("inbox_after", 3.0)),
         )
 
     def to_doc(self) -> dict[str, Any]:
@@ -135,6 +137,15 @@ class Settings:
                 raise SchemaError(f"season {name!r} is not one of {known}", "seasons")
             return match[0]
         return next((s for s in self.seasons if s.holds(today)), None)
+
+
+def _inbox_after(value: object) -> float | None:
+    if value is False:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 3600:
+        raise SchemaError(f"sync.inbox_after must be seconds from 0 to 3600, or false to never park, not {value!r}",
+                          "sync.inbox_after")
+    return float(value)
 
 
 def _seasons(raw: object) -> tuple[Season, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -99,6 +100,83 @@ def test_two_admins_changing_one_challenge_get_a_conflict_not_an_overwrite(share
     assert "title: Title A" in git(remote, "show", "main:challenges/pitch.yaml")
 
 
+BUSY_HOOK = """#!/bin/sh
+# Answers every branch update the way a host does when another push got in first.
+while read old new ref; do
+  case "$ref" in refs/heads/*) echo "error: cannot lock ref '$ref': is at $old but expected $new" >&2; exit 1;; esac
+done
+"""
+
+
+def busy(remote, on=True):
+    hook = remote / "hooks" / "pre-receive"
+    if on:
+        hook.write_text(BUSY_HOOK)
+        hook.chmod(0o755)
+    else:
+        hook.unlink()
+
+
+def set_sync(clone, text):
+    config = clone.root / "p2p.yaml"
+    config.write_text(config.read_text() + f"sync:\n{text}")
+    git(clone.root, "commit", "-qam", "sync settings")
+    git(clone.root, "push", "-q", "origin", "main")
+
+
+def inbox(remote):
+    return git(remote, "for-each-ref", "--format=%(refname)", "refs/p2p/inbox/").splitlines()
+
+
+def test_a_write_that_finds_the_branch_busy_parks_in_the_inbox_and_sync_folds_it_in(shared):
+    remote, (a, b) = shared
+    set_sync(a, "  inbox_after: 0\n")
+    busy(remote)
+    result = a("submit", "pitch", "--link", "https://v.example/ava", as_="ava")  # exit 0: the entry is on the remote
+    assert "is on the remote in refs/p2p/inbox/ava/" in result.stderr
+    assert remote_entries(remote) == [] and len(inbox(remote)) == 1
+    assert json.loads(a("status", "--format", "json").stdout)["parked_in"] == inbox(remote)
+    busy(remote, on=False)
+    folded = b("sync").stdout  # anyone's sync (CI's, typically) folds the inbox into the branch
+    assert "folded in 1 parked by others" in folded
+    assert len(remote_entries(remote)) == 1 and inbox(remote) == []
+    assert git(remote, "log", "-1", "--format=%an", "main") == "Ava"  # authored as the writer, so audit holds
+    a("submit", "pitch", "--link", "https://v.example/ben", as_="ben")  # a's parked copy is not pushed twice
+    assert len(remote_entries(remote)) == 2 and git(a.root, "status", "--porcelain") == ""
+    assert json.loads(a("status", "--format", "json").stdout) | {"unpushed": []} == {
+        "remote": "origin", "branch": "main", "unpushed_commits": 0, "parked_in": [], "unpushed": []}
+    assert CliRunner().invoke(cli, ["--store", str(b.root), "audit"]).exit_code == 0
+
+
+def test_the_writer_s_own_next_push_deletes_its_inbox_ref(shared):
+    remote, (a, _) = shared
+    set_sync(a, "  inbox_after: 0\n")
+    busy(remote)
+    a("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    busy(remote, on=False)
+    a("submit", "pitch", "--link", "https://v.example/ben", as_="ben")  # pushes both and drops the inbox ref at once
+    assert len(remote_entries(remote)) == 2 and inbox(remote) == []
+    assert "up to date" in a("sync").stdout
+
+
+def test_with_the_inbox_off_a_busy_branch_leaves_the_commit_local_within_the_timeout(shared):
+    remote, (a, _) = shared
+    set_sync(a, "  inbox_after: false\n  timeout: 2\n")
+    busy(remote)
+    result = a("submit", "pitch", "--link", "https://v.example/ava", as_="ava", expect=3)
+    assert "the remote was busy" in result.stderr and inbox(remote) == []
+    busy(remote, on=False)
+    a("sync")
+    assert len(remote_entries(remote)) == 1
+
+
+def test_inbox_after_must_be_seconds_or_false(shared):
+    _, (a, _) = shared
+    (a.root / "p2p.yaml").write_text((a.root / "p2p.yaml").read_text() + "sync:\n  inbox_after: soon\n")
+    result = CliRunner().invoke(cli, ["--store", str(a.root), "check"])
+    assert result.exit_code == 1 and "sync.inbox_after must be seconds from 0 to 3600, or false to never park, not 'soon'" in result.stdout
+
+
 WRITER = textwrap.dedent("""
     import sys
     from click import ClickException
@@ -139,16 +217,24 @@ def test_sixteen_clones_writing_at_once_lose_nothing(p2p, tmp_path):
         CliRunner().invoke(cli, ["--store", str(tmp_path / pid), "sync"])
     env = {**os.environ, "P2P_NOW": os.environ["P2P_NOW"]}
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path / pid), pid,
-                               people[(i + 1) % len(people)]], env=env, stdout=subprocess.PIPE, text=True)
+                               people[(i + 1) % len(people)]], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
              for i, pid in enumerate(people)]
-    codes = [eval(p.communicate(timeout=600)[0].split("CODES", 1)[1]) for p in procs]  # noqa: S307 - our own output
-    for pid in people:  # whatever a busy remote left local goes out with the next sync
+    outputs = [p.communicate(timeout=600) for p in procs]
+    codes = [eval(out.split("CODES", 1)[1]) for out, _ in outputs]  # noqa: S307 - our own output
+    stderr = "".join(err for _, err in outputs)
+    CliRunner().invoke(cli, ["--store", str(tmp_path / people[0]), "sync"])  # folds what writers parked
+    for pid in people:  # whatever an unreachable moment left local goes out with the next sync
         CliRunner().invoke(cli, ["--store", str(tmp_path / pid), "sync"])
     entries = remote_entries(remote)
-    assert all(code in (0, 3) for writer in codes for code in writer), codes  # 3: recorded locally, pushed later
+    assert all(code in (0, 3) for writer in codes for code in writer), (codes, stderr)  # 3: local, pushed later
     assert len(entries) == 16 + 160 and len(set(p.rsplit("/", 1)[1] for p in entries)) == 176
-    not_pushed = sum(code == 3 for writer in codes for code in writer)
-    print(f"16 clones x 10 writes: {not_pushed} writes left local under contention (pushed by the final sync)")
+    assert inbox(remote) == []
+    retries = sum(int(n) - 1 for n in re.findall(r"after (\d+) attempts", stderr))
+    parked = stderr.count("is on the remote in refs/p2p/inbox/")
+    left_local = sum(code == 3 for writer in codes for code in writer)
+    print(f"16 clones x 10 writes: {retries} push retries, {parked} writes parked in the inbox, "
+          f"{left_local} left local (all folded or pushed by the final syncs)")
     final = tmp_path / "final"
     git(tmp_path, "clone", "-q", str(remote), str(final))
     for command in (["check"], ["audit"]):

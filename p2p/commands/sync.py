@@ -13,8 +13,10 @@ from p2p.commands.output import emit, format_option
 @pass_session
 def sync(session: Session, timeout: float | None) -> None:
     """Fetch, replay this clone's unpushed entries onto the remote head, and push,
-    retrying while other writers get in first. Never force-pushes. Exit 3 when the
-    commits stay local (remote unreachable, or busy past the timeout).
+    retrying while other writers get in first. Also folds in the entries that
+    writers parked in the remote's inbox (refs/p2p/inbox/*) when the branch was
+    busy; run it in CI on a schedule. Never force-pushes. Exit 3 when the commits
+    stay local (remote unreachable, or busy past the timeout).
 
     \b
     Example:
@@ -23,12 +25,17 @@ def sync(session: Session, timeout: float | None) -> None:
     from p2p.errors import StoreError
 
     store = session.store()
-    result = store.sync(store.load(challenges=[]).settings, timeout)
+    result = store.sync(store.load(challenges=[]).settings, timeout, fold=True)
     if result is None:
         raise StoreError("this clone has no remote to sync with: add one (git remote add origin URL) or set "
                          "sync.remote in p2p.yaml")
-    click.echo(f"pushed {result.pushed} commit(s) after {result.attempts} attempt(s)" if result.pushed
-               else "up to date with the remote")
+    if result.parked:
+        click.echo(f"the remote branch stayed busy: this clone's commits are parked on the remote in {result.parked}")
+    elif result.pushed or result.folded:
+        click.echo(f"pushed {result.pushed} commit(s) and folded in {result.folded} parked by others "
+                   f"after {result.attempts} attempt(s)")
+    else:
+        click.echo("up to date with the remote")
 
 
 @click.command()
@@ -51,12 +58,15 @@ def status(session: Session, fmt: str) -> None:
     pending = service.unpushed(store.git, remote, branch) if remote else []
     commits = [c for c in store.git.history("HEAD", ["entries"]) if c.id in set(pending)]
     rows = audit.log_rows(commits, {e.id: e for e in snapshot.entries})
-    doc = {"remote": remote, "branch": branch, "unpushed_commits": len(pending), "unpushed": rows}
+    inbox = sorted(service.parked(store.git))
+    doc = {"remote": remote, "branch": branch, "unpushed_commits": len(pending), "parked_in": inbox, "unpushed": rows}
     if fmt == "json":
         click.echo(json.dumps(doc, indent=2))
         return
     where = f"{remote}/{branch}" if remote else "no remote (local only)"
     click.echo(f"branch {branch}, syncing with {where}: {len(pending)} commit(s) not pushed")
+    for ref in inbox:
+        click.echo(f"parked on the remote in {ref} (the next `p2p sync` folds it into {branch})")
     if rows:
         emit(fmt, doc, rows, (("at", "at"), ("kind", "kind"), ("challenge", "challenge"), ("by", "by"),
                               ("id", "entry")))

@@ -199,8 +199,9 @@ class Store:
             return Path(dot.read_text().split(":", 1)[1].strip())
         return dot
 
-    def sync(self, settings: Settings, timeout: float | None = None) -> Any:
-        """Push this clone's unpushed commits (see p2p.store.sync); None without a remote."""
+    def sync(self, settings: Settings, timeout: float | None = None, fold: bool = False) -> Any:
+        """Push this clone's unpushed commits, and with `fold` every commit parked in the
+        remote's inbox (see p2p.store.sync); None without a remote."""
         from p2p.store import sync
 
         remote = sync.remote_of(self.git, settings.sync_remote)
@@ -209,7 +210,8 @@ class Store:
         branch = self.git.head_ref().removeprefix("refs/heads/")
         with self.lock():
             self._recover(self.git.head_ref())
-            return sync.sync(self.git, remote, branch, settings.sync_timeout if timeout is None else timeout)
+            return sync.sync(self.git, remote, branch, settings.sync_timeout if timeout is None else timeout,
+                             inbox_after=settings.sync_inbox_after, fold=fold)
 
     def _check_paths(self, files: Mapping[str, bytes], guard: bool) -> None:
         if (self.root / ".git" / "index.lock").exists():
