@@ -152,9 +152,15 @@ def ranked(rows: list[dict[str, Any]], key: str, ident: str) -> list[dict[str, A
 
 
 # -- badges and levels -----------------------------------------------------------------
+_last_skill_scores: list[Any] = [None, None]  # (played, result): pages ask once per person
+
+
 def skill_scores(played: Iterable[Played]) -> dict[str, dict[str, list[tuple[str, float]]]]:
     """{person: {skill: [(challenge, score on a 1-5 scale), …] in play order}} from
-    ranked rubric results."""
+    ranked rubric results. Remembered for the same `played` list (it is not
+    changed once played), so a page per person does not redo the whole season."""
+    if played is _last_skill_scores[0]:
+        return _last_skill_scores[1]  # type: ignore[no-any-return]
     found: dict[str, dict[str, list[tuple[str, float]]]] = {}
     for game in played:
         challenge = game.challenge
@@ -167,6 +173,7 @@ def skill_scores(played: Iterable[Played]) -> dict[str, dict[str, list[tuple[str
             normal = 1 + 4 * (row.score - low) / (high - low)
             for skill in challenge.skills:
                 found.setdefault(row.person, {}).setdefault(skill, []).append((challenge.slug, normal))
+    _last_skill_scores[:] = [played, found]
     return found
 
 

@@ -107,9 +107,12 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
     for challenge in sorted(snapshot.challenges.values(), key=lambda c: c.slug):
         yield f"challenge-{challenge.slug}", "challenge.md.j2", _challenge(snapshot, site, challenge, now)
     by_person = {row["person"]: row for row in standings}
+    given = _ratings_by_rater(played)
+    memo: dict[tuple[str, str], dict[str, float]] = {}
     for person in sorted(snapshot.people.values(), key=lambda p: p.id):
         if person.active:
-            yield f"person-{person.id}", "person.md.j2", _person(snapshot, site, played, won, by_person, person.id)
+            yield f"person-{person.id}", "person.md.j2", _person(snapshot, site, played, won, by_person, given,
+                                                                  memo, person.id)
     team_rows = {row["team"]: row for row in game.group_rows(snapshot, tallies, "team")}
     for team in sorted({p.team for p in snapshot.people.values() if p.active}):
         yield f"team-{team}", "team.md.j2", _team(snapshot, site, played, standings, team_rows.get(team), team)
@@ -117,7 +120,7 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
              for role in settings.roles if any(r["role"] == role for r in standings)]
     yield "Roles", "roles.md.j2", pages.RolesPage(site, roles)
     yield "Playbook", "playbook.md.j2", _playbook(snapshot, site, played)
-    yield "Analytics", "analytics.md.j2", _analytics(snapshot, site, played, tallies)
+    yield "Analytics", "analytics.md.j2", _analytics(snapshot, site, played, tallies, given)
 
 
 def _movement(snapshot: Snapshot, season: Any, now: dt.datetime, standings: list[dict[str, Any]],
@@ -151,7 +154,8 @@ def _challenge(snapshot: Snapshot, site: pages.Site, challenge: Any, now: dt.dat
 
 
 def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won: dict[str, list[dict[str, str]]],
-            by_person: dict[str, dict[str, Any]], pid: str) -> pages.PersonPage:
+            by_person: dict[str, dict[str, Any]], given: dict[str, list[tuple[game.Played, Rating]]],
+            memo: dict[tuple[str, str], dict[str, float]], pid: str) -> pages.PersonPage:
     person = snapshot.people[pid]
     criteria, comments, trend = [], [], []
     for g in played:
@@ -160,12 +164,11 @@ def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won
         row = next((r for r in g.board.rows if r.person == pid), None)
         if row is not None and row.score is not None and challenge.mode == "rubric":
             trend.append({"challenge": challenge.slug, "title": challenge.title, "score": row.score, "rank": row.rank})
+        team_medians = _team_medians(snapshot, g, person.team, memo) if ratings else {}
         for c in challenge.rubric.criteria if ratings else []:
             mine = median([r.scores[c.id] for r in ratings.values()])
-            team = [median([r.scores[c.id] for r in rs.values()]) for other, rs in g.board.ratings.items()
-                    if rs and other in snapshot.people and snapshot.people[other].team == person.team]
             criteria.append({"challenge": challenge.slug, "criterion": c.id, "name": c.name, "score": mine,
-                             "team_median": median(team) if team else None})
+                             "team_median": team_medians.get(c.id)})
         for rater, rating in sorted(ratings.items(), key=lambda kv: kv[1].id):
             if rating.comment:
                 comments.append({"challenge": challenge.slug, "title": challenge.title, "comment": rating.comment,
@@ -174,13 +177,34 @@ def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won
     growth = ordered[3:][-3:][::-1]  # the weakest criteria that are not already strengths
     return pages.PersonPage(site, views.person_doc(person), criteria, ordered[:3], growth,
                             comments, trend, won.get(pid, []), game.levels(snapshot, played, pid),
-                            _reviews_given(played, pid), by_person.get(pid))
+                            _reviews_given(played, given.get(pid, []), pid), by_person.get(pid))
 
 
-def _reviews_given(played: list[game.Played], pid: str) -> dict[str, Any]:
-    given = [r for g in played for rs in g.board.ratings.values() for k, r in rs.items() if k == pid]
+def _team_medians(snapshot: Snapshot, g: game.Played, team: str, memo: dict[tuple[str, str], dict[str, float]]
+                  ) -> dict[str, float]:
+    """{criterion: median over the team's members of each one's median score} in one
+    challenge; kept in `memo` (one per publish), as every member's page asks."""
+    key = (g.challenge.slug, team)
+    if key not in memo:
+        per_person = [rs for other, rs in g.board.ratings.items()
+                      if rs and other in snapshot.people and snapshot.people[other].team == team]
+        memo[key] = {c.id: median([median([r.scores[c.id] for r in rs.values()]) for rs in per_person])
+                     for c in g.challenge.rubric.criteria if per_person}
+    return memo[key]
+
+
+def _ratings_by_rater(played: list[game.Played]) -> dict[str, list[tuple[game.Played, Rating]]]:
+    given: dict[str, list[tuple[game.Played, Rating]]] = {}
+    for g in played:
+        for ratings in g.board.ratings.values():
+            for rater, rating in ratings.items():
+                given.setdefault(rater, []).append((g, rating))
+    return given
+
+
+def _reviews_given(played: list[game.Played], given: list[tuple[game.Played, Rating]], pid: str) -> dict[str, Any]:
     accuracy = [v for g in played for v in g.accuracy.get(pid, [])]
-    helpful = [g.helpful[r.id]["helpful"] for g in played for r in given if r.id in g.helpful]
+    helpful = [g.helpful[r.id]["helpful"] for g, r in given if r.id in g.helpful]
     return {"given": len(given), "accuracy": sum(accuracy) / len(accuracy) if accuracy else None,
             "helpful": sum(helpful) / len(helpful) if helpful else None}
 
@@ -219,7 +243,7 @@ def _playbook(snapshot: Snapshot, site: pages.Site, played: list[game.Played]) -
 
 
 def _analytics(snapshot: Snapshot, site: pages.Site, played: list[game.Played],
-               tallies: dict[str, game.Tally]) -> pages.AnalyticsPage:
+               tallies: dict[str, game.Tally], given: dict[str, list[tuple[game.Played, Rating]]]) -> pages.AnalyticsPage:
     participation = []
     for g in played:
         eligible = sum(1 for p in snapshot.people.values()
@@ -235,11 +259,12 @@ def _analytics(snapshot: Snapshot, site: pages.Site, played: list[game.Played],
                                     "first": scores[0][1], "last": scores[-1][1], "change": scores[-1][1] - scores[0][1]})
     sharing = []
     for pid in sorted(snapshot.people):
-        ratings = [r for g in played for rs in g.board.ratings.values() for k, r in rs.items() if k == pid]
-        if not ratings:
+        mine = given.get(pid, [])
+        if not mine:
             continue
+        ratings = [r for _, r in mine]
         texts = [r.comment for r in ratings if isinstance(r, Rating) and r.comment]
-        helpful = [g.helpful[r.id]["helpful"] for g in played for r in ratings if r.id in g.helpful]
+        helpful = [g.helpful[r.id]["helpful"] for g, r in mine if r.id in g.helpful]
         sharing.append({"person": pid, "name": snapshot.people[pid].name, "reviews": len(ratings),
                         "comments": len(texts), "mean_comment_length": sum(map(len, texts)) / len(texts) if texts else 0,
                         "helpful": sum(1 for h in helpful if h >= 4)})

@@ -104,18 +104,24 @@ def current_assignment(entries: Iterable[Entry]) -> tuple[tuple[str, str], ...]:
     return latest.pairs if latest else ()
 
 
-def counted_ratings(challenge: Challenge, submission: Submission, entries: Sequence[Entry],
-                    people: Mapping[str, Person]) -> dict[str, Rating]:
-    """Each eligible rater's latest complete rating of `submission` (only assigned
-    reviewers' when the challenge says `assigned_only`)."""
-    assigned = {r for r, a in current_assignment(entries) if a == submission.by} if challenge.assigned_only else None
-    latest: dict[str, Rating] = {}
-    for entry in sorted((e for e in entries if isinstance(e, Rating)), key=lambda e: e.id):
-        if assigned is not None and entry.by not in assigned:
+def counted_ratings(challenge: Challenge, submissions: Iterable[Submission], entries: Sequence[Entry],
+                    people: Mapping[str, Person]) -> dict[str, dict[str, Rating]]:
+    """{submission id: {rater: rating}}: each eligible rater's latest complete rating
+    of each submission (only assigned reviewers' when the challenge says
+    `assigned_only`). One pass over the entries, whatever the number of submissions."""
+    wanted = {s.id: s for s in submissions}
+    assigned: dict[str, set[str]] | None = None
+    if challenge.assigned_only:
+        assigned = {}
+        for reviewer, author in current_assignment(entries):
+            assigned.setdefault(author, set()).add(reviewer)
+    latest: dict[str, dict[str, Rating]] = {sid: {} for sid in wanted}
+    for entry in sorted((e for e in entries if isinstance(e, Rating) and e.submission in wanted), key=lambda e: e.id):
+        submission = wanted[entry.submission]
+        if assigned is not None and entry.by not in assigned.get(submission.by, ()):
             continue
-        if entry.submission == submission.id and _eligible(challenge, submission, entry.by, people):
-            if rater_score(challenge.rubric, entry.scores) is not None:
-                latest[entry.by] = entry
+        if _eligible(challenge, submission, entry.by, people) and rater_score(challenge.rubric, entry.scores) is not None:
+            latest[submission.id][entry.by] = entry
     return latest
 
 
@@ -156,7 +162,8 @@ def board(challenge: Challenge, entries: Sequence[Entry], people: Mapping[str, P
     policy = policy_of(challenge, settings, policy)
     needed = needed_ratings(challenge, settings, now)
     submissions = current_submissions(challenge, entries)
-    ratings = {s.by: counted_ratings(challenge, s, entries, people) for s in submissions.values()}
+    by_submission = counted_ratings(challenge, submissions.values(), entries, people)
+    ratings = {s.by: by_submission[s.id] for s in submissions.values()}
     matrix = {pid: {r: rater_score(challenge.rubric, e.scores) or 0.0 for r, e in rs.items()}
               for pid, rs in ratings.items()}
     aggregates = policies.aggregate(policy, matrix, (challenge.rubric.min, challenge.rubric.max))

@@ -36,9 +36,14 @@ class Snapshot:
     files: int = 0
     entry_paths: dict[str, list[str]] = field(default_factory=dict)
     oids: dict[str, str] = field(default_factory=dict)  # path -> git blob id
+    _by_challenge: dict[str, list[Entry]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def entries_of(self, slug: str) -> list[Entry]:
-        return [e for e in self.entries if e.challenge == slug]
+        if self._by_challenge is None:  # grouped once: pages ask per challenge, many times
+            self._by_challenge = {}
+            for entry in self.entries:
+                self._by_challenge.setdefault(entry.challenge, []).append(entry)
+        return list(self._by_challenge.get(slug, ()))
 
     def person(self, pid: str) -> model.Person:
         """The person `pid`, or NotFound naming where people are listed."""
