@@ -22,13 +22,14 @@ print('HEAVY=' + ','.join(heavy))
 """
 
 
-@pytest.mark.parametrize("command", ["submit", "rate", "help"])
+@pytest.mark.parametrize("command", ["submit", "rate", "help", "submit-help"])
 def test_write_commands_and_help_do_not_import_heavy_libraries(p2p, command):
     p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
     args = {
         "submit": ["--as", "ben", "submit", "pitch", "--link", "https://v.example/ben"],
         "rate": ["--as", "ben", "rate", "pitch", "ava", *scores(4)],
         "help": ["--help"],
+        "submit-help": ["submit", "--help"],
     }[command]
     proc = subprocess.run([sys.executable, "-c", PROBE, "--store", str(p2p.root), *args],
                           capture_output=True, text=True, timeout=60)

@@ -21,6 +21,8 @@ from p2p.snapshot import Problem, Snapshot
 from p2p.store import layout, yamlio
 from p2p.store.repo import Git
 
+Unit = dict[str, tuple[str, Any]]
+
 
 # Parsed documents by blob id (or an exception to re-raise). Blobs are immutable.
 _parsed: dict[str, Any] = {}
@@ -40,18 +42,19 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
     scope = None if challenges is None else set(challenges)
     if worktree is not None:
         listing, reader, commit = _worktree_files(worktree, scope)
+        contents: dict[str, bytes] = {}
     else:
         commit = git.resolve(rev or "HEAD")
         if commit is None and rev in (None, "HEAD"):
             raise StoreError(f"the store at {git.root} has no commits yet; run `p2p init` there")
         if commit is None:
             raise StoreError(f"revision {rev!r} does not exist in this store")
-        listing = _tree_files(git, commit, scope)
+        listing, contents = _tree_files(git, commit, scope)
         reader = git.read_blobs
     missing = [f.oid for f in listing if f.oid not in _parsed]
-    contents = reader(missing) if missing else {}
-    for oid, data in contents.items():
-        _parsed[oid] = _parse(data)
+    contents.update(reader(missing) if missing else {})
+    for oid in missing:
+        _parsed[oid] = _parse(contents[oid])
 
     def fetch(oid: str) -> bytes:  # only on the error path, to point at a line
         return contents[oid] if oid in contents else reader([oid])[oid]
@@ -59,13 +62,65 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
     return _fold(commit, listing, fetch)
 
 
-def _tree_files(git: Git, commit: str, scope: set[str] | None) -> list[_File]:
-    if scope is None:
-        paths = [layout.CONFIG, layout.PEOPLE, layout.CHALLENGES, layout.ENTRIES]
-    else:
-        paths = [layout.CONFIG, layout.PEOPLE, layout.CHALLENGES, *(f"{layout.ENTRIES}/{s}" for s in sorted(scope))]
-    return [_File(item.path, item.oid) for item in git.ls_tree(commit, paths)
-            if item.kind == "blob" and not item.path.rsplit("/", 1)[-1].startswith(".")]
+def _tree_files(git: Git, commit: str, scope: set[str] | None) -> tuple[list[_File], dict[str, bytes]]:
+    """Every file p2p reads at `commit`, filling `_parsed` from the tree cache: a
+    folder whose tree is cached is not even listed. Returns the listing and the
+    contents read on the way."""
+    from p2p.store.cache import TreeCache
+
+    folders = [layout.CONFIG, layout.PEOPLE, layout.CHALLENGES, f"{layout.ENTRIES}/"]
+    top = [item for item in git.ls_tree(commit, folders, recursive=False)
+           if not item.path.rsplit("/", 1)[-1].startswith(".")]
+    # A folder is cached under its tree id, a top-level file (p2p.yaml) under its blob id.
+    units = {item.path: item.oid for item in top if _in_scope(item.path, scope)}
+    listing: list[_File] = []
+    cache = TreeCache(git.git_dir())
+    cached = {name: cache.get(tree) for name, tree in units.items()}
+    misses = [name for name, unit in cached.items() if unit is None]
+    contents: dict[str, bytes] = {}
+    if misses:
+        items = [i for i in git.ls_tree(commit, misses) if i.kind == "blob"]  # a file lists as itself
+        fresh: dict[str, Unit] = {name: {} for name in misses}
+        reuse: dict[str, Any] = {}
+        for name in misses:
+            reuse.update({oid: doc for oid, doc in cache.latest(name).values()})
+        unknown = sorted({i.oid for i in items if i.oid not in _parsed and i.oid not in reuse})
+        contents = git.read_blobs(unknown) if unknown else {}
+        for oid in unknown:
+            _parsed[oid] = _parse(contents[oid])
+        for item in items:
+            name = _unit_of(item.path)
+            doc = _parsed.get(item.oid, reuse.get(item.oid))
+            fresh[name][item.path] = (item.oid, _to_cache(doc))
+        for name in misses:
+            cached[name] = fresh[name]
+            cache.put(name, units[name], fresh[name])
+    for unit in cached.values():
+        for path, (oid, doc) in (unit or {}).items():
+            if path.rsplit("/", 1)[-1].startswith("."):
+                continue
+            listing.append(_File(path, oid))
+            if oid not in _parsed:
+                _parsed[oid] = _from_cache(doc)
+    return listing, contents
+
+
+def _in_scope(path: str, scope: set[str] | None) -> bool:
+    parts = path.split("/")
+    return scope is None or parts[0] != layout.ENTRIES or parts[1] in scope
+
+
+def _unit_of(path: str) -> str:
+    parts = path.split("/")
+    return "/".join(parts[:2]) if parts[0] == layout.ENTRIES else parts[0]
+
+
+def _to_cache(doc: Any) -> Any:
+    return ("!error", doc.message, doc.line) if isinstance(doc, yamlio.YamlError) else doc
+
+
+def _from_cache(doc: Any) -> Any:
+    return yamlio.YamlError(doc[1], doc[2]) if isinstance(doc, tuple) else doc
 
 
 def _worktree_files(root: Path, scope: set[str] | None) -> tuple[list[_File], Callable[[list[str]], dict[str, bytes]], None]:

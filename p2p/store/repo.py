@@ -60,6 +60,12 @@ class Git:
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    def git_dir(self) -> Path:
+        dot = self.root / ".git"
+        if dot.is_file():  # a worktree or submodule: "gitdir: PATH"
+            return (self.root / dot.read_text().split(":", 1)[1].strip()).resolve()
+        return dot
+
     # -- running git -----------------------------------------------------------------
     def run(self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None,
             check: bool = True) -> subprocess.CompletedProcess[bytes]:
@@ -114,9 +120,10 @@ class Git:
         return Identity(name, email) if name and email else None
 
     # -- reading ---------------------------------------------------------------------
-    def ls_tree(self, rev: str, paths: Iterable[str] = ()) -> list[TreeItem]:
-        """Every blob below `paths` (all when empty) in the tree of `rev`."""
-        raw = self.run("ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths).stdout
+    def ls_tree(self, rev: str, paths: Iterable[str] = (), recursive: bool = True) -> list[TreeItem]:
+        """Every blob below `paths` (all when empty) in the tree of `rev`; without
+        `recursive`, the items named (a folder as a tree; "folder/" lists its children)."""
+        raw = self.run("ls-tree", *(["-r"] if recursive else []), "-z", "--full-tree", rev, "--", *paths).stdout
         items = []
         for record in raw.split(b"\0"):
             if not record:

@@ -1,0 +1,95 @@
+"""The parse cache under .git/p2p/cache: keyed by git object ids, so an unchanged
+challenge is neither listed nor read again; disposable; survives damage."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+from conftest import git, scores
+
+
+def traced(store, *args):
+    """Run p2p in a fresh process with GIT_TRACE: (stdout, the git commands it ran)."""
+    trace = store.parent / "git-trace.log"  # p2p captures git's stderr: trace to a file
+    trace.unlink(missing_ok=True)
+    env = {**os.environ, "GIT_TRACE": str(trace)}
+    proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(store), *args], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    commands = [line.split("trace: built-in: git ", 1)[1] for line in trace.read_text().splitlines()
+                if "trace: built-in: git " in line]
+    return proc.stdout, commands
+
+
+def seeded(p2p):
+    p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    p2p("submit", "pitch", "--link", "https://v.example/ben", as_="ben")
+    for rater in ("cal", "dia", "eli"):
+        p2p("rate", "pitch", "ava", *scores(4), as_=rater)
+    return p2p
+
+
+def test_a_warm_read_lists_and_reads_nothing_it_has_seen(p2p):
+    seeded(p2p)
+    shutil.rmtree(p2p.root / ".git" / "p2p" / "cache")  # the writes above read the store and filled it
+    cold, cold_git = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    warm, warm_git = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    assert warm == cold
+    assert any(c.startswith("cat-file --batch") for c in cold_git)
+    assert not any(c.startswith("cat-file") or c.startswith("ls-tree -r") for c in warm_git), warm_git
+
+
+def test_after_one_new_entry_only_that_challenge_is_listed_and_only_the_new_blob_parsed(p2p):
+    seeded(p2p)
+    traced(p2p.root, "leaderboard", "pitch")
+    add_by_hand(p2p)  # with git, so no p2p process has read the new tree yet
+    _, commands = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    listed = [c for c in commands if c.startswith("ls-tree -r")]
+    assert len(listed) == 1 and listed[0].endswith("entries/pitch"), listed  # people/ and challenges/ are cached
+    cache = p2p.root / ".git" / "p2p" / "cache"
+    assert any(cache.rglob("*.pickle"))
+
+
+def add_by_hand(p2p):
+    folder = p2p.root / "entries" / "pitch" / "cal"
+    rating = next(folder.glob("*.yaml"))
+    new = folder / "01ZZZZZZZZZZZZZZZZZZZZZZZZ.yaml"
+    new.write_text(rating.read_text().replace(rating.stem, new.stem))
+    git(p2p.root, "add", str(new))
+    git(p2p.root, "commit", "-qm", "a rating committed with git")
+
+
+def test_the_cache_is_disposable_and_a_damaged_file_is_a_miss(p2p):
+    seeded(p2p)
+    first, _ = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    cache = p2p.root / ".git" / "p2p" / "cache"
+    for path in cache.rglob("*.pickle"):
+        path.write_bytes(b"not a pickle")
+    damaged, _ = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    shutil.rmtree(cache)
+    rebuilt, _ = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    assert first == damaged == rebuilt
+
+
+def test_reads_at_an_older_revision_use_the_same_cache_and_match(p2p):
+    seeded(p2p)
+    old = git(p2p.root, "rev-parse", "HEAD~1")
+    add_by_hand(p2p)
+    before, _ = traced(p2p.root, "leaderboard", "pitch", "--at", old, "--format", "json")
+    again, commands = traced(p2p.root, "leaderboard", "pitch", "--at", old, "--format", "json")
+    assert before == again and not any(c.startswith("cat-file --batch") for c in commands)
+
+
+def test_a_broken_entry_stays_reported_from_the_cache(p2p):
+    seeded(p2p)
+    bad = p2p.root / "entries" / "pitch" / "ava" / "01ZZZZZZZZZZZZZZZZZZZZZZZY.yaml"
+    bad.write_text("v: 1\nid: [unclosed\n")
+    git(p2p.root, "add", str(bad))
+    git(p2p.root, "commit", "-qm", "hand edit")
+    for _ in range(2):  # cold, then from the cache
+        proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(p2p.root), "check", "--at", "HEAD"],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 1 and "01ZZZZZZZZZZZZZZZZZZZZZZZY.yaml" in proc.stdout, proc.stdout + proc.stderr
