@@ -1,0 +1,203 @@
+"""Speed at scale (not a test): p2p against plain git, SQLite and orjson, side by side.
+
+    .venv/bin/python bench/scale.py [--sizes small,large] [--runs 5] [--work .bench]
+
+Generates the `small` and `large` stores once (bench/gen_store.py; kept in --work
+for the next run) and prints the median wall time and peak memory (max RSS) of
+each command, each run a fresh process, plus the ratios the issue sets targets on:
+
+- submit: `p2p submit` on each store vs `git add && git commit` of one file in a
+  1k-file repository;
+- leaderboard of one challenge: cold (no parse cache, as in a fresh clone) and
+  warm (cache present, one new entry since) vs the same rows from SQLite
+  (GROUP BY over every entry of the store, through Python's sqlite3) and vs the
+  challenge's entries as JSON lines parsed with orjson;
+- publish on small: full (empty output folder) and incremental after one new entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+CHALLENGE = "c07"
+TIME = "/usr/bin/time"
+ENV = {**os.environ, "P2P_NOW": "2026-11-10T12:00:00Z", "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "b@example.com",
+       "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "b@example.com", "P2P_SYNC": "0"}
+SQLITE = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT person, COUNT(*), AVG(score) FROM ratings WHERE challenge = ? GROUP BY person "
+                  "ORDER BY AVG(score) DESC", (sys.argv[2],)).fetchall()
+print(len(rows))
+"""
+ORJSON = """
+import orjson, sys
+scores = {}
+with open(sys.argv[1], "rb") as handle:
+    for line in handle:
+        entry = orjson.loads(line)
+        if entry["kind"] == "rating":
+            scores.setdefault(entry["person"], []).append(sum(entry["scores"].values()) / len(entry["scores"]))
+print(len(sorted(scores.items(), key=lambda kv: -sum(kv[1]) / len(kv[1]))))
+"""
+
+
+def measure(argv: list[str], cwd: Path | None = None, before=None) -> tuple[float, float]:  # noqa: ANN001
+    """(seconds, peak MB) of one process; `before` runs first, untimed."""
+    if before:
+        before()
+    # GNU time reports the command's own peak: a child forked from this (bigger)
+    # process would count our memory too.
+    started = time.perf_counter()
+    proc = subprocess.run([TIME, "-f", "MAXRSS %M", *argv], cwd=cwd, env=ENV, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr}")
+    return seconds, int(proc.stderr.rsplit("MAXRSS ", 1)[1]) / 1024
+
+
+def gnu_time() -> str:
+    """/usr/bin/time, installed from Debian when missing."""
+    if not Path("/usr/bin/time").exists():
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "time"], check=True, capture_output=True)
+    return "/usr/bin/time"
+
+
+def median_of(runs: int, argv: list[str], cwd: Path | None = None, before=None) -> tuple[float, float]:  # noqa: ANN001
+    results = [measure(argv, cwd, before) for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def store(work: Path, size: str) -> Path:
+    root = work / size
+    if not (root / ".git").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        subprocess.run([sys.executable, str(HERE / "gen_store.py"), size, str(root)], check=True, env=ENV)
+    return root
+
+
+def small_git_repo(work: Path) -> Path:
+    root = work / "git-1k"
+    if not (root / ".git").exists():
+        subprocess.run(["git", "init", "-q", str(root)], check=True, env=ENV)
+        for i in range(1000):
+            (root / f"f{i:04d}.yaml").write_text(f"n: {i}\n")
+        subprocess.run(["git", "add", "-A"], cwd=root, check=True, env=ENV)
+        subprocess.run(["git", "commit", "-qm", "1k files"], cwd=root, check=True, env=ENV)
+    return root
+
+
+def exports(work: Path, root: Path, size: str) -> tuple[Path, Path]:
+    """The store's ratings in SQLite and the challenge's entries as JSON lines."""
+    db, lines = work / f"{size}.sqlite", work / f"{size}-{CHALLENGE}.jsonl"
+    if db.exists() and lines.exists():
+        return db, lines
+    sys.path.insert(0, str(HERE.parent))
+    from p2p.store.loader import load
+    from p2p.store.repo import Git
+
+    snapshot = load(Git(root))
+    import sqlite3
+
+    db.unlink(missing_ok=True)
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE ratings (id TEXT PRIMARY KEY, challenge TEXT, submission TEXT, by TEXT, person TEXT, "
+                 "score REAL)")
+    conn.executemany("INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?)",
+                     ((e.id, e.challenge, e.submission, e.by, e.person, sum(e.scores.values()) / len(e.scores))
+                      for e in snapshot.entries if e.kind == "rating"))
+    conn.commit()
+    conn.close()
+    with open(lines, "w") as handle:
+        for entry in snapshot.entries:
+            if entry.challenge == CHALLENGE:
+                handle.write(json.dumps({"kind": entry.kind, "by": entry.by, "id": entry.id,
+                                         "person": getattr(entry, "person", None),
+                                         "scores": dict(getattr(entry, "scores", {}) or {})}) + "\n")
+    return db, lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="small,large")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--work", type=Path, default=HERE.parent / ".bench")
+    args = parser.parse_args()
+    args.work.mkdir(exist_ok=True)
+    global TIME
+    TIME = gnu_time()
+    p2p = [str(BIN / "p2p")]
+    rows: list[tuple[str, float, float]] = []
+    counter = iter(range(10**6))
+
+    def new_entry(root: Path) -> None:
+        n = next(counter)
+        subprocess.run([*p2p, "--store", str(root), "--as", f"r{n % 200:05d}", "submit", CHALLENGE, "--link",
+                        f"https://bench.example/{n}"], check=True, env=ENV, capture_output=True)
+
+    git_1k = small_git_repo(args.work)
+
+    def git_commit() -> tuple[float, float]:
+        name = f"new-{next(counter)}.yaml"
+        return measure(["sh", "-c", f"echo 'n: 1' > {name} && git add {name} && git commit -qm 'one file'"], git_1k)
+
+    runs = [git_commit() for _ in range(args.runs)]
+    base = statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+    rows.append(("git add && git commit (1k files)", *base))
+    results = {}
+    for size in args.sizes.split(","):
+        root = store(args.work, size)
+        db, lines = exports(args.work, root, size)
+        cache = root / ".git" / "p2p" / "cache"
+        n = next(counter)
+        results[size, "submit"] = median_of(args.runs, [*p2p, "--store", str(root), "--as", f"r{n % 200:05d}", "submit",
+                                                        CHALLENGE, "--link", "https://bench.example/s"])
+        board = [*p2p, "--store", str(root), "leaderboard", CHALLENGE, "--format", "json"]
+        results[size, "cold"] = median_of(args.runs, board, before=lambda: shutil.rmtree(cache, ignore_errors=True))
+        subprocess.run(board, env=ENV, capture_output=True, check=True)
+        results[size, "warm"] = median_of(args.runs, board, before=lambda: new_entry(root))
+        results[size, "sqlite"] = median_of(args.runs, [sys.executable, "-c", SQLITE, str(db), CHALLENGE])
+        results[size, "orjson"] = median_of(args.runs, [sys.executable, "-c", ORJSON, str(lines)])
+        if size == "small":
+            out = Path(tempfile.mkdtemp(prefix="p2p-publish-"))
+            publish = [*p2p, "--store", str(root), "publish", str(out)]
+            results[size, "publish"] = median_of(max(1, args.runs // 2), publish,
+                                                 before=lambda: shutil.rmtree(out, ignore_errors=True))
+            results[size, "publish+1"] = median_of(max(1, args.runs // 2), publish, before=lambda: new_entry(root))
+            shutil.rmtree(out, ignore_errors=True)
+        labels = {"submit": "p2p submit", "cold": f"leaderboard {CHALLENGE} cold", "warm": f"leaderboard {CHALLENGE} warm",
+                  "sqlite": "sqlite3 GROUP BY (whole process)", "orjson": "orjson over JSON lines (whole process)",
+                  "publish": "publish, full", "publish+1": "publish after one new entry"}
+        for key, label in labels.items():
+            if (size, key) in results:
+                rows.append((f"{size}: {label}", *results[size, key]))
+    print(f"\nmedians of {args.runs} runs, each a fresh process ({os.cpu_count()} cores)")
+    width = max(len(r[0]) for r in rows)
+    for label, seconds, peak in rows:
+        print(f"{label:{width}}  {seconds * 1000:8.0f} ms  {peak:6.0f} MB")
+    print("\nratios (targets from issue 6)")
+    for size in args.sizes.split(","):
+        ratio = lambda a, b: results[size, a][0] / (base[0] if b == "git" else results[size, b][0])  # noqa: E731
+        print(f"{size}: submit / git commit {ratio('submit', 'git'):.1f}x (large target ≤ 4) · "
+              f"warm / sqlite {ratio('warm', 'sqlite'):.1f}x (≤ 1.5) · cold / orjson {ratio('cold', 'orjson'):.1f}x (≤ 10)"
+              + (f" · publish+1 / warm {ratio('publish+1', 'warm'):.1f}x (≤ 3)" if size == "small" else ""))
+    peaks = [results[k][1] for k in results if k[0] == "large"]
+    if peaks:
+        print(f"large: peak memory {max(peaks):.0f} MB (≤ 300)")
+
+
+if __name__ == "__main__":
+    main()
