@@ -44,9 +44,7 @@ def acting_person(store: Store, snapshot: Snapshot, as_id: str | None) -> model.
 def submit(store: Store, as_id: str | None, now: dt.datetime, slug: str, *, link: str | None = None,
            notes: str | None = None, tags: Sequence[str] = (), metric: float | None = None,
            team: str | None = None, partner: str | None = None) -> Written:
-    snapshot = store.load(challenges=[check_id(slug, "challenge")])
-    actor = acting_person(store, snapshot, as_id)
-    chal = snapshot.challenge(slug)
+    snapshot, actor, chal = _scoped(store, as_id, slug)
     state = chal.state(now, snapshot.settings.tz)
     if state != "open":
         raise Refused(f"challenge {slug} is {state}: submissions are accepted only while it is open "
@@ -71,10 +69,24 @@ def submit(store: Store, as_id: str | None, now: dt.datetime, slug: str, *, link
         if snapshot.person(partner).id == actor.id:
             raise InvalidInput("--partner must be someone else")
     entry = entries.Submission(
-        id=new_entry_id(now, _newest(snapshot, slug)), at=now, by=actor.id, challenge=slug, link=link, notes=notes,
+        id=new_entry_id(now, store.newest_entry_id(slug)), at=now, by=actor.id, challenge=slug, link=link, notes=notes,
         tags=tuple(tags), metric=metric, team=team, partner=partner,
     )
     return _record(store, entry, actor)
+
+
+def _scoped(store: Store, as_id: str | None, slug: str, *others: str) -> tuple[Snapshot, model.Person, model.Challenge]:
+    """The store as a write in `slug` needs it: the actor's own entries (their
+    latest id and what they replace) and the people they name — not the whole
+    challenge, which may hold 20,000 entries. Team and pairs challenges share
+    submissions between people, so they read the whole challenge."""
+    base = store.load(challenges=[])
+    actor = acting_person(store, base, as_id)
+    chal = base.challenge(check_id(slug, "challenge"))
+    for other in others:
+        base.person(other)
+    authors = {actor.id, *others} if chal.format == "individual" else None
+    return store.load(challenges=[slug], authors=authors), actor, chal
 
 
 def _submission_team(snapshot: Snapshot, chal: model.Challenge, actor: model.Person, team: str | None) -> str | None:
@@ -90,12 +102,10 @@ def _submission_team(snapshot: Snapshot, chal: model.Challenge, actor: model.Per
 
 def rate(store: Store, as_id: str | None, now: dt.datetime, slug: str, target: str,
          scores: Sequence[str], comment: str | None = None) -> Written:
-    snapshot = store.load(challenges=[check_id(slug, "challenge")])
-    actor = acting_person(store, snapshot, as_id)
-    chal = snapshot.challenge(slug)
+    snapshot, actor, chal = _scoped(store, as_id, slug, target)
     submission = _peer_target(snapshot, chal, actor, target, now, "rate")
     entry = entries.Rating(
-        id=new_entry_id(now, _newest(snapshot, slug)), at=now, by=actor.id, challenge=slug, submission=submission.id, person=submission.by,
+        id=new_entry_id(now, store.newest_entry_id(slug)), at=now, by=actor.id, challenge=slug, submission=submission.id, person=submission.by,
         scores=parse_scores(chal.rubric, scores), comment=comment,
     )
     return _record(store, entry, actor)
@@ -123,12 +133,10 @@ def _peer_target(snapshot: Snapshot, chal: model.Challenge, actor: model.Person,
 def vote(store: Store, as_id: str | None, now: dt.datetime, slug: str, target: str,
          award: str = entries.DEFAULT_AWARD) -> Written:
     """One vote per person per award per challenge; a new vote replaces the old."""
-    snapshot = store.load(challenges=[check_id(slug, "challenge")])
-    actor = acting_person(store, snapshot, as_id)
-    chal = snapshot.challenge(slug)
+    snapshot, actor, chal = _scoped(store, as_id, slug, target)
     check_id(award, "--award")
     submission = _peer_target(snapshot, chal, actor, target, now, "vote")
-    entry = entries.Vote(id=new_entry_id(now, _newest(snapshot, slug)), at=now, by=actor.id, challenge=slug,
+    entry = entries.Vote(id=new_entry_id(now, store.newest_entry_id(slug)), at=now, by=actor.id, challenge=slug,
                          submission=submission.id, person=submission.by, award=award)
     return _record(store, entry, actor)
 

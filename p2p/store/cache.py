@@ -25,6 +25,7 @@ KEEP_PER_FOLDER = 4  # recent trees per folder: enough for --at a few commits ba
 
 # path -> (blob id, document or a YamlError as ("!error", message, line))
 Unit = dict[str, tuple[str, Any]]
+_memo: dict[str, Unit] = {}  # this process's units by tree id: a write reads people twice
 
 
 class TreeCache:
@@ -32,12 +33,17 @@ class TreeCache:
         self.folder = git_dir / "p2p" / "cache" / f"v{VERSION}-py{sys.version_info[0]}{sys.version_info[1]}"
 
     def get(self, tree: str) -> Unit | None:
+        if tree in _memo:
+            return _memo[tree]
         try:
             with open(self.folder / f"{tree}.pickle", "rb") as handle:
                 unit = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
             return None
-        return unit if isinstance(unit, dict) else None
+        if not isinstance(unit, dict):
+            return None
+        _memo[tree] = unit
+        return unit
 
     def latest(self, name: str) -> Unit:
         """The most recent cached version of a folder (`name` is its path), to reuse
@@ -51,6 +57,7 @@ class TreeCache:
     def put(self, name: str, tree: str, unit: Unit) -> None:
         try:
             (self.folder / "latest").mkdir(parents=True, exist_ok=True)
+            _memo[tree] = unit
             _write(self.folder / f"{tree}.pickle", pickle.dumps(unit, protocol=pickle.HIGHEST_PROTOCOL))
             pointer = self.folder / "latest" / _safe(name)
             history = pointer.with_suffix(".trees")

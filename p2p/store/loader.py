@@ -35,10 +35,12 @@ class _File:
 
 
 def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = None,
-         worktree: Path | None = None) -> Snapshot:
+         worktree: Path | None = None, authors: Iterable[str] | None = None) -> Snapshot:
     """Read the store at `rev` (a commit-ish), or the files under `worktree` when given.
 
-    `challenges` limits which challenges' entries are read (all when None)."""
+    `challenges` limits which challenges' entries are read (all when None), and
+    `authors` which people's entries in them: a write reads its own folder and
+    its target's, not a challenge of 20,000 entries."""
     scope = None if challenges is None else set(challenges)
     if worktree is not None:
         listing, reader, commit = _worktree_files(worktree, scope)
@@ -49,7 +51,7 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
             raise StoreError(f"the store at {git.root} has no commits yet; run `p2p init` there")
         if commit is None:
             raise StoreError(f"revision {rev!r} does not exist in this store")
-        listing, contents = _tree_files(git, commit, scope)
+        listing, contents = _tree_files(git, commit, scope, None if authors is None else set(authors))
         reader = git.read_blobs
     missing = [f.oid for f in listing if f.oid not in _parsed]
     contents.update(reader(missing) if missing else {})
@@ -62,7 +64,8 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
     return _fold(commit, listing, fetch)
 
 
-def _tree_files(git: Git, commit: str, scope: set[str] | None) -> tuple[list[_File], dict[str, bytes]]:
+def _tree_files(git: Git, commit: str, scope: set[str] | None,
+                authors: set[str] | None) -> tuple[list[_File], dict[str, bytes]]:
     """Every file p2p reads at `commit`, filling `_parsed` from the tree cache: a
     folder whose tree is cached is not even listed. Returns the listing and the
     contents read on the way."""
@@ -73,6 +76,13 @@ def _tree_files(git: Git, commit: str, scope: set[str] | None) -> tuple[list[_Fi
            if not item.path.rsplit("/", 1)[-1].startswith(".")]
     # A folder is cached under its tree id, a top-level file (p2p.yaml) under its blob id.
     units = {item.path: item.oid for item in top if _in_scope(item.path, scope)}
+    if authors is not None:  # one challenge's folder splits into its people's folders
+        challenges = [name for name in units if name.startswith(f"{layout.ENTRIES}/")]
+        for name in challenges:
+            del units[name]
+        if challenges:
+            units.update({item.path: item.oid for item in git.ls_tree(commit, [f"{c}/" for c in challenges], recursive=False)
+                          if item.path.split("/")[-1] in authors})
     listing: list[_File] = []
     cache = TreeCache(git.git_dir())
     cached = {name: cache.get(tree) for name, tree in units.items()}
@@ -89,7 +99,7 @@ def _tree_files(git: Git, commit: str, scope: set[str] | None) -> tuple[list[_Fi
         for oid in unknown:
             _parsed[oid] = _parse(contents[oid])
         for item in items:
-            name = _unit_of(item.path)
+            name = _unit_of(item.path, units)
             doc = _parsed.get(item.oid, reuse.get(item.oid))
             fresh[name][item.path] = (item.oid, _to_cache(doc))
         for name in misses:
@@ -110,9 +120,9 @@ def _in_scope(path: str, scope: set[str] | None) -> bool:
     return scope is None or parts[0] != layout.ENTRIES or parts[1] in scope
 
 
-def _unit_of(path: str) -> str:
+def _unit_of(path: str, units: dict[str, str]) -> str:
     parts = path.split("/")
-    return "/".join(parts[:2]) if parts[0] == layout.ENTRIES else parts[0]
+    return next(name for name in ("/".join(parts[:n]) for n in (3, 2, 1)) if name in units)
 
 
 def _to_cache(doc: Any) -> Any:

@@ -51,8 +51,16 @@ class Store:
         return cls(root)
 
     # -- reading ---------------------------------------------------------------------
-    def load(self, rev: str | None = "HEAD", challenges: Iterable[str] | None = None) -> Snapshot:
-        return loader.load(self.git, rev, challenges)
+    def load(self, rev: str | None = "HEAD", challenges: Iterable[str] | None = None,
+             authors: Iterable[str] | None = None) -> Snapshot:
+        return loader.load(self.git, rev, challenges, authors=authors)
+
+    def newest_entry_id(self, slug: str) -> str | None:
+        """The latest entry id in a challenge, from its file names alone (no parsing):
+        new ids are made later than it, so write order is kept even with one clock."""
+        names = self.git.out("ls-tree", "-r", "--name-only", "HEAD", "--", f"{layout.ENTRIES}/{slug}/").split()
+        stems = [name.rsplit("/", 1)[-1][:-5] for name in names if name.endswith(".yaml")]
+        return max((stem for stem in stems if len(stem) == 26), default=None)
 
     def load_worktree(self) -> Snapshot:
         return loader.load(self.git, None, worktree=self.root)
