@@ -93,3 +93,25 @@ def test_a_broken_entry_stays_reported_from_the_cache(p2p):
         proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(p2p.root), "check", "--at", "HEAD"],
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 1 and "01ZZZZZZZZZZZZZZZZZZZZZZZY.yaml" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_a_write_parses_only_the_actor_s_and_target_s_folders(p2p):
+    seeded(p2p)
+    shutil.rmtree(p2p.root / ".git" / "p2p" / "cache")
+    env = {**os.environ, "P2P_SYNC": "0"}
+    trace = p2p.root.parent / "write-trace.log"
+    proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(p2p.root), "--as", "eli", "rate", "pitch", "ben",
+                           *scores(3)], env={**env, "GIT_TRACE": str(trace)}, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    listed = [line.split(" -- ", 1)[1] for line in trace.read_text().splitlines()
+              if "built-in: git ls-tree -r -z" in line and "entries/" in line]
+    assert listed[0] == "entries/pitch/ben entries/pitch/eli", listed  # read to parse: not ava's, cal's, dia's
+
+
+def test_a_clone_with_a_big_index_switches_to_a_split_index_once(p2p, monkeypatch):
+    from p2p.store import repo
+
+    monkeypatch.setattr(repo, "SPLIT_INDEX_BYTES", 0)
+    p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    assert git(p2p.root, "config", "core.splitIndex") == "true"
+    assert list((p2p.root / ".git").glob("sharedindex.*")) and git(p2p.root, "status", "--porcelain") == ""
