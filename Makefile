@@ -40,13 +40,19 @@ golden: $(VENV)/.installed-test
 browser-check: $(VENV)/.installed-test demo
 	$(BIN)/python tools/browser_check.py $(DEMO_STORE) --screenshot docs/person-page.png
 
-# Benchmarks are not tests: they print numbers the README quotes.
-bench: $(VENV)/.installed
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed
+
+# Benchmarks are not tests: they print numbers the README quotes. bench/scale.py
+# generates its stores into .bench/ once (the 1M-entry one takes about 4 minutes).
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/scoring_quality.py
+	$(BIN)/python bench/scale.py
 
 # 32 writers x 20 entries against git daemon on loopback (about 10 minutes on 2 cores).
 bench-sync: $(VENV)/.installed
 	$(BIN)/python bench/sync_contention.py --writers 32 --entries 20
 
 clean:
-	rm -rf $(VENV) $(DEMO_STORE) build dist *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) $(DEMO_STORE) build dist *.egg-info .pytest_cache .hypothesis .bench

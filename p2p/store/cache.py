@@ -9,7 +9,8 @@ The cache is disposable (deleting it changes no output, only speed), versioned
 (a new format or Python gets a new folder), and safe under concurrent processes:
 files are written whole to a temporary name and renamed, and a file that cannot
 be read is a miss. Documents are plain data (dicts, lists, str, int, float, bool,
-None, dates); a YAML error is kept as (message, line)."""
+None, dates); a YAML error is kept as (message, line); a valid entry is kept
+parsed too (p2p's own classes, hence p2p's version in the folder name)."""
 
 from __future__ import annotations
 
@@ -20,17 +21,20 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-VERSION = 1
+VERSION = 2  # units hold (blob id, document, parsed entry or None)
 KEEP_PER_FOLDER = 4  # recent trees per folder: enough for --at a few commits back and concurrent readers
 
-# path -> (blob id, document or a YamlError as ("!error", message, line))
-Unit = dict[str, tuple[str, Any]]
+# path -> (blob id, document or a YamlError as ("!error", message, line), the valid entry or None)
+Unit = dict[str, tuple[str, Any, Any]]
 _memo: dict[str, Unit] = {}  # this process's units by tree id: a write reads people twice
 
 
 class TreeCache:
     def __init__(self, git_dir: Path) -> None:
-        self.folder = git_dir / "p2p" / "cache" / f"v{VERSION}-py{sys.version_info[0]}{sys.version_info[1]}"
+        from p2p import __version__  # parsed entries are p2p's own classes: a new p2p starts afresh
+
+        py = f"{sys.version_info[0]}{sys.version_info[1]}"
+        self.folder = git_dir / "p2p" / "cache" / f"v{VERSION}-p2p{__version__}-py{py}"
 
     def get(self, tree: str) -> Unit | None:
         if tree in _memo:

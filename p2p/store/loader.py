@@ -21,11 +21,14 @@ from p2p.snapshot import Problem, Snapshot
 from p2p.store import layout, yamlio
 from p2p.store.repo import Git
 
-Unit = dict[str, tuple[str, Any]]
+Unit = dict[str, tuple[str, Any, Any]]
 
 
 # Parsed documents by blob id (or an exception to re-raise). Blobs are immutable.
 _parsed: dict[str, Any] = {}
+# Valid entries by blob id: parse_entry depends on the document alone, so its
+# result is cached with it (validating 20,000 entries costs more than reading them).
+_entries: dict[str, Entry] = {}
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,10 @@ def _tree_files(git: Git, commit: str, scope: set[str] | None,
         fresh: dict[str, Unit] = {name: {} for name in misses}
         reuse: dict[str, Any] = {}
         for name in misses:
-            reuse.update({oid: doc for oid, doc in cache.latest(name).values()})
+            for oid, doc, entry in cache.latest(name).values():
+                reuse[oid] = doc
+                if entry is not None:
+                    _entries.setdefault(oid, entry)
         unknown = sorted({i.oid for i in items if i.oid not in _parsed and i.oid not in reuse})
         contents = git.read_blobs(unknown) if unknown else {}
         for oid in unknown:
@@ -101,17 +107,20 @@ def _tree_files(git: Git, commit: str, scope: set[str] | None,
         for item in items:
             name = _unit_of(item.path, units)
             doc = _parsed.get(item.oid, reuse.get(item.oid))
-            fresh[name][item.path] = (item.oid, _to_cache(doc))
+            entry = _entry_of(item.oid, doc) if layout.classify(item.path) == "entry" else None
+            fresh[name][item.path] = (item.oid, _to_cache(doc), entry)
         for name in misses:
             cached[name] = fresh[name]
             cache.put(name, units[name], fresh[name])
     for unit in cached.values():
-        for path, (oid, doc) in (unit or {}).items():
+        for path, (oid, doc, entry) in (unit or {}).items():
             if path.rsplit("/", 1)[-1].startswith("."):
                 continue
             listing.append(_File(path, oid))
             if oid not in _parsed:
                 _parsed[oid] = _from_cache(doc)
+            if entry is not None:
+                _entries.setdefault(oid, entry)
     return listing, contents
 
 
@@ -123,6 +132,15 @@ def _in_scope(path: str, scope: set[str] | None) -> bool:
 def _unit_of(path: str, units: dict[str, str]) -> str:
     parts = path.split("/")
     return next(name for name in ("/".join(parts[:n]) for n in (3, 2, 1)) if name in units)
+
+
+def _entry_of(oid: str, doc: Any) -> Entry | None:
+    if oid not in _entries and isinstance(doc, dict):
+        try:
+            _entries[oid] = parse_entry(doc)
+        except SchemaError:
+            return None  # reported by _fold, with its line
+    return _entries.get(oid)
 
 
 def _to_cache(doc: Any) -> Any:
@@ -200,7 +218,9 @@ def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes
     entries: list[Entry] = []
     entry_paths: dict[str, list[str]] = {}
     for item, doc in by_kind.get("entry", []):
-        entry = parse(item, doc, parse_entry)
+        entry = _entries.get(item.oid) or parse(item, doc, parse_entry)
+        if entry is not None:
+            _entries[item.oid] = entry
         if entry is None or not _entry_in_place(item, entry, problems):
             continue
         entry_paths.setdefault(entry.id, []).append(item.path)

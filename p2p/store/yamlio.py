@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from p2p.store import canonical
+
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 64
 
@@ -53,6 +55,12 @@ def loads(data: bytes) -> Any:
     """Parse one YAML document from bytes; raise YamlError with a line number."""
     if len(data) > MAX_FILE_BYTES:
         raise YamlError(f"file is {len(data)} bytes, over the {MAX_FILE_BYTES}-byte limit for store files")
+    fast = canonical.read(data)  # p2p's own canonical form, ~4x faster; None for anything else
+    return fast if fast is not None else parse_with_pyyaml(data)
+
+
+def parse_with_pyyaml(data: bytes) -> Any:
+    """The safe, strict YAML loader (what `loads` falls back to)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

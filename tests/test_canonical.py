@@ -1,0 +1,65 @@
+"""The fast reader of p2p's canonical YAML agrees with the safe YAML loader on
+every document it accepts, and declines everything it is not sure of."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from p2p.store import canonical, yamlio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+keys = st.from_regex(r"[a-z][a-z0-9_-]{0,12}", fullmatch=True)
+scalars = st.one_of(st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False, width=32),
+                    st.text(max_size=60), st.sampled_from(["yes", "No", "on", "0123", "1:10", "2026-11-05", "null",
+                                                            "~", "1_000", "0x1F", ".5", "https://v.example/a?b=c#d",
+                                                            "a: b", "x #y", "01M6P3JMC077008TBKYR128EXC", ""]))
+documents = st.dictionaries(keys, st.one_of(scalars, st.dictionaries(keys, scalars, min_size=1, max_size=5)),
+                            min_size=1, max_size=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(documents)
+def test_what_p2p_writes_reads_back_the_same_through_either_reader(doc):
+    data = yamlio.dumps(doc)
+    fast = canonical.read(data)
+    assert fast is None or fast == yamlio.parse_with_pyyaml(data), data
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_is_read_as_pyyaml_reads_it_or_declined(text):
+    fast = canonical.read(text.encode("utf-8", "surrogatepass") if text.isprintable() else text.encode("utf-8", "replace"))
+    if fast is not None:
+        assert fast == yamlio.parse_with_pyyaml(text.encode("utf-8", "replace")), text
+
+
+@pytest.mark.parametrize("text", [
+    "a: yes\n", "a: On\n", "a: 0123\n", "a: 1:10\n", "a: 2026-11-05\n", "a: null\n", "a: ~\n", "a: 1_000\n",
+    "a: 0x1F\n", "a: .5\n", "a: 1e3\n", "a:\nb: 1\n", "a: 1\na: 2\n", "a: 1\n  b: 2\n", "a: x\n  continued\n",
+    "a: \"q\"\n", "a: 'it''s\n", "- a\n", "a: [1]\n", "---\na: 1\n", "a: 1", "a: 1\r\n", "a: b #c\n",
+])
+def test_yaml_traps_and_unusual_forms_are_left_to_pyyaml(text):
+    assert canonical.read(text.encode()) is None
+
+
+def test_the_entries_p2p_writes_take_the_fast_path():
+    submission = (b"v: 1\nid: 01M6P3JMC077008TBKYR128EXC\nkind: submission\nat: '2026-11-05T15:00:00Z'\nby: ava\n"
+                  b"challenge: q4\nlink: https://calls.example.com/ava\nmetric: 7\n")
+    rating = (b"v: 1\nid: 01M6ZW068BWN2X19Y5XXFG3WQT\nkind: rating\nat: '2026-11-09T10:00:00Z'\nby: ava\n"
+              b"challenge: q4\nsubmission: 01M6P3JMC3QJ1N34QYP8SVMRHM\nperson: eli\nscores:\n  opening: 5\n"
+              b"  proof: 4.5\ncomment: Best proof section, of the round.\n")
+    for data in (submission, rating):
+        assert canonical.read(data) == yamlio.parse_with_pyyaml(data) is not None
+        assert canonical.read(data) is not None
+
+
+def test_every_file_of_the_demo_spec_and_built_in_types_agrees():
+    for path in [*(ROOT / "challenges").glob("*.yaml"), *(ROOT / "demo").rglob("*.yaml")]:
+        data = path.read_bytes()
+        fast = canonical.read(data)
+        assert fast is None or fast == yamlio.parse_with_pyyaml(data), path
