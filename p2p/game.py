@@ -152,16 +152,14 @@ def ranked(rows: list[dict[str, Any]], key: str, ident: str) -> list[dict[str, A
 
 
 # -- badges and levels -----------------------------------------------------------------
-_last_skill_scores: list[Any] = [None, None]  # (played, result): pages ask once per person
+SkillScores = dict[str, dict[str, list[tuple[str, float]]]]  # person -> skill -> [(challenge, score)]
 
 
-def skill_scores(played: Iterable[Played]) -> dict[str, dict[str, list[tuple[str, float]]]]:
+def skill_scores(played: Iterable[Played]) -> SkillScores:
     """{person: {skill: [(challenge, score on a 1-5 scale), …] in play order}} from
-    ranked rubric results. Remembered for the same `played` list (it is not
-    changed once played), so a page per person does not redo the whole season."""
-    if played is _last_skill_scores[0]:
-        return _last_skill_scores[1]  # type: ignore[no-any-return]
-    found: dict[str, dict[str, list[tuple[str, float]]]] = {}
+    ranked rubric results. Compute it once per season and pass it on: it walks
+    every board."""
+    found: SkillScores = {}
     for game in played:
         challenge = game.challenge
         if challenge.mode != "rubric":
@@ -173,7 +171,6 @@ def skill_scores(played: Iterable[Played]) -> dict[str, dict[str, list[tuple[str
             normal = 1 + 4 * (row.score - low) / (high - low)
             for skill in challenge.skills:
                 found.setdefault(row.person, {}).setdefault(skill, []).append((challenge.slug, normal))
-    _last_skill_scores[:] = [played, found]
     return found
 
 
@@ -252,12 +249,12 @@ def _streaks_and_rounds(snapshot: Snapshot, played: list[Played], give: Any) -> 
             give(person.id, "all-rounder", f"took part in every skill: {', '.join(skills)}")
 
 
-def levels(snapshot: Snapshot, played: list[Played], person: str) -> list[dict[str, Any]]:
-    """Per skill: the person's level from the mean of their scores, and progress to
-    the next level (0-1)."""
+def levels(snapshot: Snapshot, skills: SkillScores, person: str) -> list[dict[str, Any]]:
+    """Per skill: the person's level from the mean of their scores (`skills` is
+    skill_scores of the season), and progress to the next level (0-1)."""
     thresholds = snapshot.settings.levels
     out = []
-    for skill, scores in sorted(skill_scores(played).get(person, {}).items()):
+    for skill, scores in sorted(skills.get(person, {}).items()):
         value = sum(s for _, s in scores) / len(scores)
         index = max(i for i, (_, low) in enumerate(thresholds) if value >= low)
         name, low = thresholds[index]

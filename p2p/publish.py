@@ -108,19 +108,20 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
         yield f"challenge-{challenge.slug}", "challenge.md.j2", _challenge(snapshot, site, challenge, now)
     by_person = {row["person"]: row for row in standings}
     given = _ratings_by_rater(played)
+    skills = game.skill_scores(played)
     memo: dict[tuple[str, str], dict[str, float]] = {}
     for person in sorted(snapshot.people.values(), key=lambda p: p.id):
         if person.active:
             yield f"person-{person.id}", "person.md.j2", _person(snapshot, site, played, won, by_person, given,
-                                                                  memo, person.id)
+                                                                  skills, memo, person.id)
     team_rows = {row["team"]: row for row in game.group_rows(snapshot, tallies, "team")}
     for team in sorted({p.team for p in snapshot.people.values() if p.active}):
-        yield f"team-{team}", "team.md.j2", _team(snapshot, site, played, standings, team_rows.get(team), team)
+        yield f"team-{team}", "team.md.j2", _team(snapshot, site, skills, standings, team_rows.get(team), team)
     roles = [{"role": role, "rows": game.ranked([r for r in standings if r["role"] == role], "points", "person")}
              for role in settings.roles if any(r["role"] == role for r in standings)]
     yield "Roles", "roles.md.j2", pages.RolesPage(site, roles)
     yield "Playbook", "playbook.md.j2", _playbook(snapshot, site, played)
-    yield "Analytics", "analytics.md.j2", _analytics(snapshot, site, played, tallies, given)
+    yield "Analytics", "analytics.md.j2", _analytics(snapshot, site, played, tallies, skills, given)
 
 
 def _movement(snapshot: Snapshot, season: Any, now: dt.datetime, standings: list[dict[str, Any]],
@@ -155,7 +156,7 @@ def _challenge(snapshot: Snapshot, site: pages.Site, challenge: Any, now: dt.dat
 
 def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won: dict[str, list[dict[str, str]]],
             by_person: dict[str, dict[str, Any]], given: dict[str, list[tuple[game.Played, Rating]]],
-            memo: dict[tuple[str, str], dict[str, float]], pid: str) -> pages.PersonPage:
+            skills: game.SkillScores, memo: dict[tuple[str, str], dict[str, float]], pid: str) -> pages.PersonPage:
     person = snapshot.people[pid]
     criteria, comments, trend = [], [], []
     for g in played:
@@ -176,7 +177,7 @@ def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won
     ordered = sorted(criteria, key=lambda c: (-c["score"], c["challenge"], c["criterion"]))
     growth = ordered[3:][-3:][::-1]  # the weakest criteria that are not already strengths
     return pages.PersonPage(site, views.person_doc(person), criteria, ordered[:3], growth,
-                            comments, trend, won.get(pid, []), game.levels(snapshot, played, pid),
+                            comments, trend, won.get(pid, []), game.levels(snapshot, skills, pid),
                             _reviews_given(played, given.get(pid, []), pid), by_person.get(pid))
 
 
@@ -209,7 +210,7 @@ def _reviews_given(played: list[game.Played], given: list[tuple[game.Played, Rat
             "helpful": sum(helpful) / len(helpful) if helpful else None}
 
 
-def _team(snapshot: Snapshot, site: pages.Site, played: list[game.Played], standings: list[dict[str, Any]],
+def _team(snapshot: Snapshot, site: pages.Site, skill_scores: game.SkillScores, standings: list[dict[str, Any]],
           summary: dict[str, Any] | None, team: str) -> pages.TeamPage:
     members = [r for r in standings if r["team"] == team]
     listed = {r["person"] for r in members}
@@ -217,7 +218,7 @@ def _team(snapshot: Snapshot, site: pages.Site, played: list[game.Played], stand
                 for p in sorted(snapshot.people.values(), key=lambda p: p.id)
                 if p.team == team and p.active and p.id not in listed]
     skills: dict[str, list[float]] = {}
-    for person, by_skill in game.skill_scores(played).items():
+    for person, by_skill in skill_scores.items():
         if person in snapshot.people and snapshot.people[person].team == team:
             for skill, scores in by_skill.items():
                 skills.setdefault(skill, []).append(sum(s for _, s in scores) / len(scores))
@@ -243,7 +244,8 @@ def _playbook(snapshot: Snapshot, site: pages.Site, played: list[game.Played]) -
 
 
 def _analytics(snapshot: Snapshot, site: pages.Site, played: list[game.Played],
-               tallies: dict[str, game.Tally], given: dict[str, list[tuple[game.Played, Rating]]]) -> pages.AnalyticsPage:
+               tallies: dict[str, game.Tally], skill_scores: game.SkillScores,
+               given: dict[str, list[tuple[game.Played, Rating]]]) -> pages.AnalyticsPage:
     participation = []
     for g in played:
         eligible = sum(1 for p in snapshot.people.values()
@@ -252,7 +254,7 @@ def _analytics(snapshot: Snapshot, site: pages.Site, played: list[game.Played],
         participation.append({"challenge": g.challenge.slug, "title": g.challenge.title, "submitted": submitted,
                               "eligible": eligible, "rate": submitted / eligible if eligible else 0.0})
     improvement = []
-    for person, skills in sorted(game.skill_scores(played).items()):
+    for person, skills in sorted(skill_scores.items()):
         for skill, scores in sorted(skills.items()):
             if len(scores) >= 2 and person in snapshot.people:
                 improvement.append({"person": person, "name": snapshot.people[person].name, "skill": skill,

@@ -103,10 +103,11 @@ def badges_doc(snapshot: Snapshot, person: str | None, season_name: str | None, 
     played = game.play(snapshot, season, now)
     won = game.badges(snapshot, played, game.points(snapshot, played))
     people = [snapshot.person(person).id] if person else sorted(snapshot.people)
+    skills = game.skill_scores(played)
     return {
         "season": season.name if season else None,
         "people": [{"person": pid, "name": snapshot.people[pid].name, "badges": won.get(pid, []),
-                    "levels": game.levels(snapshot, played, pid)} for pid in people],
+                    "levels": game.levels(snapshot, skills, pid)} for pid in people],
     }
 
 

@@ -19,9 +19,8 @@ from p2p.settings import Settings
 from p2p.errors import SchemaError, StoreError
 from p2p.snapshot import Problem, Snapshot
 from p2p.store import layout, yamlio
+from p2p.store.cache import TreeCache, Unit
 from p2p.store.repo import Git
-
-Unit = dict[str, tuple[str, Any, Any]]
 
 
 # Parsed documents by blob id (or an exception to re-raise). Blobs are immutable.
@@ -72,8 +71,6 @@ def _tree_files(git: Git, commit: str, scope: set[str] | None,
     """Every file p2p reads at `commit`, filling `_parsed` from the tree cache: a
     folder whose tree is cached is not even listed. Returns the listing and the
     contents read on the way."""
-    from p2p.store.cache import TreeCache
-
     folders = [layout.CONFIG, layout.PEOPLE, layout.CHALLENGES, f"{layout.ENTRIES}/"]
     top = [item for item in git.ls_tree(commit, folders, recursive=False)
            if not item.path.rsplit("/", 1)[-1].startswith(".")]
