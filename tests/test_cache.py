@@ -115,3 +115,41 @@ def test_a_clone_with_a_big_index_switches_to_a_split_index_once(p2p, monkeypatc
     p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
     assert git(p2p.root, "config", "core.splitIndex") == "true"
     assert list((p2p.root / ".git").glob("sharedindex.*")) and git(p2p.root, "status", "--porcelain") == ""
+
+
+def test_a_sparse_clone_records_outside_its_cone_without_expanding_the_index(p2p, tmp_path, monkeypatch):
+    """A rep on a big store clones sparsely (README): the entry is committed, no file
+    appears outside the cone, `git status` stays clean, the index stays sparse and
+    whatever the rep staged stays staged."""
+    from conftest import P2P
+
+    seeded(p2p)
+    monkeypatch.setenv("P2P_SYNC", "0")  # the origin is a working clone: nothing to push to here
+    clone = tmp_path / "sparse"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(p2p.root), str(clone)], check=True)
+    git(clone, "sparse-checkout", "set", "--cone", "--sparse-index", "people", "challenges")
+    git(clone, "checkout", "-q")
+    (clone / "people" / "notes.txt").write_text("mine\n")
+    git(clone, "add", "people/notes.txt")
+    sparse = P2P(clone)
+    sparse("submit", "pitch", "--link", "https://v.example/cal", as_="cal")
+    sparse("rate", "pitch", "cal", *scores(4), as_="ava")
+
+    assert not (clone / "entries" / "pitch").exists()
+    assert git(clone, "status", "--porcelain") == "A  people/notes.txt"
+    assert "entries/" in git(clone, "ls-files", "--sparse").splitlines()  # still one folder entry
+    committed = git(clone, "diff", "--name-only", "HEAD~2", "HEAD").splitlines()
+    assert [path.split("/")[2] for path in committed] == ["ava", "cal"]
+    assert "cal" in sparse("leaderboard", "pitch").stdout
+
+
+def test_a_new_cache_layout_frees_the_old_one(p2p):
+    seeded(p2p)
+    caches = p2p.root / ".git" / "p2p" / "cache"
+    (current,) = caches.iterdir()
+    stale = caches / "v1-p2p0.0.1-py39"
+    stale.mkdir()
+    (stale / "x.pickle").write_bytes(b"old")
+    shutil.rmtree(current)
+    traced(p2p.root, "leaderboard", "pitch")
+    assert [c.name for c in caches.iterdir()] == [current.name]

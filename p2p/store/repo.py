@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -187,8 +188,9 @@ class Git:
                      committer: Identity) -> str:
         """Commit exactly `files` (path -> content) on top of branch `ref`.
 
-        The files must already be in the working tree with this content (p2p writes
-        them first, atomically). The index is not touched here: `stage` them after.
+        p2p writes the files into the working tree first (atomically), unless a
+        sparse checkout leaves their folder out. The index is not touched here:
+        `stage` them after.
         Returns the new commit id."""
         blobs = {path: self._hash_object(data) for path, data in files.items()}
         env = {
@@ -259,10 +261,52 @@ class Git:
     def stage(self, commit: str, paths: Iterable[str]) -> None:
         """Record `paths` as in `commit` in the index, so `git status` shows them clean
         and whatever else the user staged stays staged."""
+        if self.sparse_index():
+            # Naming a path outside the cone would make git expand the whole index
+            # (seconds at a million entries). A two-way merge from the parent moves
+            # only the folders that changed and keeps the user's staged changes.
+            self.run("read-tree", "-m", f"{commit}^", commit)
+            return
         self._split_big_index()
         items = self.ls_tree(commit, paths)
         listing = "".join(f"{i.mode} {i.oid}\t{i.path}\0" for i in items)
         self.run("update-index", "--add", "-z", "--index-info", input=listing.encode("utf-8", "surrogateescape"))
+
+    def sparse_index(self) -> bool:
+        """Whether this clone keeps a sparse index (`git sparse-checkout set --cone
+        --sparse-index`), the layout the README recommends for reps on a big store."""
+        return self._sparse_cone is not None and self._config_true("index.sparse")
+
+    def in_checkout(self, path: str) -> bool:
+        """Whether `path` belongs in the working tree: always, unless a cone-mode
+        sparse checkout leaves its folder out."""
+        cone = self._sparse_cone
+        if cone is None:
+            return True
+        recursive, parents = cone
+        folders = path.split("/")[:-1]
+        if not folders:
+            return True  # cone mode always keeps the top-level files
+        prefixes = ["/".join(folders[:i]) for i in range(1, len(folders) + 1)]
+        return any(p in recursive for p in prefixes) or prefixes[-1] in parents
+
+    @cached_property
+    def _sparse_cone(self) -> tuple[frozenset[str], frozenset[str]] | None:
+        """(folders kept whole, folders whose own files are kept) of a cone-mode
+        sparse checkout, or None when the whole tree is checked out."""
+        try:
+            lines = (self.git_dir() / "info" / "sparse-checkout").read_text().split()
+        except OSError:
+            return None  # the common case costs no git process
+        if not (self._config_true("core.sparseCheckout") and self._config_true("core.sparseCheckoutCone")):
+            return None
+        kept = {line.strip("/") for line in lines if line.startswith("/") and line.endswith("/")}
+        shallow = {line[2:-3] for line in lines if line.startswith("!/") and line.endswith("/*/")}
+        return frozenset(kept - shallow), frozenset(kept & shallow)
+
+    def _config_true(self, key: str) -> bool:
+        value = self.run("config", "--type=bool", "--get", key, check=False).stdout.strip()
+        return value == b"true"
 
     def _split_big_index(self) -> None:
         """Past ~100k files git rewrites a 100 MB index on every `update-index`

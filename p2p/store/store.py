@@ -167,6 +167,8 @@ class Store:
         yamlio.write_atomic(journal, "".join(f"{rel}\n" for rel in files).encode("utf-8", "surrogateescape"))
         try:
             for rel, data in files.items():
+                if not self.git.in_checkout(rel):
+                    continue  # a sparse clone leaves this folder out: the commit alone records it
                 path = self.root / rel
                 previous[path] = path.read_bytes() if path.is_file() else None
                 made.extend(p for p in reversed(path.parents) if self.root in p.parents and not p.exists())
