@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from dataclasses import asdict
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
@@ -51,7 +52,10 @@ def emit(fmt: str, document: Any, rows: Iterable[dict[str, Any]] = (), columns: 
          title: str | None = None, empty: str = "nothing to show") -> None:
     """Print `document` as JSON, or `rows` (dicts) in the chosen tabular format."""
     if fmt == "json":
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+        # Indented for a person at a terminal; compact for a pipe, where Python's C
+        # encoder is ~8x faster (the indenting encoder is pure Python).
+        indent = 2 if sys.stdout.isatty() else None
+        click.echo(json.dumps(document, indent=indent, ensure_ascii=False, default=str))
         return
     rows = list(rows)
     if fmt == "csv":

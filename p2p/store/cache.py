@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-VERSION = 2  # units hold (blob id, document, parsed entry or None)
+VERSION = 3  # units hold (blob id, document or None for a valid entry, parsed entry or None)
 KEEP_PER_FOLDER = 4  # recent trees per folder: enough for --at a few commits back and concurrent readers
 
 # path -> (blob id, document or a YamlError as ("!error", message, line), the valid entry or None)
@@ -60,6 +60,8 @@ class TreeCache:
 
     def put(self, name: str, tree: str, unit: Unit) -> None:
         try:
+            if not self.folder.exists():
+                self._drop_other_versions()
             (self.folder / "latest").mkdir(parents=True, exist_ok=True)
             _memo[tree] = unit
             _write(self.folder / f"{tree}.pickle", pickle.dumps(unit, protocol=pickle.HIGHEST_PROTOCOL))
@@ -72,6 +74,16 @@ class TreeCache:
             _write(pointer, tree.encode())
         except OSError:
             pass  # a read-only or full disk: the cache is only an optimisation
+
+
+    def _drop_other_versions(self) -> None:
+        """A new p2p or Python cannot read an older layout: free its space (tens of
+        MB on a big store). A reader still using it only loses its cache."""
+        import shutil
+
+        for other in self.folder.parent.glob("v*-p2p*"):
+            if other != self.folder:
+                shutil.rmtree(other, ignore_errors=True)
 
 
 def _safe(name: str) -> str:

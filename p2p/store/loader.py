@@ -28,6 +28,8 @@ _parsed: dict[str, Any] = {}
 # Valid entries by blob id: parse_entry depends on the document alone, so its
 # result is cached with it (validating 20,000 entries costs more than reading them).
 _entries: dict[str, Entry] = {}
+# People and challenges by (blob id, roles): they depend on p2p.yaml's roles too.
+_records: dict[tuple[str, tuple[str, ...]], Any] = {}
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,9 @@ def _tree_files(git: Git, commit: str, scope: set[str] | None,
             name = _unit_of(item.path, units)
             doc = _parsed.get(item.oid, reuse.get(item.oid))
             entry = _entry_of(item.oid, doc) if layout.classify(item.path) == "entry" else None
-            fresh[name][item.path] = (item.oid, _to_cache(doc), entry)
+            # A valid entry is kept as its Entry alone: the document would double the
+            # pickle and is needed only to point at the line of a problem.
+            fresh[name][item.path] = (item.oid, None if entry is not None else _to_cache(doc), entry)
         for name in misses:
             cached[name] = fresh[name]
             cache.put(name, units[name], fresh[name])
@@ -202,14 +206,25 @@ def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes
     settings = Settings()
     for item, doc in by_kind.get("config", []):
         settings = parse(item, doc, Settings.parse) or settings
+    roles = tuple(settings.roles)
+
+    def record(item: _File, doc: Any, parser: Callable[[Any, Any], Any]) -> Any:
+        key = (item.oid, roles)
+        if key in _records:
+            return _records[key]
+        parsed = parse(item, doc, lambda d: parser(d, roles))
+        if parsed is not None:  # a broken file is parsed again, so each load reports it
+            _records[key] = parsed
+        return parsed
+
     people: dict[str, model.Person] = {}
     for item, doc in by_kind.get("person", []):
-        person = parse(item, doc, lambda d: model.Person.parse(d, settings.roles))
+        person = record(item, doc, model.Person.parse)
         if person is not None and _named_as(item, person.id, "id", fetch, problems):
             people[person.id] = person
     challenges: dict[str, model.Challenge] = {}
     for item, doc in by_kind.get("challenge", []):
-        challenge = parse(item, doc, lambda d: model.Challenge.parse(d, settings.roles))
+        challenge = record(item, doc, model.Challenge.parse)
         if challenge is not None and _named_as(item, challenge.slug, "slug", fetch, problems):
             challenges[challenge.slug] = challenge
     entries: list[Entry] = []
