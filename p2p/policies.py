@@ -123,6 +123,15 @@ def fit(matrix: Matrix, scale: tuple[float, float]) -> tuple[dict[str, float], d
 
 
 def _fit_component(z: Matrix, midpoint: float) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    # Fit each rater's scores centred on their own mean (rounded, so a rater who adds a
+    # constant to every score gives bit-for-bit the same input): the iteration below
+    # can have more than one fixed point, and float noise must not pick between them.
+    means: dict[str, list[float]] = {}
+    for raters in z.values():
+        for rater, value in raters.items():
+            means.setdefault(rater, []).append(value)
+    centre = {r: sum(values) / len(values) for r, values in means.items()}
+    z = {unit: {r: round(v - centre[r], 9) for r, v in raters.items()} for unit, raters in z.items()}
     by_rater: dict[str, dict[str, float]] = {}
     for unit, raters in z.items():
         for rater, value in raters.items():
@@ -144,7 +153,7 @@ def _fit_component(z: Matrix, midpoint: float) -> tuple[dict[str, float], dict[s
             break
     # The level of s + b is not identified: anchor the component's mean at the midpoint.
     shift = sum(s.values()) / len(s) - midpoint
-    return ({u: v - shift for u, v in s.items()}, {r: b + shift for r, b in bias.items()}, tau)
+    return ({u: v - shift for u, v in s.items()}, {r: b + shift + centre[r] for r, b in bias.items()}, tau)
 
 
 def _components(z: Matrix) -> list[list[str]]:
