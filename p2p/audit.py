@@ -28,8 +28,10 @@ class Finding:
 
 
 def is_entry(path: str) -> bool:
+    """An entry or a record (action items, activity, outcomes, pairings): both are
+    append-only and committed by the person who acted."""
     parts = path.split("/")
-    return len(parts) == 4 and parts[0] == "entries" and not parts[-1].startswith(".")
+    return len(parts) == 4 and parts[0] in ("entries", "records") and not parts[-1].startswith(".")
 
 
 def audit(commits: list[Commit], entry_of: Callable[[str], Entry | None], people: Mapping[str, Person],

@@ -41,6 +41,11 @@ COMMANDS = {
     "status": "p2p.commands.sync:status",
     "log": "p2p.commands.audit:log",
     "audit": "p2p.commands.audit:audit",
+    "stats": "p2p.commands.stats:stats",
+    "action": "p2p.commands.coaching:action",
+    "activity": "p2p.commands.coaching:activity",
+    "outcomes": "p2p.commands.coaching:outcomes",
+    "match": "p2p.commands.coaching:match",
 }
 
 
@@ -62,12 +67,12 @@ class Session:
             self._store = Store.open(self.store_path)
         return self._store
 
-    def read(self, at: str | None, challenges: Any = None) -> tuple[Any, dt.datetime]:
+    def read(self, at: str | None, challenges: Any = None, records: bool = False) -> tuple[Any, dt.datetime]:
         """(snapshot, now) at revision `at` (HEAD when None). A past revision is read
         as of its commit time, so time rules (flexible minimums, seasons, states)
         give the same answer they gave then."""
         store = self.store()
-        snapshot = store.load(at or "HEAD", challenges)
+        snapshot = store.load(at or "HEAD", challenges, records=records)
         return snapshot, store.commit_time(snapshot.commit) if at else self.now()
 
     def now(self) -> dt.datetime:

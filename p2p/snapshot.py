@@ -4,6 +4,7 @@ Pure data: the loader (p2p.store.loader) builds it, everything else reads it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from p2p import model
 from p2p.entries import Entry
@@ -36,6 +37,7 @@ class Snapshot:
     files: int = 0
     entry_paths: dict[str, list[str]] = field(default_factory=dict)
     oids: dict[str, str] = field(default_factory=dict)  # path -> git blob id
+    records: list[Any] = field(default_factory=list)  # p2p.records, sorted by id; loaded when asked for
     _by_challenge: dict[str, list[Entry]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def entries_of(self, slug: str) -> list[Entry]:

@@ -53,7 +53,7 @@ def audit(session: Session, fmt: str) -> None:
     snapshot = store.load()
     signers = store.root / "allowed_signers"
     signed = snapshot.settings.signed_commits
-    commits = store.git.history("HEAD", ["entries"], str(signers) if signed else None)
+    commits = store.git.history("HEAD", ["entries", "records"], str(signers) if signed else None)
     findings = service.audit(commits, store.entry_of_blob, snapshot.people, signed)
     doc = {"commits": len(commits), "violations": [{"commit": f.commit, "path": f.path, "message": f.message}
                                                    for f in findings]}

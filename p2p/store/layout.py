@@ -8,6 +8,7 @@ CONFIG = "p2p.yaml"
 PEOPLE = "people"
 CHALLENGES = "challenges"
 ENTRIES = "entries"
+RECORDS = "records"
 KEEP = ".gitkeep"
 
 
@@ -23,12 +24,16 @@ def entry_path(slug: str, person_id: str, entry_id: str) -> str:
     return f"{ENTRIES}/{check_id(slug)}/{check_id(person_id)}/{check_entry_id(entry_id)}.yaml"
 
 
+def record_path(kind: str, person_id: str, record_id: str) -> str:
+    return f"{RECORDS}/{kind}/{check_id(person_id)}/{check_entry_id(record_id)}.yaml"
+
+
 def classify(path: str) -> str | None:
-    """'config', 'person', 'challenge', 'entry', or None for a file p2p ignores."""
+    """'config', 'person', 'challenge', 'entry', 'record', or None for a file p2p ignores."""
     parts = path.split("/")
     if path == CONFIG:
         return "config"
-    if parts[0] not in (PEOPLE, CHALLENGES, ENTRIES) or parts[-1].startswith("."):
+    if parts[0] not in (PEOPLE, CHALLENGES, ENTRIES, RECORDS) or parts[-1].startswith("."):
         return None
     if not parts[-1].endswith(".yaml"):
         return "stray"
@@ -38,4 +43,6 @@ def classify(path: str) -> str | None:
         return "challenge"
     if len(parts) == 4 and parts[0] == ENTRIES:
         return "entry"
+    if len(parts) == 4 and parts[0] == RECORDS:
+        return "record"
     return "stray"

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 
 from p2p import model
 from p2p.entries import Entry, parse_entry
+from p2p.records import Record, parse_record
 from p2p.settings import Settings
 from p2p.errors import SchemaError, StoreError
 from p2p.snapshot import Problem, Snapshot
@@ -29,7 +30,9 @@ _parsed: dict[str, Any] = {}
 # result is cached with it (validating 20,000 entries costs more than reading them).
 _entries: dict[str, Entry] = {}
 # People and challenges by (blob id, roles): they depend on p2p.yaml's roles too.
-_records: dict[tuple[str, tuple[str, ...]], Any] = {}
+_models: dict[tuple[str, tuple[str, ...]], Any] = {}
+# Valid records by blob id, like _entries.
+_records: dict[str, Record] = {}
 
 
 @dataclass(frozen=True)
@@ -39,12 +42,14 @@ class _File:
 
 
 def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = None,
-         worktree: Path | None = None, authors: Iterable[str] | None = None) -> Snapshot:
+         worktree: Path | None = None, authors: Iterable[str] | None = None, records: bool = False) -> Snapshot:
     """Read the store at `rev` (a commit-ish), or the files under `worktree` when given.
 
     `challenges` limits which challenges' entries are read (all when None), and
     `authors` which people's entries in them: a write reads its own folder and
-    its target's, not a challenge of 20,000 entries."""
+    its target's, not a challenge of 20,000 entries. `records` (action items,
+    activity, outcomes, pairings) are read only when asked for; the working tree
+    is always read whole."""
     scope = None if challenges is None else set(challenges)
     if worktree is not None:
         listing, reader, commit = _worktree_files(worktree, scope)
@@ -55,7 +60,7 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
             raise StoreError(f"the store at {git.root} has no commits yet; run `p2p init` there")
         if commit is None:
             raise StoreError(f"revision {rev!r} does not exist in this store")
-        listing, contents = _tree_files(git, commit, scope, None if authors is None else set(authors))
+        listing, contents = _tree_files(git, commit, scope, None if authors is None else set(authors), records)
         reader = git.read_blobs
     missing = [f.oid for f in listing if f.oid not in _parsed]
     contents.update(reader(missing) if missing else {})
@@ -69,11 +74,11 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
 
 
 def _tree_files(git: Git, commit: str, scope: set[str] | None,
-                authors: set[str] | None) -> tuple[list[_File], dict[str, bytes]]:
+                authors: set[str] | None, records: bool = False) -> tuple[list[_File], dict[str, bytes]]:
     """Every file p2p reads at `commit`, filling `_parsed` from the tree cache: a
     folder whose tree is cached is not even listed. Returns the listing and the
     contents read on the way."""
-    folders = [layout.CONFIG, layout.PEOPLE, layout.CHALLENGES, f"{layout.ENTRIES}/"]
+    folders = [layout.CONFIG, layout.PEOPLE, layout.CHALLENGES, f"{layout.ENTRIES}/"] + ([f"{layout.RECORDS}/"] if records else [])
     top = [item for item in git.ls_tree(commit, folders, recursive=False)
            if not item.path.rsplit("/", 1)[-1].startswith(".")]
     # A folder is cached under its tree id, a top-level file (p2p.yaml) under its blob id.
@@ -156,7 +161,7 @@ def _worktree_files(root: Path, scope: set[str] | None) -> tuple[list[_File], Ca
     data: dict[str, bytes] = {}
     listing = []
     candidates = [root / layout.CONFIG] if (root / layout.CONFIG).is_file() else []
-    for folder in (layout.PEOPLE, layout.CHALLENGES, layout.ENTRIES):
+    for folder in (layout.PEOPLE, layout.CHALLENGES, layout.ENTRIES, layout.RECORDS):
         base = root / folder
         if base.is_dir():
             candidates.extend(p for p in sorted(base.rglob("*")) if p.is_file() and not p.name.startswith("."))
@@ -210,11 +215,11 @@ def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes
 
     def record(item: _File, doc: Any, parser: Callable[[Any, Any], Any]) -> Any:
         key = (item.oid, roles)
-        if key in _records:
-            return _records[key]
+        if key in _models:
+            return _models[key]
         parsed = parse(item, doc, lambda d: parser(d, roles))
         if parsed is not None:  # a broken file is parsed again, so each load reports it
-            _records[key] = parsed
+            _models[key] = parsed
         return parsed
 
     people: dict[str, model.Person] = {}
@@ -239,8 +244,16 @@ def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes
         if len(entry_paths[entry.id]) == 1:
             entries.append(entry)
     entries.sort(key=lambda e: e.id)
+    records: list[Record] = []
+    for item, doc in by_kind.get("record", []):
+        record = _records.get(item.oid) or parse(item, doc, parse_record)
+        if record is not None:
+            _records[item.oid] = record
+            if _record_in_place(item, record, problems):
+                records.append(record)
+    records.sort(key=lambda r: r.id)
     return Snapshot(commit, settings, people, challenges, entries, problems, len(listing), entry_paths,
-                    {item.path: item.oid for item in listing})
+                    {item.path: item.oid for item in listing}, records)
 
 
 def _named_as(item: _File, ident: str, key: str, fetch: Callable[[str], bytes], problems: list[Problem]) -> bool:
@@ -248,6 +261,14 @@ def _named_as(item: _File, ident: str, key: str, fetch: Callable[[str], bytes], 
     if stem != ident:
         line = yamlio.line_of(fetch(item.oid), key)
         problems.append(Problem(item.path, line, f"{key} {ident!r} does not match the file name {stem!r}"))
+        return False
+    return True
+
+
+def _record_in_place(item: _File, record: Record, problems: list[Problem]) -> bool:
+    expected = layout.record_path(record.kind, record.by, record.id)
+    if item.path != expected:
+        problems.append(Problem(item.path, 1, f"{record.kind} {record.id} by {record.by} belongs at {expected}"))
         return False
     return True
 

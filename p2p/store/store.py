@@ -52,13 +52,17 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------
     def load(self, rev: str | None = "HEAD", challenges: Iterable[str] | None = None,
-             authors: Iterable[str] | None = None) -> Snapshot:
-        return loader.load(self.git, rev, challenges, authors=authors)
+             authors: Iterable[str] | None = None, records: bool = False) -> Snapshot:
+        return loader.load(self.git, rev, challenges, authors=authors, records=records)
 
     def newest_entry_id(self, slug: str) -> str | None:
         """The latest entry id in a challenge, from its file names alone (no parsing):
         new ids are made later than it, so write order is kept even with one clock."""
-        names = self.git.out("ls-tree", "-r", "--name-only", "HEAD", "--", f"{layout.ENTRIES}/{slug}/").split()
+        return self.newest_id(f"{layout.ENTRIES}/{slug}/")
+
+    def newest_id(self, folder: str) -> str | None:
+        """The latest entry or record id below `folder`, from file names alone."""
+        names = self.git.out("ls-tree", "-r", "--name-only", "HEAD", "--", folder).split()
         stems = [name.rsplit("/", 1)[-1][:-5] for name in names if name.endswith(".yaml")]
         return max((stem for stem in stems if len(stem) == 26), default=None)
 
@@ -66,11 +70,13 @@ class Store:
         return loader.load(self.git, None, worktree=self.root)
 
     def entry_of_blob(self, oid: str) -> Any:
-        """The entry a blob holds, or None when it is not a valid entry."""
+        """The entry or record a blob holds, or None when it is neither."""
         from p2p.entries import parse_entry
+        from p2p.records import KINDS, parse_record
 
         try:
-            return parse_entry(yamlio.loads(self.git.read_blobs([oid])[oid]))
+            doc = yamlio.loads(self.git.read_blobs([oid])[oid])
+            return parse_record(doc) if isinstance(doc, dict) and doc.get("kind") in KINDS else parse_entry(doc)
         except (yamlio.YamlError, SchemaError, StoreError):
             return None
 
