@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from p2p import fields
+from p2p.errors import SchemaError
 from p2p.ids import is_id, slugify
 
 # Canonical column -> header spellings (compared lowercase with spaces, '_' and '.' removed).
@@ -169,3 +170,99 @@ def _date(text: str) -> str | None:
         except ValueError:
             continue
     return None
+
+
+# -- outcomes: per-person results per period -------------------------------------------
+OUTCOME_COLUMNS = {
+    "p2p_id": ("p2pid", "person", "handle"),
+    "crm_id": ("ownerid", "userid", "id", "opportunityownerid", "recordid"),
+    "email": ("email", "owneremail", "opportunityowneremail", "useremail", "emailaddress"),
+    "period": ("period", "fiscalperiod", "closemonth", "month", "quarter", "fiscalquarter", "closedate"),
+    "win_rate": ("winrate", "win%", "winrate%", "winpercentage"),
+    "deals_won": ("dealswon", "won", "closedwon", "wondeals", "numberofwondeals", "closedwoncount"),
+    "deal_size": ("averagedealsize", "avgdealsize", "avgamount", "averageamount", "dealsize", "averageamountwon"),
+}
+
+
+def parse_outcomes(data: bytes, people: dict[str, Any]) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str]]]:
+    """([(line, {person, period, win_rate, deals_won, deal_size})], [(line, reason)]) from
+    a CRM report of results per person and period. People are found by p2p id, CRM id
+    (a Salesforce id matches in its 15- or 18-character form) or e-mail."""
+    from p2p.records import check_period
+
+    rows = read_table(data)
+    if not rows:
+        raise ValueError("the file is empty")
+    headers = rows[0][1]
+    keys = [_key(h) for h in headers]
+    columns = {col: keys.index(s) for col, spellings in OUTCOME_COLUMNS.items() for s in reversed(spellings) if s in keys}
+    if not {"p2p_id", "crm_id", "email"} & set(columns):
+        raise ValueError(f"no column says who: expected Email, Owner ID or p2p_id among {', '.join(headers)}")
+    if "period" not in columns:
+        raise ValueError(f"no period column: expected Period, Close Month or Fiscal Quarter among {', '.join(headers)}")
+    if not {"win_rate", "deals_won", "deal_size"} & set(columns):
+        raise ValueError("no result column: expected Win Rate, Deals Won or Average Deal Size")
+    by_email = {p.email.lower(): p.id for p in people.values()}
+    by_crm = {p.crm_id[:15]: p.id for p in people.values() if p.crm_id}
+    found, skipped = [], []
+    for line, row in rows[1:]:
+        if not any(cell.strip() for cell in row):
+            continue
+        cell = lambda col: row[columns[col]].strip() if col in columns and columns[col] < len(row) else ""  # noqa: E731
+        pid = (cell("p2p_id") if cell("p2p_id") in people else None) or by_crm.get(cell("crm_id")[:15]) \
+            or by_email.get(cell("email").lower())
+        if pid is None:
+            who = cell("email") or cell("crm_id") or cell("p2p_id") or "an empty cell"
+            skipped.append((line, f"{who} is not in people/"))
+            continue
+        try:
+            period = check_period(_period(cell("period")), "period")
+            doc: dict[str, Any] = {"person": pid, "period": period}
+            for col in ("win_rate", "deals_won", "deal_size"):
+                if cell(col):
+                    doc[col] = _amount(cell(col), col)
+            if len(doc) == 2:  # a blank row must not replace results recorded before
+                raise ValueError("no results: Win Rate, Deals Won and Average Deal Size are all empty")
+            if doc.get("win_rate") is not None:
+                doc["win_rate"] = doc["win_rate"] / 100 if doc["win_rate"] > 1 or cell("win_rate").endswith("%") else doc["win_rate"]
+                if doc["win_rate"] > 1:
+                    raise ValueError(f"win rate {cell('win_rate')!r} is over 100%")
+        except (ValueError, SchemaError) as exc:
+            skipped.append((line, str(getattr(exc, "message", exc))))
+            continue
+        found.append((line, doc))
+    return found, skipped
+
+
+def _period(text: str) -> str:
+    """2026-10, 2026-Q4, Q4 2026, Q4-2026, FY2026-Q4 or a date (its month)."""
+    text = text.strip().upper().removeprefix("FY")
+    quarter = re.fullmatch(r"Q([1-4])[\s\-/]*(\d{4})", text)
+    if quarter:
+        return f"{quarter[2]}-Q{quarter[1]}"
+    day = re.fullmatch(r"(\d{4})-(\d{2})-\d{2}", text)
+    if day:
+        return f"{day[1]}-{day[2]}"
+    return text
+
+
+def _amount(text: str, column: str) -> float:
+    """A number from a CRM cell: currency signs, thousands separators and % dropped.
+    A formula (`=…`) is refused, never evaluated."""
+    if text[:1] in ("=", "+", "@") or (text[:1] == "-" and not re.fullmatch(r"-[\d.,]+", text)):
+        raise ValueError(f"{column} {text!r} is a formula, not a number")
+    cleaned = re.sub(r"[\s$€£¥%]", "", text)
+    if "," in cleaned and "." in cleaned:  # the later one is the decimal mark: 1,250.50 or 1.250,50
+        thousands = "," if cleaned.rindex(".") > cleaned.rindex(",") else "."
+        cleaned = cleaned.replace(thousands, "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(,\d{3})+", cleaned):  # 12,500: thousands
+        cleaned = cleaned.replace(",", "")
+    elif "," in cleaned:  # 34,5: a decimal comma
+        cleaned = cleaned.replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise ValueError(f"{column} {text!r} is not a number") from None
+    if value < 0 or value != value or value in (float("inf"),):
+        raise ValueError(f"{column} {text!r} must be 0 or more")
+    return value

@@ -74,8 +74,13 @@ class Settings:
     sync_remote: str | None = None  # None: `origin` when the clone has it
     sync_timeout: float = 15.0  # seconds a write may spend getting its commit onto the remote
     sync_inbox_after: float | None = 3.0  # seconds of a busy branch before a write parks in the inbox; None: never
+    ramp_threshold: float = 3.5  # a new hire is ramped at a first result this good (1-5 scale)
+    new_hire_days: int = 180  # hired this many days ago or less: a new hire (ramp time)
+    at_risk_missed: int = 3  # sat out this many challenges in a row: at risk
+    mentor_capacity: int = 2  # mentees per mentor in one `p2p match`
+    avoid_same_manager: bool = False  # `p2p match` never pairs two people with one manager
 
-    KEYS = {"schema", "name", "timezone", "roles", "scoring", "seasons", "points", "levels", "fairness", "publish", "audit", "sync"}
+    KEYS = {"schema", "name", "timezone", "roles", "scoring", "seasons", "points", "levels", "fairness", "publish", "audit", "sync", "insight"}
 
     @property
     def tz(self) -> ZoneInfo:
@@ -101,6 +106,13 @@ class Settings:
         f.known_keys(sync, {"remote", "timeout", "inbox_after"}, "sync")
         audit = f.mapping(doc.get("audit") or {}, "audit")
         f.known_keys(audit, {"signed"}, "audit")
+        insight = f.mapping(doc.get("insight") or {}, "insight")
+        f.known_keys(insight, {"ramp_threshold", "new_hire_days", "at_risk_missed", "mentor_capacity",
+                                   "avoid_same_manager"}, "insight")
+        ramp = f.number(insight.get("ramp_threshold", 3.5), "insight.ramp_threshold")
+        if not 1 <= ramp <= 5:
+            raise SchemaError(f"insight.ramp_threshold {ramp:g} must be between 1 and 5 (the skill scale)",
+                              "insight.ramp_threshold")
         publish = f.mapping(doc.get("publish") or {}, "publish")
         f.known_keys(publish, {"anonymous"}, "publish")
         return cls(
@@ -119,6 +131,11 @@ class Settings:
             sync_remote=f.text(sync, "remote", "sync.", required=False, max_len=100),
             sync_timeout=f.number(sync.get("timeout", 15.0), "sync.timeout"),
             sync_inbox_after=_inbox_after(sync.get("inbox_after", 3.0)),
+            ramp_threshold=ramp,
+            new_hire_days=f.integer(insight, "new_hire_days", "insight.", default=180, minimum=1, maximum=3650),
+            at_risk_missed=f.integer(insight, "at_risk_missed", "insight.", default=3, minimum=1, maximum=100),
+            mentor_capacity=f.integer(insight, "mentor_capacity", "insight.", default=2, minimum=1, maximum=100),
+            avoid_same_manager=f.boolean(insight, "avoid_same_manager", False, "insight."),
         )
 
     def to_doc(self) -> dict[str, Any]:

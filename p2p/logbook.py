@@ -1,0 +1,160 @@
+"""Use cases that write records: action items, activity numbers, CRM outcomes and
+mentor pairings. Each checks every rule first, then writes one new file as one
+commit authored by the acting person; repeating a write that would change nothing
+writes nothing (scripts can re-run them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from p2p import records
+from p2p.actions import acting_person
+from p2p.errors import InvalidInput, NotFound, Refused, SchemaError
+from p2p.ids import check_entry_id, check_id, new_entry_id
+from p2p.model import Person
+from p2p.snapshot import Snapshot
+from p2p.store import layout, yamlio
+from p2p.store.repo import Identity
+from p2p.store.store import Store
+
+
+@dataclass(frozen=True)
+class Logged:
+    record: records.Record | None  # None: nothing new to record
+    path: str | None
+    commit: str | None
+    note: str = ""
+
+
+def add_action(store: Store, as_id: str | None, now: dt.datetime, person: str, text: str,
+               due: dt.date | None = None, challenge: str | None = None) -> Logged:
+    snapshot = store.load(challenges=[], records=False)
+    actor = acting_person(store, snapshot, as_id)
+    owner = snapshot.person(person)
+    if challenge is not None:
+        snapshot.challenge(challenge)
+    if not text.strip():
+        raise InvalidInput("TEXT is empty; say what will be done, e.g. \"ask two discovery questions before the demo\"")
+    record = records.Action(id=_new_id(store, now, "action"), at=now, by=actor.id, person=owner.id, text=text.strip(),
+                            due=due, challenge=challenge)
+    return _write(store, record, actor, f"p2p: action for {owner.id} by {actor.id}")
+
+
+def complete_action(store: Store, as_id: str | None, now: dt.datetime, action_id: str) -> Logged:
+    snapshot = store.load(challenges=[], records=True)
+    actor = acting_person(store, snapshot, as_id)
+    check_entry_id(action_id)
+    item = next((r for r in snapshot.records if isinstance(r, records.Action) and r.id == action_id), None)
+    if item is None:
+        raise NotFound(f"action {action_id} does not exist; see `p2p action list`")
+    owner = snapshot.people.get(item.person)
+    if actor.id not in (item.person, item.by) and not (owner and owner.manager == actor.id):
+        author = f", who added it ({item.by})," if item.by != item.person else ""
+        raise Refused(f"{actor.id} cannot close action {action_id}: only {item.person}{author} or "
+                      f"{item.person}'s manager can")
+    if any(isinstance(r, records.Done) and r.action == action_id for r in snapshot.records):
+        return Logged(None, None, None, f"action {action_id} is already done")
+    record = records.Done(id=_new_id(store, now, "done"), at=now, by=actor.id, action=action_id)
+    return _write(store, record, actor, f"p2p: action {action_id} done by {actor.id}")
+
+
+def log_activity(store: Store, as_id: str | None, now: dt.datetime, week: str | None,
+                 counts: Mapping[str, float]) -> Logged:
+    snapshot = store.load(challenges=[], records=True)
+    actor = acting_person(store, snapshot, as_id)
+    week = records.week_of(now.astimezone(snapshot.settings.tz).date()) if week is None else _field(
+        lambda: records.check_week(week, "--week"))
+    if not counts:
+        raise InvalidInput(f"give at least one of {', '.join('--' + k for k in records.ACTIVITY_COUNTS)}")
+    for key, value in counts.items():
+        _field(lambda: records.count(value, f"--{key}"))
+    current = _latest_activity(snapshot).get((actor.id, week))
+    if current is not None and dict(current.counts) == {k: float(v) for k, v in counts.items()}:
+        return Logged(None, None, None, f"{actor.id}'s activity for {week} is already recorded as given")
+    record = records.Activity(id=_new_id(store, now, "activity"), at=now, by=actor.id, week=week,
+                              counts={k: float(v) for k, v in counts.items()})
+    return _write(store, record, actor, f"p2p: activity {week} by {actor.id}")
+
+
+def import_outcomes(store: Store, as_id: str | None, now: dt.datetime, source: str,
+                    data: bytes) -> tuple[Logged, list[tuple[int, str]], int]:
+    """(what was written, skipped rows, rows unchanged) for a CRM results export."""
+    from p2p import crm
+
+    snapshot = store.load(challenges=[], records=True)
+    actor = acting_person(store, snapshot, as_id)
+    try:
+        found, skipped = crm.parse_outcomes(data, snapshot.people)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{source}: {exc}") from None
+    current = _latest_outcomes(snapshot)
+    latest: dict[tuple[str, str], records.Outcome] = {}
+    for _, doc in found:  # a later line for the same person and period wins, as a later import does
+        row = records.Outcome(doc["person"], doc["period"], doc.get("win_rate"), doc.get("deals_won"), doc.get("deal_size"))
+        latest[(row.person, row.period)] = row
+    new = tuple(row for key, row in sorted(latest.items()) if current.get(key) != row)
+    if not new:
+        note = "every row is already recorded" if latest else "no row could be imported"
+        return Logged(None, None, None, note), skipped, len(latest)
+    record = records.Outcomes(id=_new_id(store, now, "outcomes"), at=now, by=actor.id, source=source[:500], rows=new)
+    return (_write(store, record, actor, f"p2p: outcomes from {source[:80]} by {actor.id}"), skipped,
+            len(latest) - len(new))
+
+
+def match(store: Store, as_id: str | None, now: dt.datetime, skill: str, seed: int, capacity: int | None,
+          skill_scores: Mapping[str, float]) -> tuple[Logged, Any]:
+    """Pair mentors and mentees in `skill` (scores: each person's mean, 1-5) and record
+    the pairs. Pairs made by earlier runs in the skill are not repeated."""
+    from p2p import matching
+
+    snapshot = store.load(challenges=[], records=True)
+    actor = acting_person(store, snapshot, as_id)
+    check_id(skill, "--skill")
+    settings = snapshot.settings
+    previous = {pair for r in snapshot.records if isinstance(r, records.Pairing) and r.skill == skill for pair in r.pairs}
+    proposal = matching.propose(skill_scores, snapshot.people, settings.levels, capacity or settings.mentor_capacity,
+                                seed, previous, settings.avoid_same_manager)
+    if not proposal.pairs:
+        return Logged(None, None, None, f"no new pairs in {skill}: {len(proposal.mentors)} possible mentors, "
+                                        f"{len(proposal.mentees)} people to coach"), proposal
+    record = records.Pairing(id=_new_id(store, now, "pairing"), at=now, by=actor.id, skill=skill, seed=seed,
+                             pairs=proposal.pairs)
+    return _write(store, record, actor, f"p2p: {len(proposal.pairs)} mentor pairs in {skill} by {actor.id}"), proposal
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _latest_activity(snapshot: Snapshot) -> dict[tuple[str, str], records.Activity]:
+    from p2p.insight import latest_activity
+
+    return latest_activity(snapshot.records)
+
+
+def _latest_outcomes(snapshot: Snapshot) -> dict[tuple[str, str], records.Outcome]:
+    from p2p.insight import latest_outcomes
+
+    return latest_outcomes(snapshot.records)
+
+
+def _field(check: Any) -> Any:
+    try:
+        return check()
+    except SchemaError as exc:
+        raise InvalidInput(exc.message) from None
+
+
+def _new_id(store: Store, now: dt.datetime, kind: str) -> str:
+    return new_entry_id(now, store.newest_id(f"{layout.RECORDS}/{kind}/"))
+
+
+def _write(store: Store, record: records.Record, author: Person, message: str) -> Logged:
+    path = layout.record_path(record.kind, record.by, record.id)
+    data = yamlio.dumps(record.to_doc())
+    try:
+        records.parse_record(yamlio.loads(data))  # what we write must read back
+    except SchemaError as exc:
+        raise InvalidInput(exc.message) from None
+    identity = Identity(author.name, author.email)
+    commit = store.write({path: data}, message, identity, store.committer(fallback=identity), guard=False)
+    return Logged(record, path, commit)
