@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 git init --quiet "$store"
 git -C "$store" config user.name "Sales Ops"
 git -C "$store" config user.email "ops@example.com"
-export P2P_STORE="$store" P2P_NOW=2026-11-01T09:00:00Z
+export P2P_STORE="$store" P2P_NOW=2026-10-01T09:00:00Z
 
 cp "$here/p2p.yaml" "$store/p2p.yaml"   # init keeps a p2p.yaml written before it
 p2p init "$store"
@@ -25,6 +25,24 @@ face() {  # face RATER TARGET ACK CLARIFY RESPOND ADVANCE COMMENT
   p2p --as "$1" rate pricing-objections "$2" --score acknowledge="$3" --score clarify="$4" \
     --score respond-with-evidence="$5" --score advance="$6" --comment "$7" >/dev/null
 }
+
+# October: a first pitch battle, so November's scores show who improved.
+export P2P_NOW=2026-10-08T15:00:00Z
+for rep in ava ben cal eli gus; do
+  p2p --as "$rep" submit oct-pitch --link "https://video.example.com/oct/$rep" >/dev/null
+done
+export P2P_NOW=2026-10-13T10:00:00Z
+october() {  # october TARGET OPENING VALUE PROOF CTA, rated by three peers
+  for rater in $(echo ava ben cal eli gus fay | tr ' ' '\n' | grep -vx "$1" | head -3); do
+    p2p --as "$rater" rate oct-pitch "$1" --score opening="$2" --score value-proposition="$3" --score proof="$4" \
+      --score call-to-action="$5" >/dev/null
+  done
+}
+october ava 3 4 3 3
+october ben 4 4 4 4
+october cal 2 2 3 2
+october eli 4 5 4 4
+october gus 3 3 3 2
 
 export P2P_NOW=2026-11-05T15:00:00Z
 for rep in ava ben cal eli fay gus jun; do
@@ -81,6 +99,23 @@ useful=$(p2p --as eli rate q4-pitch cal --score opening=3 --score value-proposit
   --score call-to-action=3 --comment "Quantify the ROI: one number beats three adjectives." --format json \
   | sed -E 's/.*"id": "([0-9A-Z]{26})".*/\1/')
 p2p --as cal rate-feedback q4-pitch "$useful" --helpful 5 >/dev/null
+
+# Follow-through: action items from the feedback, weekly activity, CRM results, mentors.
+export P2P_NOW=2026-11-13T09:00:00Z
+p2p --as mia action add cal "Open with one customer number before the product" --challenge q4-pitch \
+  --due 2026-11-20 >/dev/null
+p2p --as ben action add ben "Acknowledge the objection before answering it" --challenge pricing-objections \
+  --due 2026-11-30 >/dev/null
+gus_item=$(p2p --as noa action add gus "Book two discovery calls with fintech leads" --due 2026-11-16 --format json \
+  | sed -E 's/.*"id": "([0-9A-Z]{26})".*/\1/')
+p2p --as gus action done "$gus_item" >/dev/null
+for rep_numbers in ava:64:11:5 ben:48:7:3 cal:95:6:0 dia:110:5:0 eli:58:12:6 fay:51:9:4 gus:88:7:1; do
+  IFS=: read -r rep calls meetings demos <<<"$rep_numbers"
+  p2p --as "$rep" activity log --week 2026-W45 --calls "$calls" --meetings "$meetings" --demos "$demos" >/dev/null
+  p2p --as "$rep" activity log --week 2026-W46 --calls "$((calls + 6))" --meetings "$meetings" --demos "$demos" >/dev/null
+done
+p2p --as mia outcomes import "$here/outcomes.csv" >/dev/null
+p2p --as mia match --seed 7 >/dev/null
 
 unset P2P_NOW
 echo

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from p2p import catalog, game, reports, views
+from p2p import catalog, game, insight, reports, views
 from p2p.entries import Rating
 from p2p.policies import median
 from p2p.render import pages
@@ -109,19 +109,27 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
     by_person = {row["person"]: row for row in standings}
     given = _ratings_by_rater(played)
     skills = game.skill_scores(played)
+    stats = insight.stats_doc(snapshot, season.name if season else insight.ALL_TIME, now, with_outcomes=True,
+                              played=played)
+    open_items = [a for a in stats["actions"]["items"] if a["state"] != "done"]
+    mentors = insight.mentoring(snapshot)
     memo: dict[tuple[str, str], dict[str, float]] = {}
     for person in sorted(snapshot.people.values(), key=lambda p: p.id):
         if person.active:
-            yield f"person-{person.id}", "person.md.j2", _person(snapshot, site, played, won, by_person, given,
-                                                                  skills, memo, person.id)
+            page = _person(snapshot, site, played, won, by_person, given, skills, memo, person.id)
+            pairs = [{**m, "name": snapshot.people[m["with"]].name} for m in mentors.get(person.id, [])
+                     if m["with"] in snapshot.people]
+            yield f"person-{person.id}", "person.md.j2", replace(
+                page, actions=[a for a in open_items if a["person"] == person.id], mentoring=pairs)
     team_rows = {row["team"]: row for row in game.group_rows(snapshot, tallies, "team")}
     for team in sorted({p.team for p in snapshot.people.values() if p.active}):
-        yield f"team-{team}", "team.md.j2", _team(snapshot, site, skills, standings, team_rows.get(team), team)
+        page = _team(snapshot, site, skills, standings, team_rows.get(team), team)
+        yield f"team-{team}", "team.md.j2", replace(page, actions=[a for a in open_items if a["team"] == team])
     roles = [{"role": role, "rows": game.ranked([r for r in standings if r["role"] == role], "points", "person")}
              for role in settings.roles if any(r["role"] == role for r in standings)]
     yield "Roles", "roles.md.j2", pages.RolesPage(site, roles)
     yield "Playbook", "playbook.md.j2", _playbook(snapshot, site, played)
-    yield "Analytics", "analytics.md.j2", _analytics(snapshot, site, played, tallies, skills, given)
+    yield "Analytics", "analytics.md.j2", pages.AnalyticsPage(site, stats, game.group_rows(snapshot, tallies, "team"))
 
 
 def _movement(snapshot: Snapshot, season: Any, now: dt.datetime, standings: list[dict[str, Any]],
@@ -241,36 +249,3 @@ def _playbook(snapshot: Snapshot, site: pages.Site, played: list[game.Played]) -
     return pages.PlaybookPage(site, [{"skill": s, "work": sorted((i for i in items if s in i["skills"]), key=key)[:5]}
                                      for s in skills],
                               [{"tag": t, "work": sorted((i for i in items if t in i["tags"]), key=key)[:5]} for t in tags])
-
-
-def _analytics(snapshot: Snapshot, site: pages.Site, played: list[game.Played],
-               tallies: dict[str, game.Tally], skill_scores: game.SkillScores,
-               given: dict[str, list[tuple[game.Played, Rating]]]) -> pages.AnalyticsPage:
-    participation = []
-    for g in played:
-        eligible = sum(1 for p in snapshot.people.values()
-                       if p.active and (not g.challenge.roles or p.role in g.challenge.roles))
-        submitted = len(g.board.rows)
-        participation.append({"challenge": g.challenge.slug, "title": g.challenge.title, "submitted": submitted,
-                              "eligible": eligible, "rate": submitted / eligible if eligible else 0.0})
-    improvement = []
-    for person, skills in sorted(skill_scores.items()):
-        for skill, scores in sorted(skills.items()):
-            if len(scores) >= 2 and person in snapshot.people:
-                improvement.append({"person": person, "name": snapshot.people[person].name, "skill": skill,
-                                    "first": scores[0][1], "last": scores[-1][1], "change": scores[-1][1] - scores[0][1]})
-    sharing = []
-    for pid in sorted(snapshot.people):
-        mine = given.get(pid, [])
-        if not mine:
-            continue
-        ratings = [r for _, r in mine]
-        texts = [r.comment for r in ratings if isinstance(r, Rating) and r.comment]
-        helpful = [g.helpful[r.id]["helpful"] for g, r in mine if r.id in g.helpful]
-        sharing.append({"person": pid, "name": snapshot.people[pid].name, "reviews": len(ratings),
-                        "comments": len(texts), "mean_comment_length": sum(map(len, texts)) / len(texts) if texts else 0,
-                        "helpful": sum(1 for h in helpful if h >= 4)})
-    return pages.AnalyticsPage(site, participation, sorted(improvement, key=lambda r: (-r["change"], r["person"])),
-                               sorted(sharing, key=lambda r: (-r["reviews"], r["person"])),
-                               game.group_rows(snapshot, tallies, "team"))
-

@@ -35,7 +35,7 @@ def publish(session: Session, out_dir: Path, target: str, charts: str, at: str |
     from p2p import publish as service
 
     store = session.store()
-    snapshot, now = session.read(at)
+    snapshot, now = session.read(at, records=True)
     files = service.render_all(snapshot, now, target, charts, store.root / "templates")
 
     def progress(items):  # type: ignore[no-untyped-def]

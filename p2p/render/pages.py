@@ -54,6 +54,8 @@ class PersonPage:
     levels: list[Row]
     reviews: Row  # {given, accuracy, helpful}
     points: Row | None  # the person's season row
+    actions: list[Row] = field(default_factory=list)  # open and overdue items: p2p stats "actions.items"
+    mentoring: list[Row] = field(default_factory=list)  # {as: mentor|mentee, with, name, skill, since}
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class TeamPage:
     summary: Row | None  # the team's row of leaderboard --by team
     members: list[Row]  # season rows of its members (and members without points)
     skills: list[Row]  # {skill, median} of members' skill scores
+    actions: list[Row] = field(default_factory=list)  # members' open and overdue action items
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,5 @@ class PlaybookPage:
 @dataclass(frozen=True)
 class AnalyticsPage:
     site: Site
-    participation: list[Row]  # {challenge, title, submitted, eligible, rate}
-    improvement: list[Row]  # {person, name, skill, first, last, change}
-    sharing: list[Row]  # {person, name, reviews, comments, mean_comment_length, helpful}
+    stats: Row  # the `p2p stats --format json` document of the season (with outcomes)
     by_team: list[Row] = field(default_factory=list)  # leaderboard --by team rows
