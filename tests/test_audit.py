@@ -91,3 +91,23 @@ def test_where_the_store_requires_signed_commits_unsigned_entry_commits_are_caug
     git(p2p.root, "-c", "user.name=Ava", "-c", "user.email=ava@example.com", "commit", "-S", "-qm", "signed")
     code, doc = audit(p2p)
     assert [v["path"] for v in doc["violations"]] == [doc["violations"][0]["path"]]  # only the unsigned one
+
+
+def test_records_are_audited_like_entries(p2p):
+    """An action item is the acting person's too: forging one or editing it is caught."""
+    out = json.loads(p2p("action", "add", "ava", "Quantify the ROI", "--format", "json", as_="mia").stdout)
+    code, doc = audit(p2p)
+    assert code == 0 and doc["violations"] == []
+    forged = p2p.root / "records" / "action" / "ben" / "01M72N8MG0DT7R6J0P5VQRC5KX.yaml"
+    forged.parent.mkdir(parents=True)
+    forged.write_text((p2p.root / out["path"]).read_text().replace("by: mia", "by: ben").replace(
+        out["record"]["id"], "01M72N8MG0DT7R6J0P5VQRC5KX"))
+    git(p2p.root, "add", str(forged))
+    git(p2p.root, "-c", "user.name=Mallory", "-c", "user.email=mallory@example.com", "commit", "-qm", "sneaky")
+    (p2p.root / out["path"]).write_text((p2p.root / out["path"]).read_text().replace("ROI", "nothing"))
+    git(p2p.root, "commit", "-qam", "edit an action")
+    code, doc = audit(p2p)
+    assert code == 1
+    assert [(v["path"].split("/")[2], v["message"]) for v in doc["violations"]] == [
+        ("ben", "entry by ben <ben@example.com> was committed as Mallory <mallory@example.com>"),
+        ("mia", "a committed entry was modified; entries are append-only")]
