@@ -92,6 +92,10 @@ def _build(tmp, mp):
     p2p("activity", "log", "--week", "2026-W46", "--calls", "70", as_="ava")  # meetings unknown that week
     p2p("activity", "log", "--week", "2026-W45", "--calls", "40", "--meetings", "6", "--demos", "2", as_="ben")
     p2p("activity", "log", "--week", "2026-W45", "--calls", "30", as_="eli")
+    results = tmp / "results.csv"  # ava before (Sep) and after (Nov) her first submission; fay never took part
+    results.write_text("Email,Close Month,Win Rate,Closed Won\nava@example.com,2026-09,20%,2\n"
+                       "ava@example.com,2026-10,25%,2\nava@example.com,2026-11,30%,3\nfay@example.com,2026-11,10%,1\n")
+    p2p("outcomes", "import", str(results), as_="mia")
     mp.setenv("P2P_NOW", "2026-11-10T12:00:00Z")
     return p2p
 
@@ -101,7 +105,7 @@ def doc(stats_store):
     mp = pytest.MonkeyPatch()
     mp.setenv("P2P_NOW", "2026-11-10T12:00:00Z")
     try:
-        return json.loads(stats_store("stats", "--season", "all", "--format", "json").stdout)
+        return json.loads(stats_store("stats", "--season", "all", "--outcomes", "--format", "json").stdout)
     finally:
         mp.undo()
 
@@ -194,6 +198,25 @@ def test_activity_means_over_the_weeks_that_gave_a_number_against_the_team_media
     assert (rows["ava"]["team_median_calls"], rows["ava"]["team_median_meetings"]) == (50, 8)
     assert (rows["eli"]["calls"], rows["eli"]["team_median_calls"]) == (30, 30)
     assert "fay" not in rows
+
+
+def test_the_top_quartile_is_the_leader_of_the_standings_and_their_medians(doc):
+    rows = by(doc["activity"]["people"], "person")
+    top = [r for r in rows.values() if r["top_quartile"]]
+    assert doc["activity"]["top_quartile_people"] == len(top) == 1  # 4 people with points: the top one
+    assert doc["activity"]["top_quartile_median"]["calls"] == top[0]["calls"]
+
+
+def test_outcomes_before_and_after_the_first_submission_and_against_non_participants(doc):
+    (ava,) = doc["outcomes"]["people"]  # the only participant with CRM results
+    assert (ava["person"], ava["first_submission"]) == ("ava", "2026-10-03")
+    assert (ava["periods_before"], ava["win_rate_before"], ava["deals_won_before"]) == (1, 0.2, 2)  # September
+    assert (ava["periods_after"], ava["win_rate_after"], ava["deals_won_after"]) == (1, 0.3, 3)  # October straddles
+    groups = by(doc["outcomes"]["compare"], "group")
+    assert doc["outcomes"]["since"] == "2026-10-03"
+    assert (groups["participants"]["people"], groups["participants"]["win_rate"]) == (1, 0.3)
+    assert (groups["non_participants"]["people"], groups["non_participants"]["win_rate"]) == (1, 0.1)
+    assert groups["participants"]["small_sample"] is True
 
 
 def test_a_team_scope_keeps_only_its_people(stats_store):
