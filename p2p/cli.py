@@ -46,6 +46,7 @@ COMMANDS = {
     "activity": "p2p.commands.coaching:activity",
     "outcomes": "p2p.commands.coaching:outcomes",
     "match": "p2p.commands.coaching:match",
+    "completion": "p2p.commands.complete:completion",
 }
 
 
@@ -155,6 +156,12 @@ def _sync_after_write(session: Any) -> None:
         click.echo(f"pushed {result.pushed} commit(s){retries}", err=True)
 
 
+def _person_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    from p2p.commands.complete import person_ids
+
+    return person_ids(ctx, param, incomplete)
+
+
 def _json_mode(ctx: click.Context) -> bool:
     return isinstance(ctx.obj, Session) and ctx.obj.format == "json"
 
@@ -162,7 +169,7 @@ def _json_mode(ctx: click.Context) -> bool:
 @click.group("p2p", cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), envvar="P2P_STORE",
               show_envvar=True, help="The store's folder [default: the nearest folder with p2p.yaml].")
-@click.option("--as", "as_id", metavar="ID", envvar="P2P_AS", show_envvar=True,
+@click.option("--as", "as_id", metavar="ID", envvar="P2P_AS", show_envvar=True, shell_complete=_person_ids,
               help="Act as this person [default: the person whose e-mail is git's user.email].")
 @click.option("--sync/--no-sync", "autosync", default=True, envvar="P2P_SYNC", show_envvar=True,
               help="Push each write to the shared remote (p2p.yaml sync.remote, else origin) right away.")

@@ -5,11 +5,12 @@ import json
 import click
 
 from p2p.cli import Session, pass_session
+from p2p.commands.complete import challenge_slugs
 from p2p.commands.output import WRITE_FORMATS, at_option, emit, format_option
 
 
 @click.command()
-@click.argument("challenge")
+@click.argument("challenge", shell_complete=challenge_slugs)
 @click.option("--reviewers", type=click.IntRange(1, 50), default=3, show_default=True,
               help="Reviewers per submission.")
 @click.option("--seed", type=click.IntRange(min=0), help="Reproduce an assignment [default: a random seed, recorded].")

@@ -3,13 +3,14 @@ from __future__ import annotations
 import click
 
 from p2p.cli import Session, pass_session
+from p2p.commands.complete import person_ids
 from p2p.commands.output import at_option, emit, format_option
 
 BAR = 10  # characters in a progress bar
 
 
 @click.command()
-@click.argument("person", required=False)
+@click.argument("person", required=False, shell_complete=person_ids)
 @click.option("--season", metavar="NAME", help="Season from p2p.yaml [default: the current one, else all time].")
 @at_option
 @format_option()

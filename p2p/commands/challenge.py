@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from p2p.cli import Session, pass_session
+from p2p.commands.complete import challenge_slugs
 from p2p.commands.output import WRITE_FORMATS, at_option, echo_fields, emit, emit_changes, format_option
 from p2p.commands.types import CRITERIA_COLUMNS, criteria_rows, echo_scoring
 
@@ -97,7 +98,7 @@ def list_(session: Session, state: str | None, at: str | None, fmt: str) -> None
 
 
 @challenge.command("show")
-@click.argument("slug")
+@click.argument("slug", shell_complete=challenge_slugs)
 @at_option
 @format_option()
 @pass_session
@@ -121,7 +122,7 @@ def show(session: Session, slug: str, at: str | None, fmt: str) -> None:
 
 
 @challenge.command("close")
-@click.argument("slug")
+@click.argument("slug", shell_complete=challenge_slugs)
 @format_option(WRITE_FORMATS)
 @pass_session
 def close(session: Session, slug: str, fmt: str) -> None:

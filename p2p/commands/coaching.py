@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from p2p.cli import Session, pass_session
+from p2p.commands.complete import person_ids
 from p2p.commands.output import WRITE_FORMATS, at_option, emit, format_option
 
 DATE = click.DateTime(["%Y-%m-%d"])
@@ -33,7 +34,7 @@ def action() -> None:
 
 
 @action.command("add")
-@click.argument("person")
+@click.argument("person", shell_complete=person_ids)
 @click.argument("text")
 @click.option("--due", type=DATE, help="Due date, YYYY-MM-DD.")
 @click.option("--challenge", metavar="SLUG", help="The challenge the item comes from.")

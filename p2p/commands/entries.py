@@ -8,6 +8,7 @@ import json
 import click
 
 from p2p.cli import Session, pass_session
+from p2p.commands.complete import challenge_slugs, person_ids
 from p2p.commands.output import WRITE_FORMATS, format_option
 
 
@@ -20,7 +21,7 @@ def _report(fmt: str, written: object, text: str) -> None:
 
 
 @click.command()
-@click.argument("challenge")
+@click.argument("challenge", shell_complete=challenge_slugs)
 @click.option("--link", metavar="URL", help="Where peers can see the work (recording, deck, e-mail).")
 @click.option("--notes", metavar="TEXT", help="Context for the reviewers.")
 @click.option("--tag", "tags", metavar="TAG", multiple=True, help="A tag such as an industry or product; repeatable.")
@@ -49,8 +50,8 @@ def submit(session: Session, challenge: str, link: str | None, notes: str | None
 
 
 @click.command()
-@click.argument("challenge")
-@click.argument("person")
+@click.argument("challenge", shell_complete=challenge_slugs)
+@click.argument("person", shell_complete=person_ids)
 @click.option("--score", "scores", metavar="CRITERION=N", multiple=True, required=True,
               help="A score for one rubric criterion; give one for every criterion.")
 @click.option("--comment", metavar="TEXT", help="Feedback the person will read.")
@@ -74,8 +75,8 @@ def rate(session: Session, challenge: str, person: str, scores: tuple[str, ...],
 
 
 @click.command()
-@click.argument("challenge")
-@click.argument("person")
+@click.argument("challenge", shell_complete=challenge_slugs)
+@click.argument("person", shell_complete=person_ids)
 @click.option("--award", default="best", show_default=True, metavar="AWARD",
               help="What the vote is for, e.g. best-pitch; one vote per award per challenge.")
 @format_option(WRITE_FORMATS)
@@ -96,7 +97,7 @@ def vote(session: Session, challenge: str, person: str, award: str, fmt: str) ->
 
 
 @click.command("rate-feedback")
-@click.argument("challenge")
+@click.argument("challenge", shell_complete=challenge_slugs)
 @click.argument("rating_id")
 @click.option("--helpful", type=int, required=True, metavar="1..5", help="How useful the rating was to you.")
 @format_option(WRITE_FORMATS)

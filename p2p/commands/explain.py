@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 
 from p2p.cli import Session, pass_session
+from p2p.commands.complete import challenge_slugs, person_ids
 from p2p.commands.leaderboard import POLICIES
 from p2p.commands.output import at_option, echo_fields, emit, format_option
 
@@ -11,8 +12,8 @@ COLUMNS = (("id", "rating"), ("rater", "rater"), ("weighted", "weighted"), ("bia
 
 
 @click.command()
-@click.argument("challenge")
-@click.argument("person")
+@click.argument("challenge", shell_complete=challenge_slugs)
+@click.argument("person", shell_complete=person_ids)
 @click.option("--show-raters", is_flag=True, help="Name the raters (hidden by default).")
 @click.option("--aggregate", type=click.Choice(POLICIES), help="Explain under this policy instead.")
 @at_option

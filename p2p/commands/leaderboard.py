@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 
 from p2p.cli import Session, pass_session
+from p2p.commands.complete import challenge_slugs
 from p2p.commands.output import at_option, emit, format_option
 
 POLICIES = ("median", "mean", "trimmed", "calibrated")  # = p2p.policies.POLICIES; not imported, for a fast --help
@@ -21,7 +22,7 @@ def group_columns(by: str) -> tuple[tuple[str, str], ...]:
 
 
 @click.command()
-@click.argument("challenge", required=False)
+@click.argument("challenge", required=False, shell_complete=challenge_slugs)
 @click.option("--aggregate", type=click.Choice(POLICIES), help="Score with this policy instead of the configured one.")
 @click.option("--compare", type=click.Choice(POLICIES), help="Show ranks under this policy beside, with the change.")
 @click.option("--season", metavar="NAME", help="Season from p2p.yaml [default: the current one, else all time].")

@@ -5,11 +5,12 @@ import json
 import click
 
 from p2p.cli import Session, pass_session
+from p2p.commands.complete import challenge_slugs
 from p2p.commands.output import at_option
 
 
 @click.command()
-@click.argument("challenge", required=False)
+@click.argument("challenge", required=False, shell_complete=challenge_slugs)
 @click.option("--format", "fmt", type=click.Choice(("slack", "teams")), required=True,
               help="Slack Block Kit or a Microsoft Teams Adaptive Card.")
 @click.option("--announce", is_flag=True, help="Announce CHALLENGE (brief and dates) instead of its standings.")

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from p2p.cli import Session, pass_session
+from p2p.commands.complete import person_ids
 from p2p.commands.output import WRITE_FORMATS, at_option, echo_fields, emit, emit_changes, format_option
 
 PEOPLE_COLUMNS = (("id", "id"), ("name", "name"), ("email", "email"), ("role", "role"), ("team", "team"),
@@ -92,7 +93,7 @@ def list_(session: Session, team: str | None, role: str | None, at: str | None, 
 
 
 @people.command("show")
-@click.argument("person_id", metavar="ID")
+@click.argument("person_id", metavar="ID", shell_complete=person_ids)
 @at_option
 @format_option()
 @pass_session
