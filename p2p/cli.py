@@ -58,6 +58,7 @@ class Session:
     as_id: str | None
     autosync: bool = True
     format: str = "table"
+    verbosity: int = 0  # -1 with --quiet, 1 with --verbose
     started: float = field(default_factory=time.monotonic)
     _store: Any = field(default=None, repr=False)
 
@@ -73,7 +74,9 @@ class Session:
         as of its commit time, so time rules (flexible minimums, seasons, states)
         give the same answer they gave then."""
         store = self.store()
+        began = time.monotonic()
         snapshot = store.load(at or "HEAD", challenges, records=records)
+        debug(f"read {snapshot.files} files at {(snapshot.commit or '')[:12]} in {(time.monotonic() - began) * 1000:.0f} ms")
         return snapshot, store.commit_time(snapshot.commit) if at else self.now()
 
     def now(self) -> dt.datetime:
@@ -102,7 +105,7 @@ class CliError(click.ClickException):
     def show(self, file: Any = None) -> None:
         if self.as_json:
             click.echo(json.dumps({"error": {"code": self.code, "message": self.message}}))
-        click.echo(f"error: {self.message}", err=True)
+        click.echo(f"{paint('error:', 'red')} {self.message}", err=True)
 
 
 class RootGroup(click.Group):
@@ -130,7 +133,7 @@ class RootGroup(click.Group):
             raise CliError(message, EXIT_INTERNAL, "internal", _json_mode(ctx)) from None
         store = getattr(ctx.obj, "_store", None)
         for note in getattr(store, "notes", []):
-            click.echo(f"note: {note}", err=True)
+            info(f"note: {note}")
         try:
             _sync_after_write(ctx.obj)
         except P2PError as exc:  # the command's own output is printed: the sync result goes to stderr only
@@ -149,17 +152,47 @@ def _sync_after_write(session: Any) -> None:
     spent = time.monotonic() - session.started + 0.5  # and half a second to finish up after the push
     result = store.sync(settings, max(0.0, settings.sync_timeout - spent))
     if result is not None and result.parked:
-        click.echo(f"note: other writers kept the remote branch busy, so the entry is on the remote in {result.parked}; "
-                   "the next `p2p sync` (anyone's, or CI's) folds it into the branch", err=True)
+        info(f"note: other writers kept the remote branch busy, so the entry is on the remote in {result.parked}; "
+             "the next `p2p sync` (anyone's, or CI's) folds it into the branch")
     elif result is not None and result.pushed:
         retries = f" after {result.attempts} attempts" if result.attempts > 1 else ""
-        click.echo(f"pushed {result.pushed} commit(s){retries}", err=True)
+        info(f"pushed {result.pushed} commit(s){retries}")
 
 
 def _person_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
     from p2p.commands.complete import person_ids
 
     return person_ids(ctx, param, incomplete)
+
+
+def _verbosity() -> int:
+    ctx = click.get_current_context(silent=True)
+    session = ctx.find_object(Session) if ctx else None
+    return session.verbosity if session else 0
+
+
+def info(message: str) -> None:
+    """A note or warning on stderr, unless --quiet."""
+    if _verbosity() >= 0:
+        click.echo(paint(message, "yellow") if message.startswith("warning:") else message, err=True)
+
+
+def debug(message: str) -> None:
+    """Detail on stderr with --verbose."""
+    if _verbosity() > 0:
+        click.echo(paint(f"p2p: {message}", "bright_black"), err=True)
+
+
+def progress_allowed() -> bool:
+    """Progress bars: on a terminal, and not with --quiet."""
+    return _verbosity() >= 0 and sys.stderr.isatty()
+
+
+def paint(text: str, colour: str) -> str:
+    """Colour on a terminal only, and never with NO_COLOR (https://no-color.org)."""
+    if os.environ.get("NO_COLOR") or not sys.stderr.isatty():
+        return text
+    return click.style(text, fg=colour)
 
 
 def _json_mode(ctx: click.Context) -> bool:
@@ -173,9 +206,14 @@ def _json_mode(ctx: click.Context) -> bool:
               help="Act as this person [default: the person whose e-mail is git's user.email].")
 @click.option("--sync/--no-sync", "autosync", default=True, envvar="P2P_SYNC", show_envvar=True,
               help="Push each write to the shared remote (p2p.yaml sync.remote, else origin) right away.")
+@click.option("--quiet", "-q", is_flag=True, envvar="P2P_QUIET", show_envvar=True,
+              help="Print results and errors only: no notes, warnings or progress bars.")
+@click.option("--verbose", "-v", is_flag=True, envvar="P2P_VERBOSE", show_envvar=True,
+              help="Also print what p2p read and how long it took, on stderr.")
 @click.version_option(__version__, prog_name="p2p")
 @click.pass_context
-def cli(ctx: click.Context, store_path: Path | None, as_id: str | None, autosync: bool) -> None:
+def cli(ctx: click.Context, store_path: Path | None, as_id: str | None, autosync: bool, quiet: bool,
+        verbose: bool) -> None:
     """Peer-to-peer improvement challenges for sales teams, stored in git.
 
     Set up a round, submit, rate each other against a rubric, and see the standings;
@@ -189,7 +227,9 @@ def cli(ctx: click.Context, store_path: Path | None, as_id: str | None, autosync
       p2p --as ava submit q4-pitch --link https://example.com/ava.mp4
       p2p leaderboard q4-pitch
     """
-    ctx.obj = Session(store_path, as_id, autosync)
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose contradict each other; give one")
+    ctx.obj = Session(store_path, as_id, autosync, verbosity=-1 if quiet else 1 if verbose else 0)
 
 
 def main() -> None:

@@ -108,4 +108,6 @@ def _season(session: Session, season: str | None, by: str, role: str | None, tea
 def _warn(snapshot: object) -> None:
     problems = getattr(snapshot, "problems", [])
     if problems:
-        click.echo(f"warning: {len(problems)} store files have problems and were left out; run `p2p check`", err=True)
+        from p2p.cli import info
+
+        info(f"warning: {len(problems)} store files have problems and were left out; run `p2p check`")

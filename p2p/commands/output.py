@@ -95,6 +95,8 @@ def _markdown(rows: list[dict[str, Any]], columns: Columns, title: str | None, e
 
 def emit_changes(fmt: str, changes: object, noun: str, dry_run: bool = False) -> None:
     """Print what a set-up command created, updated, left unchanged or skipped."""
+    from p2p.cli import info
+
     doc = asdict(changes)  # type: ignore[call-overload]
     doc["skipped"] = [{"line": line, "reason": reason} for line, reason in doc["skipped"]]
     doc["notes"] = [{"line": line, "note": note} for line, note in doc["notes"]]
@@ -106,9 +108,9 @@ def emit_changes(fmt: str, changes: object, noun: str, dry_run: bool = False) ->
         for ident in doc[state]:
             click.echo(f"{state + (' (dry run)' if dry_run and state != 'unchanged' else '')}: {noun} {ident}")
     for item in doc["skipped"]:
-        click.echo(f"skipped: line {item['line']}: {item['reason']}", err=True)
+        info(f"skipped: line {item['line']}: {item['reason']}")
     for item in doc["notes"]:
-        click.echo(f"note: line {item['line']}: {item['note']}", err=True)
+        info(f"note: line {item['line']}: {item['note']}")
     click.echo(changes.summary() + (" (dry run: nothing written)" if dry_run else ""))  # type: ignore[attr-defined]
 
 

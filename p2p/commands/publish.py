@@ -33,13 +33,14 @@ def publish(session: Session, out_dir: Path, target: str, charts: str, at: str |
       p2p publish site/docs --target mkdocs --charts none --at season-2026q3
     """
     from p2p import publish as service
+    from p2p.cli import progress_allowed
 
     store = session.store()
     snapshot, now = session.read(at, records=True)
     files = service.render_all(snapshot, now, target, charts, store.root / "templates")
 
     def progress(items):  # type: ignore[no-untyped-def]
-        if len(files) < 20 or not sys.stderr.isatty():
+        if len(files) < 20 or not progress_allowed():
             return items
         return click.progressbar(items, length=len(files), label="publishing", file=sys.stderr)
 
