@@ -116,6 +116,7 @@ for rep_numbers in ava:64:11:5 ben:48:7:3 cal:95:6:0 dia:110:5:0 eli:58:12:6 fay
 done
 p2p --as mia outcomes import "$here/outcomes.csv" >/dev/null
 p2p --as mia match --seed 7 >/dev/null
+p2p --as noa feature q4-pitch eli --note "The proof section to copy: a named customer and one number" >/dev/null
 
 unset P2P_NOW
 echo

@@ -141,6 +141,28 @@ def vote(store: Store, as_id: str | None, now: dt.datetime, slug: str, target: s
     return _record(store, entry, actor)
 
 
+def feature(store: Store, as_id: str | None, now: dt.datetime, slug: str, target: str, note: str | None = None,
+            remove: bool = False) -> Written | None:
+    """A manager features `target`'s current submission as an example of what good
+    looks like (or takes it back). None when that is already so."""
+    snapshot, actor, chal = _scoped(store, as_id, slug, target)
+    person = snapshot.person(target)
+    if actor.role != "manager" and person.manager != actor.id:
+        raise Refused(f"{actor.id} is not a manager: only managers feature submissions")
+    if person.id == actor.id:
+        raise Refused("you cannot feature your own submission")
+    submission = scoring.current_submission(chal, snapshot.entries_of(slug), person)
+    if submission is None:
+        raise NotFound(f"{target} has no submission in {slug} to feature")
+    mine = [f for f in scoring.current_features(snapshot.entries_of(slug)).get(submission.id, []) if f.by == actor.id]
+    unchanged = not mine if remove else bool(mine) and mine[0].note == note
+    if unchanged:
+        return None
+    entry = entries.Feature(id=new_entry_id(now, store.newest_entry_id(slug)), at=now, by=actor.id, challenge=slug,
+                            submission=submission.id, person=submission.by, note=note, featured=not remove)
+    return _record(store, entry, actor)
+
+
 def rate_feedback(store: Store, as_id: str | None, now: dt.datetime, slug: str, rating_id: str,
                   helpful: int) -> Written:
     """The rated person says how useful a rating was (1-5); the latest answer counts."""
@@ -224,7 +246,8 @@ def parse_scores(rubric: model.Rubric, pairs: Sequence[str]) -> dict[str, float]
     return {c.id: scores[c.id] for c in rubric.criteria}
 
 
-_OPTIONS = {"link": "--link", "notes": "--notes", "tags": "--tag", "comment": "--comment", "metric": "--metric"}
+_OPTIONS = {"link": "--link", "notes": "--notes", "tags": "--tag", "comment": "--comment", "metric": "--metric",
+            "note": "--note"}
 
 
 def _record(store: Store, entry: entries.Entry, author: model.Person) -> Written:

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from p2p.entries import Rating, Submission
+from p2p.entries import Feature, Rating, Submission
 from p2p.model import Rubric
 from p2p.store import layout
 from p2p.snapshot import Problem, Snapshot
@@ -54,6 +54,8 @@ def check_entry_references(snap: Snapshot) -> Iterator[Finding]:
             yield from _submission(snap, path, entry, challenge.mode)
         elif isinstance(entry, Rating):
             yield from _rating(path, entry, submissions.get(entry.submission), challenge.rubric)
+        elif isinstance(entry, Feature) and entry.submission not in submissions:
+            yield Finding(path, "submission", f"submission {entry.submission} is not in challenge {entry.challenge}")
 
 
 def _submission(snap: Snapshot, path: str, entry: Submission, mode: str) -> Iterator[Finding]:
@@ -89,14 +91,14 @@ def check_entry_times(snap: Snapshot) -> Iterator[Finding]:
     tz = snap.settings.tz
     for entry in snap.entries:
         challenge = snap.challenges.get(entry.challenge)
-        if challenge is None or entry.kind == "feedback":  # "was this useful?" may come any time
+        what = {"submission": "submitted", "rating": "rated", "vote": "voted"}.get(entry.kind)
+        if challenge is None or what is None:  # feedback, features and assignments may come any time
             continue
         opens, closes, review_closes = challenge.window(tz)
         ends = closes if isinstance(entry, Submission) else review_closes
         if challenge.closed_at is not None:
             ends = min(ends, challenge.closed_at)
         if not opens <= entry.at < ends:
-            what = {"submission": "submitted", "rating": "rated", "vote": "voted"}[entry.kind]
             when = lambda t: t.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")  # noqa: E731
             yield Finding(snap.entry_paths[entry.id][0], "at", f"{what} at {when(entry.at)}, outside "
                           f"{entry.challenge}'s window ({when(opens)} to {when(ends)})")

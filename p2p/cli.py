@@ -31,6 +31,7 @@ COMMANDS = {
     "badges": "p2p.commands.badges:badges",
     "vote": "p2p.commands.entries:vote",
     "rate-feedback": "p2p.commands.entries:rate_feedback",
+    "feature": "p2p.commands.entries:feature",
     "check": "p2p.commands.check:check",
     "publish": "p2p.commands.publish:publish",
     "notify": "p2p.commands.notify:notify",

@@ -116,8 +116,31 @@ class Assignment:
                 "pairs": [{"reviewer": r, "person": p} for r, p in self.pairs]}
 
 
-Entry = Submission | Rating | Vote | Feedback | Assignment
-KINDS = ("submission", "rating", "vote", "feedback", "assignment")
+@dataclass(frozen=True)
+class Feature:
+    """A manager's pick: a submission featured as an example of what good looks like.
+    The latest per (manager, submission) counts; `featured: false` takes it back."""
+
+    id: str
+    at: dt.datetime
+    by: str
+    challenge: str
+    submission: str
+    person: str
+    note: str | None = None
+    featured: bool = True
+    kind = "feature"
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = {**_head(self), "submission": self.submission, "person": self.person}
+        if self.note is not None:
+            doc["note"] = self.note
+        doc["featured"] = self.featured
+        return doc
+
+
+Entry = Submission | Rating | Vote | Feedback | Assignment | Feature
+KINDS = ("submission", "rating", "vote", "feedback", "assignment", "feature")
 
 
 def parse_entry(doc: object) -> Entry:
@@ -186,8 +209,15 @@ def _assignment(doc: Mapping[str, Any], head: dict[str, Any]) -> Assignment:
                       seed=f.integer(doc, "seed", minimum=0))  # type: ignore[arg-type]
 
 
+def _feature(doc: Mapping[str, Any], head: dict[str, Any]) -> Feature:
+    f.known_keys(doc, _BASE | {"submission", "person", "note", "featured"}, "a feature")
+    return Feature(**head, submission=check_entry_id(f.req(doc, "submission"), "submission"),
+                   person=f.ident(doc, "person"), note=f.text(doc, "note", required=False, max_len=2000),  # type: ignore[arg-type]
+                   featured=f.boolean(doc, "featured", True))
+
+
 _PARSERS = {"submission": _submission, "rating": _rating, "vote": _vote, "feedback": _feedback,
-            "assignment": _assignment}
+            "assignment": _assignment, "feature": _feature}
 
 
 def _head(entry: Entry) -> dict[str, Any]:

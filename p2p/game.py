@@ -98,6 +98,10 @@ def points(snapshot: Snapshot, played: list[Played]) -> dict[str, Tally]:
         for winners in award_winners(game).values():
             for person in winners:
                 tally(person).add("awards", rules.award)
+        for row in game.board.rows:
+            if row.featured_by:  # a manager's pick is an award too, once however many managers pick it
+                for member in _members(snapshot, game.challenge, row):
+                    tally(member).add("awards", rules.award)
     return tallies
 
 
@@ -190,6 +194,10 @@ def badges(snapshot: Snapshot, played: list[Played], tallies: dict[str, Tally]) 
             top = max(counts.values())
             for person in sorted(p for p, n in counts.items() if n == top):
                 give(person, "best-pitch", f"most votes in {game.challenge.slug} ({top})")
+    for game in played:
+        for row in game.board.rows:
+            if row.featured_by:
+                give(row.person, "managers-pick", f"featured in {game.challenge.slug} by {', '.join(row.featured_by)}")
     _most_improved(played, give)
     _top_reviewer(played, give)
     _streaks_and_rounds(snapshot, played, give)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from p2p import catalog, game, insight, reports, views
+from p2p import catalog, game, insight, reports, scoring, views
 from p2p.entries import Rating
 from p2p.policies import median
 from p2p.render import pages
@@ -246,6 +246,16 @@ def _playbook(snapshot: Snapshot, site: pages.Site, played: list[game.Played]) -
     key = lambda i: (-(i["score"] or 0), i["challenge"], i["person"])  # noqa: E731
     skills = sorted({s for i in items for s in i["skills"]})
     tags = sorted({t for i in items for t in i["tags"]})
+    featured = []
+    for g in played:
+        picks = scoring.current_features(snapshot.entries_of(g.challenge.slug))
+        for row in g.board.rows:
+            if row.featured_by:
+                featured.append({"challenge": g.challenge.slug, "title": g.challenge.title, "person": row.person,
+                                 "name": row.name, "link": row.link,
+                                 "picks": [{"by": snapshot.people[f.by].name if f.by in snapshot.people else f.by,
+                                            "note": f.note} for f in sorted(picks[row.submission], key=lambda f: f.id)]})
     return pages.PlaybookPage(site, [{"skill": s, "work": sorted((i for i in items if s in i["skills"]), key=key)[:5]}
                                      for s in skills],
-                              [{"tag": t, "work": sorted((i for i in items if t in i["tags"]), key=key)[:5]} for t in tags])
+                              [{"tag": t, "work": sorted((i for i in items if t in i["tags"]), key=key)[:5]} for t in tags],
+                              featured)

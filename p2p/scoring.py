@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable, Mapping, Sequence
 
 from p2p import policies
-from p2p.entries import Assignment, Entry, Rating, Submission, Vote
+from p2p.entries import Assignment, Entry, Feature, Rating, Submission, Vote
 from p2p.model import Challenge, Person, Rubric
 from p2p.settings import Settings
 
@@ -42,6 +42,7 @@ class Row:
     link: str | None = None
     metric: float | None = None
     votes: int = 0
+    featured_by: tuple[str, ...] = ()  # managers who picked this submission as an example
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,18 @@ def counted_votes(challenge: Challenge, submissions: Mapping[str, Submission], e
     return tally
 
 
+def current_features(entries: Iterable[Entry]) -> dict[str, list[Feature]]:
+    """{submission id: the managers' picks that stand} - the latest per (manager, submission)."""
+    latest: dict[tuple[str, str], Feature] = {}
+    for entry in sorted((e for e in entries if isinstance(e, Feature)), key=lambda e: e.id):
+        latest[(entry.by, entry.submission)] = entry
+    picks: dict[str, list[Feature]] = {}
+    for feature in latest.values():
+        if feature.featured:
+            picks.setdefault(feature.submission, []).append(feature)
+    return picks
+
+
 def needed_ratings(challenge: Challenge, settings: Settings, now: dt.datetime | None) -> int:
     needed = challenge.needed_ratings(settings)
     if now is not None:
@@ -168,6 +181,7 @@ def board(challenge: Challenge, entries: Sequence[Entry], people: Mapping[str, P
               for pid, rs in ratings.items()}
     aggregates = policies.aggregate(policy, matrix, (challenge.rubric.min, challenge.rubric.max))
     votes = counted_votes(challenge, submissions, entries, people)
+    picks = current_features(entries)
     rows = []
     for submission in submissions.values():
         pid = submission.by
@@ -185,6 +199,7 @@ def board(challenge: Challenge, entries: Sequence[Entry], people: Mapping[str, P
             team=submission.team or (who.team if who else None), role=who.role if who else None,
             score=score if ranked else None, ratings=len(ratings[pid]), status="ranked" if ranked else "pending",
             submission=submission.id, link=submission.link, metric=submission.metric, votes=count,
+            featured_by=tuple(sorted(f.by for f in picks.get(submission.id, []))),
         ))
     lower = challenge.metric is not None and challenge.metric.direction == "lower" and challenge.mode == "metric"
     return Board(rank(rows, lower_is_better=lower), policy, needed, aggregates, ratings)

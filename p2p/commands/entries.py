@@ -115,3 +115,33 @@ def rate_feedback(session: Session, challenge: str, rating_id: str, helpful: int
     written = actions.rate_feedback(session.store(), session.as_id, session.now(), challenge, rating_id, helpful)
     entry = written.entry
     _report(fmt, written, f"recorded feedback {entry.id}: rating {entry.rating} was {entry.helpful}/5 helpful")  # type: ignore[union-attr]
+
+
+@click.command()
+@click.argument("challenge", shell_complete=challenge_slugs)
+@click.argument("person", shell_complete=person_ids)
+@click.option("--note", metavar="TEXT", help="Why it is a good example (shown on the playbook).")
+@click.option("--remove", is_flag=True, help="Take your pick back.")
+@format_option(WRITE_FORMATS)
+@pass_session
+def feature(session: Session, challenge: str, person: str, note: str | None, remove: bool, fmt: str) -> None:
+    """Feature PERSON's submission to CHALLENGE as an example of what good looks like
+    (managers only). Featured work leads the playbook and earns the award points.
+
+    \b
+    Example:
+      p2p --as mia feature q4-pitch eli --note "The CFO opener everyone should steal"
+      p2p --as mia feature q4-pitch eli --remove
+    """
+    from p2p import actions
+
+    written = actions.feature(session.store(), session.as_id, session.now(), challenge, person, note, remove)
+    if written is None:
+        state = "not featured" if remove else "already featured"
+        if fmt == "json":
+            click.echo(json.dumps({"entry": None, "path": None, "commit": None, "note": f"{person} is {state}"}))
+        else:
+            click.echo(f"unchanged: {person}'s submission in {challenge} is {state}")
+        return
+    verb = "took back the feature of" if remove else "featured"
+    _report(fmt, written, f"{verb} {person}'s submission in {challenge}")

@@ -79,6 +79,7 @@ class PlaybookPage:
     site: Site
     skills: list[Row]  # {skill, work: [{challenge, title, person, name, score, link, tags}]}
     tags: list[Row]  # {tag, work}
+    featured: list[Row] = field(default_factory=list)  # managers' picks: {challenge, title, person, name, link, picks: [{by, note}]}
 
 
 @dataclass(frozen=True)
