@@ -48,6 +48,7 @@ COMMANDS = {
     "outcomes": "p2p.commands.coaching:outcomes",
     "match": "p2p.commands.coaching:match",
     "completion": "p2p.commands.complete:completion",
+    "race": "p2p.commands.race:race",
 }
 
 

@@ -201,6 +201,49 @@ def _metric_for(doc: Mapping[str, Any], mode: str) -> Metric | None:
     return None
 
 
+REPEATS = ("daily", "weekly", "monthly")
+
+
+@dataclass(frozen=True)
+class Race:
+    """A metric challenge run as a race to a shared target: entries add up, the first
+    to reach the target wins, and with `repeat` a new round starts each day, week
+    (Monday) or month in the store's time zone."""
+
+    target: float
+    repeat: str | None = None
+
+    @classmethod
+    def parse(cls, raw: object) -> Race:
+        doc = f.mapping(raw, "race")
+        f.known_keys(doc, {"target", "repeat"}, "race")
+        target = f.number(f.req(doc, "target", "race."), "race.target")
+        if target <= 0:
+            raise SchemaError(f"race.target {target:g} must be more than 0", "race.target")
+        repeat = f.choice(doc, "repeat", REPEATS, "race.") if doc.get("repeat") is not None else None
+        return cls(target, repeat)
+
+    def to_doc(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"target": _num(self.target)}
+        if self.repeat:
+            doc["repeat"] = self.repeat
+        return doc
+
+    def round_of(self, day: dt.date, opens: dt.date, closes: dt.date) -> tuple[dt.date, dt.date]:
+        """(first day, last day) of the round holding `day`, within the challenge."""
+        if self.repeat == "daily":
+            start, end = day, day
+        elif self.repeat == "weekly":
+            start = day - dt.timedelta(days=day.weekday())
+            end = start + dt.timedelta(days=6)
+        elif self.repeat == "monthly":
+            start = day.replace(day=1)
+            end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        else:
+            start, end = opens, closes
+        return max(start, opens), min(end, closes)
+
+
 @dataclass(frozen=True)
 class Challenge:
     slug: str
@@ -221,9 +264,10 @@ class Challenge:
     closed_at: dt.datetime | None = None
     assigned_only: bool = False  # only assigned reviewers' ratings count (see `p2p assign`)
     review_exclusions: tuple[str, ...] = ()  # "team", "manager": never assign those as reviewers
+    race: Race | None = None  # metric challenges only: entries add up to a target
 
     KEYS = _COMMON | {"slug", "type", "opens", "closes", "review_closes", "closed_at", "assigned_only",
-                      "review_exclusions"}
+                      "review_exclusions", "race"}
 
     @classmethod
     def parse(cls, doc: object, roles: tuple[str, ...] = DEFAULT_ROLES) -> Challenge:
@@ -259,6 +303,7 @@ class Challenge:
             closed_at=f.timestamp(doc, "closed_at", required=False),
             assigned_only=f.boolean(doc, "assigned_only", False),
             review_exclusions=_exclusions(doc),
+            race=_race_for(doc, mode),
         )
 
     def to_doc(self) -> dict[str, Any]:
@@ -281,6 +326,8 @@ class Challenge:
             doc["assigned_only"] = True
         if self.review_exclusions:
             doc["review_exclusions"] = list(self.review_exclusions)
+        if self.race is not None:
+            doc["race"] = self.race.to_doc()
         return doc
 
     def window(self, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
@@ -305,6 +352,14 @@ class Challenge:
 
     def needed_ratings(self, settings: Settings) -> int:
         return self.min_ratings if self.min_ratings is not None else settings.min_ratings
+
+
+def _race_for(doc: Mapping[str, Any], mode: str) -> Race | None:
+    if doc.get("race") is None:
+        return None
+    if mode != "metric":
+        raise SchemaError(f"race is for metric challenges (a number adds up to a target); this one is {mode}", "race")
+    return Race.parse(doc["race"])
 
 
 def _exclusions(doc: Mapping[str, Any]) -> tuple[str, ...]:

@@ -159,7 +159,12 @@ def _challenge(snapshot: Snapshot, site: pages.Site, challenge: Any, now: dt.dat
     board = reports.leaderboard_doc(snapshot, challenge, now)
     best = [r for r in board["rows"] if r["rank"] is not None][:3]
     eligible = sum(1 for p in snapshot.people.values() if p.active and (not challenge.roles or p.role in challenge.roles))
-    return pages.ChallengePage(site, doc, board["rows"], best, len(board["rows"]), eligible)
+    race = None
+    if challenge.race is not None:
+        from p2p import races
+
+        race = races.race_doc(challenge, snapshot.entries_of(challenge.slug), snapshot.people, snapshot.settings.tz, now)
+    return pages.ChallengePage(site, doc, board["rows"], best, len(board["rows"]), eligible, race)
 
 
 def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won: dict[str, list[dict[str, str]]],

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from p2p import policies
 from p2p.entries import Assignment, Entry, Feature, Rating, Submission, Vote
@@ -182,11 +182,20 @@ def board(challenge: Challenge, entries: Sequence[Entry], people: Mapping[str, P
     aggregates = policies.aggregate(policy, matrix, (challenge.rubric.min, challenge.rubric.max))
     votes = counted_votes(challenge, submissions, entries, people)
     picks = current_features(entries)
+    race_totals = None
+    if challenge.race is not None:  # a race ranks by the total of the round in play
+        from p2p import races
+
+        when = now or dt.datetime.combine(challenge.closes, dt.time(12), settings.tz)
+        race_totals = races.totals(challenge, entries, settings.tz, races.round_of(challenge, when, settings.tz))
     rows = []
     for submission in submissions.values():
         pid = submission.by
         count = sum(votes.get(pid, {}).values())
-        if challenge.mode == "metric":
+        if race_totals is not None:
+            total = race_totals.get(submission.team if challenge.format == "team" and submission.team else pid)
+            score, ranked = (total[0], True) if total else (None, False)
+        elif challenge.mode == "metric":
             score, ranked = submission.metric, submission.metric is not None
         elif challenge.mode == "votes":
             score, ranked = float(count), True
@@ -202,7 +211,23 @@ def board(challenge: Challenge, entries: Sequence[Entry], people: Mapping[str, P
             featured_by=tuple(sorted(f.by for f in picks.get(submission.id, []))),
         ))
     lower = challenge.metric is not None and challenge.metric.direction == "lower" and challenge.mode == "metric"
+    if race_totals is not None:
+        return Board(_race_order(rows, race_totals, challenge), policy, needed, aggregates, ratings)
     return Board(rank(rows, lower_is_better=lower), policy, needed, aggregates, ratings)
+
+
+def _race_order(rows: list[Row], totals: Mapping[str, tuple[float, Submission | None]],
+                challenge: Challenge) -> list[Row]:
+    """A race ranks whoever reached the target first (by the moment), then the rest by
+    total: the same order as `p2p race`."""
+    def key(row: Row) -> tuple[Any, ...]:
+        unit = row.team if challenge.format == "team" and row.team else row.person
+        total, reached = totals.get(unit, (0.0, None))
+        return (0, reached.at, reached.id) if reached else (1, -total, unit)
+
+    ranked = sorted((r for r in rows if r.score is not None), key=key)
+    pending = sorted((r for r in rows if r.score is None), key=lambda r: r.submission)
+    return [replace(r, rank=i) for i, r in enumerate(ranked, 1)] + pending
 
 
 def standings(challenge: Challenge, entries: Sequence[Entry], people: Mapping[str, Person], settings: Settings,

@@ -39,6 +39,7 @@ class ChallengePage:
     best: list[Row]  # the top three ranked rows with links
     submitted: int
     eligible: int  # active people whose role may enter
+    race: Row | None = None  # p2p race --format json, for race challenges
 
 
 @dataclass(frozen=True)
