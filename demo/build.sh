@@ -90,6 +90,9 @@ face cal eli 4 4 4 4 "Steady."
 face ben eli 4 5 5 4 "Turned price into value."
 face gus eli 4 4 4 5 "Strong close."
 face ava fay 3 4 3 4 "Good questions."
+face gus ben 4 4 3 4 "Name the customer."
+face jun fay 4 4 4 4 "Calm under pressure."
+face cal fay 4 3 4 4 "Good pivot to value."
 
 # Peers vote for the best pitch, and reps say which feedback helped them.
 for voter_pick in ben:eli cal:ava dia:eli fay:eli gus:ava jun:eli hana:ava; do

@@ -103,7 +103,7 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
     site = pages.Site(settings.name, season.name if season else None, newest.date().isoformat() if newest else "–",
                       target, HOME[target], settings.anonymous)
     yield HOME[target], "home.md.j2", _home(snapshot, site, now, standings, won, _movement(snapshot, season, now,
-                                                                                         standings, newest))
+                                                                                         standings, newest), played)
     for challenge in sorted(snapshot.challenges.values(), key=lambda c: c.slug):
         yield f"challenge-{challenge.slug}", "challenge.md.j2", _challenge(snapshot, site, challenge, now)
     by_person = {row["person"]: row for row in standings}
@@ -146,12 +146,15 @@ def _movement(snapshot: Snapshot, season: Any, now: dt.datetime, standings: list
 
 
 def _home(snapshot: Snapshot, site: pages.Site, now: dt.datetime, standings: list[dict[str, Any]],
-          won: dict[str, list[dict[str, str]]], movement: list[dict[str, Any]]) -> pages.HomePage:
+          won: dict[str, list[dict[str, str]]], movement: list[dict[str, Any]], played: list[game.Played]) -> pages.HomePage:
     docs = views.challenges_doc(snapshot, now)["challenges"]
     live = sorted((d for d in docs if d["state"] in ("open", "review", "upcoming")), key=lambda d: (d["closes"], d["slug"]))
     badges = [{"person": p, "name": snapshot.people[p].name, **b} for p, items in sorted(won.items()) for b in items
               if b["badge"] != "first-steps" and p in snapshot.people]
-    return pages.HomePage(site, standings[:10], live, movement, badges[:10])
+    from p2p import elo
+
+    ladder, _ = elo.ladder(snapshot, played)
+    return pages.HomePage(site, standings[:10], live, movement, badges[:10], ladder[:10])
 
 
 def _challenge(snapshot: Snapshot, site: pages.Site, challenge: Any, now: dt.datetime) -> pages.ChallengePage:

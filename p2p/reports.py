@@ -80,6 +80,8 @@ def season_doc(snapshot: Snapshot, season_name: str | None, now: dt.datetime, by
                role: str | None = None, team: str | None = None, policy: str | None = None) -> dict[str, Any]:
     season = snapshot.settings.season(season_name, now.astimezone(snapshot.settings.tz).date())
     played = game.play(snapshot, season, now, policy)
+    if by == "elo":
+        return _elo_doc(snapshot, season, played, role, team)
     tallies = game.points(snapshot, played)
     rows = (game.season_rows(snapshot, tallies, role, team) if by == "person"
             else game.group_rows(snapshot, tallies, by, role, team))
@@ -88,6 +90,23 @@ def season_doc(snapshot: Snapshot, season_name: str | None, now: dt.datetime, by
         "starts": season.starts.isoformat() if season else None,
         "ends": season.ends.isoformat() if season else None,
         "by": by, "challenges": [g.challenge.slug for g in played], "commit": snapshot.commit, "rows": rows,
+    }
+
+
+def _elo_doc(snapshot: Snapshot, season: Any, played: list[game.Played], role: str | None,
+             team: str | None) -> dict[str, Any]:
+    from p2p import elo
+
+    rows, matches = elo.ladder(snapshot, played)
+    rows = game.ranked([r for r in rows if (not role or r["role"] == role) and (not team or r["team"] == team)],
+                       "elo", "person")
+    return {
+        "season": season.name if season else None,
+        "starts": season.starts.isoformat() if season else None,
+        "ends": season.ends.isoformat() if season else None,
+        "by": "elo", "start": elo.START, "k": elo.K, "commit": snapshot.commit, "rows": rows,
+        "face_offs": [{"challenge": m.challenge, "a": m.a, "b": m.b, "score_a": round(m.score_a, 4),
+                       "score_b": round(m.score_b, 4), "result_a": m.result_a} for m in matches],
     }
 
 

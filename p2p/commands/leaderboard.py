@@ -16,6 +16,10 @@ SEASON_COLUMNS = (("rank", "rank"), ("person", "person"), ("name", "name"), ("te
                   ("reviews", "reviews"), ("helpful", "helpful"), ("placement", "placement"), ("awards", "awards"))
 
 
+ELO_COLUMNS = (("rank", "rank"), ("person", "person"), ("name", "name"), ("team", "team"), ("elo", "elo"),
+               ("played", "played"), ("wins", "won"), ("draws", "drawn"), ("losses", "lost"))
+
+
 def group_columns(by: str) -> tuple[tuple[str, str], ...]:
     return (("rank", "rank"), (by, by), ("score", "mean points"), ("participants", "took part"),
             ("members", "members"), ("participation", "participation"))
@@ -26,8 +30,9 @@ def group_columns(by: str) -> tuple[tuple[str, str], ...]:
 @click.option("--aggregate", type=click.Choice(POLICIES), help="Score with this policy instead of the configured one.")
 @click.option("--compare", type=click.Choice(POLICIES), help="Show ranks under this policy beside, with the change.")
 @click.option("--season", metavar="NAME", help="Season from p2p.yaml [default: the current one, else all time].")
-@click.option("--by", type=click.Choice(("person", "team", "role")), default="person",
-              help="Season table per person, or per team / role (mean points of members who took part).")
+@click.option("--by", type=click.Choice(("person", "team", "role", "elo")), default="person",
+              help="Season table per person, per team / role (mean points of members who took part), "
+                   "or the head-to-head Elo ladder of face-offs.")
 @click.option("--role", metavar="ROLE", help="Only people with this role.")
 @click.option("--team", metavar="ID", help="Only people in this team.")
 @click.option("--since", metavar="REV", help="Add movement since this revision (▲2 ▼1 = new).")
@@ -97,12 +102,14 @@ def _season(session: Session, season: str | None, by: str, role: str | None, tea
         return reports.season_doc(snapshot, season, now, by, role, team, policy)
 
     doc = table(at)
-    columns = list(SEASON_COLUMNS if by == "person" else group_columns(by))
+    columns = list(SEASON_COLUMNS if by == "person" else ELO_COLUMNS if by == "elo" else group_columns(by))
     if since:
         doc = reports.since(doc, table(since), key=by)
         columns.append(("movement", "move"))
     name = doc["season"] or "all time"
-    emit(fmt, doc, doc["rows"], columns, title=f"Season {name} — points by {by}", empty="no one has points yet")
+    title = f"Season {name} — Elo ladder of face-offs (start 1200, K 32)" if by == "elo" else f"Season {name} — points by {by}"
+    emit(fmt, doc, doc["rows"], columns, title=title,
+         empty="no face-offs yet" if by == "elo" else "no one has points yet")
 
 
 def _warn(snapshot: object) -> None:

@@ -29,6 +29,7 @@ class HomePage:
     open_challenges: list[Row]  # challenge docs that are open or in review, by closing date
     movement: list[Row]  # standings rows that moved (`movement`: ▲2 ▼1 new) in the week before `as_of`
     newest_badges: list[Row]  # {person, name, badge, detail}
+    elo: list[Row] = field(default_factory=list)  # leaderboard --by elo rows, top 10
 
 
 @dataclass(frozen=True)
