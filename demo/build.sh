@@ -121,6 +121,18 @@ p2p --as mia outcomes import "$here/outcomes.csv" >/dev/null
 p2p --as mia match --seed 7 >/dev/null
 p2p --as noa feature q4-pitch eli --note "The proof section to copy: a named customer and one number" >/dev/null
 
+# Deal clinics: a stuck deal the group helped close, and one due for follow-up.
+id_of() { sed -E 's/.*"id": "([0-9A-Z]{26})".*/\1/'; }
+northwind=$(p2p --as ava clinic open "Northwind renewal stuck in procurement" --follow-up 2026-11-20 \
+  --notes "Procurement wants a 15% discount before they sign; the champion went quiet." --format json | id_of)
+security=$(p2p --as ben clinic suggest "$northwind" "Trade the discount for a two-year term" --format json | id_of)
+p2p --as eli clinic suggest "$northwind" "Ask the champion's boss for a 20-minute call" >/dev/null
+p2p --as ava clinic pick "$northwind" "$security" --due 2026-11-18 >/dev/null
+contoso=$(p2p --as cal clinic open "Contoso pilot has no next step" --follow-up 2026-11-18 --format json | id_of)
+p2p --as fay clinic suggest "$contoso" "Book a success-criteria workshop before the pilot ends" >/dev/null
+export P2P_NOW=2026-11-19T09:00:00Z
+p2p --as ava clinic close "$northwind" --outcome won --notes "Two-year term at 8%; signed Friday." >/dev/null
+
 unset P2P_NOW
 echo
 p2p leaderboard q4-pitch

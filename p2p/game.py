@@ -32,7 +32,7 @@ class Tally:
     person: str
     points: float = 0.0
     breakdown: dict[str, float] = field(default_factory=lambda: dict.fromkeys(
-        ("submitted", "reviews", "helpful", "placement", "awards"), 0.0))
+        ("submitted", "reviews", "helpful", "placement", "awards", "clinics"), 0.0))
     challenges: list[str] = field(default_factory=list)
 
     def add(self, kind: str, value: float) -> None:
@@ -68,7 +68,9 @@ def award_winners(played: Played) -> dict[str, list[str]]:
             for award, counts in sorted(by_award.items())}
 
 
-def points(snapshot: Snapshot, played: list[Played]) -> dict[str, Tally]:
+def points(snapshot: Snapshot, played: list[Played], season: Season | None = None) -> dict[str, Tally]:
+    """Season points per person. Clinic points need the store's records loaded; they
+    count in the season the clinic closed in (`season`; all time when None)."""
     rules = snapshot.settings.points
     tallies: dict[str, Tally] = {}
 
@@ -102,6 +104,11 @@ def points(snapshot: Snapshot, played: list[Played]) -> dict[str, Tally]:
             if row.featured_by:  # a manager's pick is an award too, once however many managers pick it
                 for member in _members(snapshot, game.challenge, row):
                     tally(member).add("awards", rules.award)
+    from p2p import clinics
+
+    for person, count in clinics.helped(snapshot, season.starts if season else None,
+                                        season.ends if season else None).items():
+        tally(person).add("clinics", count * rules.clinic)
     return tallies
 
 

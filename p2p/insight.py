@@ -114,29 +114,34 @@ def improvement(snapshot: Snapshot, skills: game.SkillScores, scope: Scope = Sco
 def sharing(snapshot: Snapshot, played: list[game.Played], scope: Scope = Scope()) -> dict[str, Any]:
     """Reviews given, comments written, mean comment length (characters) and helpful
     answers received (the rated person said 4 or 5 of 5), per person and team."""
+    from p2p import clinics
+
     given: dict[str, list[tuple[game.Played, Rating]]] = {}
     for g in played:
         for ratings in g.board.ratings.values():
             for rater, rating in ratings.items():
                 given.setdefault(rater, []).append((g, rating))
+    suggested, helped = clinics.written(snapshot), clinics.helped(snapshot)
     people = []
-    for pid in sorted(given):
+    for pid in sorted(set(given) | set(suggested)):
         person = snapshot.people.get(pid)
         if person is None or not scope.holds(person):
             continue
-        mine = given[pid]
+        mine = given.get(pid, [])
         texts = [r.comment for _, r in mine if r.comment]
         helpful = sum(1 for g, r in mine if g.helpful.get(r.id, {}).get("helpful", 0) >= 4)
         people.append({"person": pid, "name": person.name, "team": person.team, "reviews": len(mine),
                        "comments": len(texts), "comment_chars": sum(map(len, texts)),
                        "mean_comment_length": round(sum(map(len, texts)) / len(texts), 1) if texts else 0.0,
-                       "helpful": helpful})
+                       "helpful": helpful, "clinic_suggestions": suggested.get(pid, 0),
+                       "clinic_helped": helped.get(pid, 0)})
     teams: dict[str, dict[str, Any]] = {}
     for row in people:
         team = teams.setdefault(row["team"], {"team": row["team"], "people": 0, "reviews": 0, "comments": 0,
-                                              "comment_chars": 0, "helpful": 0})
+                                              "comment_chars": 0, "helpful": 0, "clinic_suggestions": 0,
+                                              "clinic_helped": 0})
         team["people"] += 1
-        for key in ("reviews", "comments", "comment_chars", "helpful"):
+        for key in ("reviews", "comments", "comment_chars", "helpful", "clinic_suggestions", "clinic_helped"):
             team[key] += row[key]
     for team in teams.values():
         team["mean_comment_length"] = round(team["comment_chars"] / team["comments"], 1) if team["comments"] else 0.0
@@ -403,7 +408,7 @@ def stats_doc(snapshot: Snapshot, season_name: str | None, now: dt.datetime, sco
     if played is None:
         played = game.play(snapshot, season, now)
     skills = game.skill_scores(played)
-    standings = game.season_rows(snapshot, game.points(snapshot, played))
+    standings = game.season_rows(snapshot, game.points(snapshot, played, season))
     items = actions(snapshot, today, scope)
     doc = {
         "season": season.name if season else None,

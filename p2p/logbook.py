@@ -158,3 +158,86 @@ def _write(store: Store, record: records.Record, author: Person, message: str) -
     identity = Identity(author.name, author.email)
     commit = store.write({path: data}, message, identity, store.committer(fallback=identity), guard=False)
     return Logged(record, path, commit)
+
+
+# -- deal clinics ----------------------------------------------------------------------
+FOLLOW_UP_DAYS = 14
+
+
+def open_clinic(store: Store, as_id: str | None, now: dt.datetime, title: str, notes: str | None,
+                follow_up: dt.date | None) -> Logged:
+    snapshot = store.load(challenges=[])
+    actor = acting_person(store, snapshot, as_id)
+    if not title.strip():
+        raise InvalidInput("TITLE is empty; name the deal, e.g. \"Acme renewal stuck in procurement\"")
+    today = now.astimezone(snapshot.settings.tz).date()
+    if follow_up is not None and follow_up < today:
+        raise InvalidInput(f"--follow-up {follow_up} is in the past; give a date from {today} on")
+    record = records.Clinic(id=_new_id(store, now, "clinic"), at=now, by=actor.id, title=title.strip(), notes=notes,
+                            follow_up=follow_up or today + dt.timedelta(days=FOLLOW_UP_DAYS))
+    return _write(store, record, actor, f"p2p: clinic opened by {actor.id}")
+
+
+def suggest(store: Store, as_id: str | None, now: dt.datetime, clinic_id: str, text: str) -> Logged:
+    snapshot = store.load(challenges=[], records=True)
+    actor = acting_person(store, snapshot, as_id)
+    clinic = _open_clinic(snapshot, clinic_id)
+    if clinic.by == actor.id:
+        raise Refused("suggestions come from peers; add your own plan with `p2p action add`")
+    if not text.strip():
+        raise InvalidInput("TEXT is empty; say what the rep could try")
+    record = records.Suggestion(id=_new_id(store, now, "suggestion"), at=now, by=actor.id, clinic=clinic.id,
+                                text=text.strip())
+    return _write(store, record, actor, f"p2p: suggestion for clinic {clinic.id} by {actor.id}")
+
+
+def pick(store: Store, as_id: str | None, now: dt.datetime, clinic_id: str, suggestion_id: str,
+         due: dt.date | None) -> Logged:
+    """The rep picks a suggestion to try: it becomes their action item."""
+    snapshot = store.load(challenges=[], records=True)
+    actor = acting_person(store, snapshot, as_id)
+    clinic = _open_clinic(snapshot, clinic_id)
+    if clinic.by != actor.id:
+        raise Refused(f"only {clinic.by}, who opened clinic {clinic.id}, picks what to try")
+    check_entry_id(suggestion_id, "SUGGESTION")
+    chosen = next((r for r in snapshot.records if isinstance(r, records.Suggestion) and r.id == suggestion_id
+                   and r.clinic == clinic.id), None)
+    if chosen is None:
+        raise NotFound(f"suggestion {suggestion_id} is not one of clinic {clinic.id}'s; see `p2p clinic list`")
+    if any(isinstance(r, records.Action) and r.suggestion == suggestion_id for r in snapshot.records):
+        return Logged(None, None, None, f"suggestion {suggestion_id} is already picked")
+    record = records.Action(id=_new_id(store, now, "action"), at=now, by=actor.id, person=actor.id, text=chosen.text,
+                            due=due or clinic.follow_up, clinic=clinic.id, suggestion=chosen.id)
+    return _write(store, record, actor, f"p2p: {actor.id} picked a suggestion in clinic {clinic.id}")
+
+
+def close_clinic(store: Store, as_id: str | None, now: dt.datetime, clinic_id: str, outcome: str,
+                 notes: str | None) -> Logged:
+    snapshot = store.load(challenges=[], records=True)
+    actor = acting_person(store, snapshot, as_id)
+    clinic = _clinic(snapshot, clinic_id)
+    if clinic.by != actor.id:
+        raise Refused(f"only {clinic.by}, who opened clinic {clinic.id}, records its outcome")
+    closed = next((r for r in snapshot.records if isinstance(r, records.ClinicClose) and r.clinic == clinic.id), None)
+    if closed is not None:
+        if closed.outcome == outcome:
+            return Logged(None, None, None, f"clinic {clinic.id} is already closed as {outcome}")
+        raise Refused(f"clinic {clinic.id} was closed as {closed.outcome} on {closed.at.date()}; open a new one")
+    record = records.ClinicClose(id=_new_id(store, now, "clinic-close"), at=now, by=actor.id, clinic=clinic.id,
+                                 outcome=outcome, notes=notes)
+    return _write(store, record, actor, f"p2p: clinic {clinic.id} closed as {outcome} by {actor.id}")
+
+
+def _clinic(snapshot: Snapshot, clinic_id: str) -> records.Clinic:
+    check_entry_id(clinic_id, "ID")
+    clinic = next((r for r in snapshot.records if isinstance(r, records.Clinic) and r.id == clinic_id), None)
+    if clinic is None:
+        raise NotFound(f"clinic {clinic_id} does not exist; see `p2p clinic list`")
+    return clinic
+
+
+def _open_clinic(snapshot: Snapshot, clinic_id: str) -> records.Clinic:
+    clinic = _clinic(snapshot, clinic_id)
+    if any(isinstance(r, records.ClinicClose) and r.clinic == clinic.id for r in snapshot.records):
+        raise Refused(f"clinic {clinic.id} is closed")
+    return clinic

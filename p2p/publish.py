@@ -84,7 +84,8 @@ def write(out_dir: Path, files: dict[str, str], progress: Callable[[Iterator[Any
 
 # -- contexts ------------------------------------------------------------------------
 def _nav(snapshot: Snapshot, target: str) -> list[tuple[str, str]]:
-    nav = [(HOME[target], "Home"), ("Roles", "Role leaderboards"), ("Playbook", "Playbook"), ("Analytics", "Analytics")]
+    nav = [(HOME[target], "Home"), ("Roles", "Role leaderboards"), ("Playbook", "Playbook"), ("Clinics", "Deal clinics"),
+           ("Analytics", "Analytics")]
     nav += [(f"challenge-{c.slug}", c.title) for c in sorted(snapshot.challenges.values(), key=lambda c: (c.opens, c.slug))]
     nav += [(f"team-{t}", f"Team {t}") for t in sorted({p.team for p in snapshot.people.values() if p.active})]
     nav += [(f"person-{p.id}", p.name) for p in sorted(snapshot.people.values(), key=lambda p: p.id) if p.active]
@@ -96,7 +97,7 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
     settings = snapshot.settings
     season = settings.season(None, now.astimezone(settings.tz).date())
     played = game.play(snapshot, season, now)
-    tallies = game.points(snapshot, played)
+    tallies = game.points(snapshot, played, season)
     standings = game.season_rows(snapshot, tallies)
     won = game.badges(snapshot, played, tallies)
     newest = max((e.at for e in snapshot.entries), default=None)
@@ -129,6 +130,11 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
              for role in settings.roles if any(r["role"] == role for r in standings)]
     yield "Roles", "roles.md.j2", pages.RolesPage(site, roles)
     yield "Playbook", "playbook.md.j2", _playbook(snapshot, site, played)
+    from p2p import clinics
+
+    board = clinics.board(snapshot, now.astimezone(settings.tz).date())
+    order = {"due": 0, "open": 1, "closed": 2}
+    yield "Clinics", "clinics.md.j2", pages.ClinicsPage(site, sorted(board, key=lambda c: (order[c["state"]], c["id"])))
     yield "Analytics", "analytics.md.j2", pages.AnalyticsPage(site, stats, game.group_rows(snapshot, tallies, "team"))
 
 
@@ -140,7 +146,7 @@ def _movement(snapshot: Snapshot, season: Any, now: dt.datetime, standings: list
         return []
     week_ago = replace(snapshot, entries=[e for e in snapshot.entries if e.at < newest - dt.timedelta(days=7)])
     played = game.play(week_ago, season, now)
-    before = {"rows": game.season_rows(week_ago, game.points(week_ago, played))}
+    before = {"rows": game.season_rows(week_ago, game.points(week_ago, played, season))}
     moved = reports.since({"rows": [dict(r) for r in standings]}, before)["rows"]
     return [r for r in moved if r["movement"] not in ("=", "")]
 

@@ -35,14 +35,17 @@ class Action:
     text: str
     due: dt.date | None = None
     challenge: str | None = None
+    clinic: str | None = None  # the deal clinic whose suggestion this is (p2p clinic pick)
+    suggestion: str | None = None
     kind = "action"
 
     def to_doc(self) -> dict[str, Any]:
         doc = {**_head(self), "person": self.person, "text": self.text}
         if self.due is not None:
             doc["due"] = self.due.isoformat()
-        if self.challenge is not None:
-            doc["challenge"] = self.challenge
+        for key in ("challenge", "clinic", "suggestion"):
+            if getattr(self, key) is not None:
+                doc[key] = getattr(self, key)
         return doc
 
 
@@ -134,8 +137,66 @@ class Pairing:
                 "pairs": [{"mentor": m, "mentee": p} for m, p in self.pairs]}
 
 
-Record = Action | Done | Activity | Outcomes | Pairing
-KINDS = ("action", "done", "activity", "outcomes", "pairing")
+OUTCOMES = ("won", "lost", "moved", "stalled")
+GOOD_OUTCOMES = ("won", "moved")
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """A deal clinic: a rep posts a stuck deal for the peer group's suggestions."""
+
+    id: str
+    at: dt.datetime
+    by: str
+    title: str
+    notes: str | None
+    follow_up: dt.date  # when the group checks back
+    kind = "clinic"
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = {**_head(self), "title": self.title}
+        if self.notes is not None:
+            doc["notes"] = self.notes
+        doc["follow_up"] = self.follow_up.isoformat()
+        return doc
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A peer's suggestion for a clinic's deal."""
+
+    id: str
+    at: dt.datetime
+    by: str
+    clinic: str
+    text: str
+    kind = "suggestion"
+
+    def to_doc(self) -> dict[str, Any]:
+        return {**_head(self), "clinic": self.clinic, "text": self.text}
+
+
+@dataclass(frozen=True)
+class ClinicClose:
+    """The deal's outcome, recorded by the rep who opened the clinic."""
+
+    id: str
+    at: dt.datetime
+    by: str
+    clinic: str
+    outcome: str
+    notes: str | None = None
+    kind = "clinic-close"
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = {**_head(self), "clinic": self.clinic, "outcome": self.outcome}
+        if self.notes is not None:
+            doc["notes"] = self.notes
+        return doc
+
+
+Record = Action | Done | Activity | Outcomes | Pairing | Clinic | Suggestion | ClinicClose
+KINDS = ("action", "done", "activity", "outcomes", "pairing", "clinic", "suggestion", "clinic-close")
 
 
 def parse_record(doc: object) -> Record:
@@ -150,9 +211,35 @@ def parse_record(doc: object) -> Record:
 
 
 def _action(doc: Mapping[str, Any], head: dict[str, Any]) -> Action:
-    f.known_keys(doc, {"v", "id", "kind", "at", "by", "person", "text", "due", "challenge"}, "an action")
+    f.known_keys(doc, {"v", "id", "kind", "at", "by", "person", "text", "due", "challenge", "clinic", "suggestion"},
+                 "an action")
     return Action(**head, person=f.ident(doc, "person"), text=f.text(doc, "text", max_len=2000) or "",
-                  due=f.date(doc, "due", required=False), challenge=f.ident(doc, "challenge", required=False))
+                  due=f.date(doc, "due", required=False), challenge=f.ident(doc, "challenge", required=False),
+                  clinic=_optional_id(doc, "clinic"), suggestion=_optional_id(doc, "suggestion"))
+
+
+def _optional_id(doc: Mapping[str, Any], key: str) -> str | None:
+    return None if doc.get(key) is None else check_entry_id(doc[key], key)
+
+
+def _clinic(doc: Mapping[str, Any], head: dict[str, Any]) -> Clinic:
+    f.known_keys(doc, {"v", "id", "kind", "at", "by", "title", "notes", "follow_up"}, "a clinic")
+    return Clinic(**head, title=f.text(doc, "title", max_len=200) or "",
+                  notes=f.text(doc, "notes", required=False, multiline=True, max_len=5000),
+                  follow_up=f.date(doc, "follow_up"))  # type: ignore[arg-type]
+
+
+def _suggestion(doc: Mapping[str, Any], head: dict[str, Any]) -> Suggestion:
+    f.known_keys(doc, {"v", "id", "kind", "at", "by", "clinic", "text"}, "a suggestion")
+    return Suggestion(**head, clinic=check_entry_id(f.req(doc, "clinic"), "clinic"),
+                      text=f.text(doc, "text", max_len=2000) or "")
+
+
+def _clinic_close(doc: Mapping[str, Any], head: dict[str, Any]) -> ClinicClose:
+    f.known_keys(doc, {"v", "id", "kind", "at", "by", "clinic", "outcome", "notes"}, "a clinic outcome")
+    return ClinicClose(**head, clinic=check_entry_id(f.req(doc, "clinic"), "clinic"),
+                       outcome=f.choice(doc, "outcome", OUTCOMES),
+                       notes=f.text(doc, "notes", required=False, multiline=True, max_len=5000))
 
 
 def _done(doc: Mapping[str, Any], head: dict[str, Any]) -> Done:
@@ -202,7 +289,8 @@ def _pairing(doc: Mapping[str, Any], head: dict[str, Any]) -> Pairing:
 
 
 _PARSERS: dict[str, Any] = {"action": _action, "done": _done, "activity": _activity, "outcomes": _outcomes,
-                            "pairing": _pairing}
+                            "pairing": _pairing, "clinic": _clinic, "suggestion": _suggestion,
+                            "clinic-close": _clinic_close}
 
 
 # -- values ----------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def season_doc(snapshot: Snapshot, season_name: str | None, now: dt.datetime, by
     played = game.play(snapshot, season, now, policy)
     if by == "elo":
         return _elo_doc(snapshot, season, played, role, team)
-    tallies = game.points(snapshot, played)
+    tallies = game.points(snapshot, played, season)
     rows = (game.season_rows(snapshot, tallies, role, team) if by == "person"
             else game.group_rows(snapshot, tallies, by, role, team))
     return {
@@ -121,7 +121,7 @@ def explain_doc(snapshot: Snapshot, challenge: Challenge, person: str, now: dt.d
 def badges_doc(snapshot: Snapshot, person: str | None, season_name: str | None, now: dt.datetime) -> dict[str, Any]:
     season = snapshot.settings.season(season_name, now.astimezone(snapshot.settings.tz).date())
     played = game.play(snapshot, season, now)
-    won = game.badges(snapshot, played, game.points(snapshot, played))
+    won = game.badges(snapshot, played, game.points(snapshot, played, season))
     people = [snapshot.person(person).id] if person else sorted(snapshot.people)
     skills = game.skill_scores(played)
     return {

@@ -37,8 +37,9 @@ class Points:
     helpful: float = 1  # per "was this useful?" answer of 4 or 5 on one's feedback
     placement: tuple[float, ...] = (15, 10, 6)  # 1st, 2nd, 3rd (ties share the better place)
     award: float = 5  # per award won (most votes in a challenge)
+    clinic: float = 3  # per suggestion picked in a deal clinic that closed won or moved
 
-    KEYS = ("submitted", "review", "review_cap", "helpful", "placement", "award")
+    KEYS = ("submitted", "review", "review_cap", "helpful", "placement", "award", "clinic")
 
     @classmethod
     def parse(cls, doc: Mapping[str, Any]) -> Points:
@@ -54,6 +55,7 @@ class Points:
             helpful=number("helpful"),
             placement=tuple(f.number(v, f"points.placement.{i}") for i, v in enumerate(placement)),
             award=number("award"),
+            clinic=number("clinic"),
         )
 
 

@@ -173,7 +173,7 @@ def test_each_template_uses_exactly_the_fields_of_its_page_context():
     env = environment(None, builtin_dir("templates"), "github", "mermaid")
     contexts = {"home": pages.HomePage, "challenge": pages.ChallengePage, "person": pages.PersonPage,
                 "team": pages.TeamPage, "roles": pages.RolesPage, "playbook": pages.PlaybookPage,
-                "analytics": pages.AnalyticsPage}
+                "analytics": pages.AnalyticsPage, "clinics": pages.ClinicsPage}
     for name, context in contexts.items():
         source = (builtin_dir("templates") / f"{name}.md.j2").read_text()
         used = meta.find_undeclared_variables(env.parse(source)) - set(env.globals)

@@ -26,7 +26,7 @@ def badges(session: Session, person: str | None, season: str | None, at: str | N
     """
     from p2p import reports
 
-    snapshot, now = session.read(at)
+    snapshot, now = session.read(at, records=True)
     doc = reports.badges_doc(snapshot, person, season, now)
     rows = []
     for who in doc["people"]:

@@ -222,3 +222,121 @@ def match(session: Session, skill: str | None, seed: int, capacity: int | None, 
             click.echo(f"{result['skill']}: {pair['mentor']} mentors {pair['mentee']}")
         if result["unmatched"]:
             click.echo(f"{result['skill']}: no mentor with room for {', '.join(result['unmatched'])}")
+
+
+# -- deal clinics -------------------------------------------------------------------------
+CLINIC_COLUMNS = (("id", "id"), ("name", "rep"), ("title", "deal"), ("follow_up", "follow-up"), ("state", "state"),
+                  ("suggestions_n", "suggestions"), ("picked_n", "picked"), ("outcome", "outcome"))
+
+
+@click.group()
+def clinic() -> None:
+    """Deal clinics: post a stuck deal, collect peers' suggestions, pick what to try
+    (an action item) and record the outcome. Picked suggestions on deals that were won
+    or moved earn their authors points."""
+
+
+@clinic.command("open")
+@click.argument("title")
+@click.option("--notes", metavar="TEXT", help="Where the deal is stuck and what was tried.")
+@click.option("--follow-up", "follow_up", type=DATE, help="When the group checks back [default: in 14 days].")
+@format_option(WRITE_FORMATS)
+@pass_session
+def clinic_open(session: Session, title: str, notes: str | None, follow_up: Any, fmt: str) -> None:
+    """Post a stuck deal for the peer group.
+
+    \b
+    Example:
+      p2p --as ava clinic open "Acme renewal stuck in procurement" --notes "Legal wants a new DPA"
+    """
+    from p2p import logbook
+
+    logged = logbook.open_clinic(session.store(), session.as_id, session.now(), title, notes,
+                                 follow_up.date() if follow_up else None)
+    _report(fmt, logged, f"opened clinic {logged.record.id}, follow-up {logged.record.follow_up}")  # type: ignore[union-attr]
+
+
+@clinic.command("suggest")
+@click.argument("clinic_id", metavar="ID")
+@click.argument("text")
+@format_option(WRITE_FORMATS)
+@pass_session
+def clinic_suggest(session: Session, clinic_id: str, text: str, fmt: str) -> None:
+    """Suggest what the rep could try.
+
+    \b
+    Example:
+      p2p --as ben clinic suggest 01JD2Q8M3W5X7Y9Z1A2B3C4D5E "Offer our standard DPA with a security review call"
+    """
+    from p2p import logbook
+
+    logged = logbook.suggest(session.store(), session.as_id, session.now(), clinic_id, text)
+    _report(fmt, logged, f"suggestion {logged.record.id} added to clinic {clinic_id}")  # type: ignore[union-attr]
+
+
+@clinic.command("pick")
+@click.argument("clinic_id", metavar="ID")
+@click.argument("suggestion_id", metavar="SUGGESTION")
+@click.option("--due", type=DATE, help="When you will have tried it [default: the follow-up date].")
+@format_option(WRITE_FORMATS)
+@pass_session
+def clinic_pick(session: Session, clinic_id: str, suggestion_id: str, due: Any, fmt: str) -> None:
+    """Pick a suggestion to try: it becomes your action item.
+
+    \b
+    Example:
+      p2p --as ava clinic pick 01JD2Q8M3W5X7Y9Z1A2B3C4D5E 01JD2R0000000000000000000A --due 2026-12-01
+    """
+    from p2p import logbook
+
+    logged = logbook.pick(session.store(), session.as_id, session.now(), clinic_id, suggestion_id,
+                          due.date() if due else None)
+    _report(fmt, logged, f"picked {suggestion_id}: action {logged.record.id if logged.record else ''}".rstrip())
+
+
+@clinic.command("close")
+@click.argument("clinic_id", metavar="ID")
+@click.option("--outcome", type=click.Choice(("won", "lost", "moved", "stalled")), required=True,
+              help="What happened to the deal.")
+@click.option("--notes", metavar="TEXT", help="What made the difference.")
+@format_option(WRITE_FORMATS)
+@pass_session
+def clinic_close(session: Session, clinic_id: str, outcome: str, notes: str | None, fmt: str) -> None:
+    """Record the deal's outcome and close the clinic.
+
+    \b
+    Example:
+      p2p --as ava clinic close 01JD2Q8M3W5X7Y9Z1A2B3C4D5E --outcome won --notes "The security call unblocked legal"
+    """
+    from p2p import logbook
+
+    logged = logbook.close_clinic(session.store(), session.as_id, session.now(), clinic_id, outcome, notes)
+    _report(fmt, logged, f"clinic {clinic_id} closed: {outcome}")
+
+
+@clinic.command("list")
+@click.option("--due", is_flag=True, help="Only open clinics past their follow-up date (for the weekly call).")
+@click.option("--all", "show_all", is_flag=True, help="Include closed clinics.")
+@at_option
+@format_option()
+@pass_session
+def clinic_list(session: Session, due: bool, show_all: bool, at: str | None, fmt: str) -> None:
+    """Open clinics with their suggestions and picks.
+
+    \b
+    Example:
+      p2p clinic list --due
+    """
+    from p2p import clinics
+
+    snapshot, now = session.read(at, challenges=[], records=True)
+    rows = clinics.board(snapshot, now.astimezone(snapshot.settings.tz).date())
+    rows = [r for r in rows if (show_all or r["state"] != "closed") and (not due or r["state"] == "due")]
+    for row in rows:
+        row["suggestions_n"] = len(row["suggestions"])
+        row["picked_n"] = sum(1 for s in row["suggestions"] if s["picked"])
+    if fmt == "json":
+        emit(fmt, {"clinics": [{k: v for k, v in r.items() if not k.endswith("_n")} for r in rows],
+                   "commit": snapshot.commit})
+        return
+    emit(fmt, {}, rows, CLINIC_COLUMNS, title="Deal clinics", empty="no clinic is due" if due else "no open clinic")

@@ -13,7 +13,8 @@ REVIEWER_COLUMNS = (("rater", "rater"), ("name", "name"), ("reviews", "reviews")
                     ("helpful", "helpful (1-5)"), ("answers", "answers"))
 SEASON_COLUMNS = (("rank", "rank"), ("person", "person"), ("name", "name"), ("team", "team"), ("role", "role"),
                   ("points", "points"), ("challenges", "challenges"), ("submitted", "submitted"),
-                  ("reviews", "reviews"), ("helpful", "helpful"), ("placement", "placement"), ("awards", "awards"))
+                  ("reviews", "reviews"), ("helpful", "helpful"), ("placement", "placement"), ("awards", "awards"),
+                  ("clinics", "clinics"))
 
 
 ELO_COLUMNS = (("rank", "rank"), ("person", "person"), ("name", "name"), ("team", "team"), ("elo", "elo"),
@@ -97,7 +98,7 @@ def _season(session: Session, season: str | None, by: str, role: str | None, tea
     from p2p import reports
 
     def table(rev: str | None) -> dict:  # type: ignore[type-arg]
-        snapshot, now = session.read(rev)
+        snapshot, now = session.read(rev, records=True)
         _warn(snapshot)
         return reports.season_doc(snapshot, season, now, by, role, team, policy)
 

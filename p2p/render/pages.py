@@ -85,6 +85,12 @@ class PlaybookPage:
 
 
 @dataclass(frozen=True)
+class ClinicsPage:
+    site: Site
+    clinics: list[Row]  # p2p clinic list --all --format json "clinics": open and due first, then closed
+
+
+@dataclass(frozen=True)
 class AnalyticsPage:
     site: Site
     stats: Row  # the `p2p stats --format json` document of the season (with outcomes)
