@@ -262,3 +262,48 @@ def _record(store: Store, entry: entries.Entry, author: model.Person) -> Written
     commit = store.write({path: data}, f"p2p: {entry.kind} {entry.challenge} by {entry.by}", identity,
                          store.committer(fallback=identity), guard=False)  # a new, uniquely named file
     return Written(entry, path, commit)
+
+
+def draw_bracket(store: Store, as_id: str | None, now: dt.datetime, slug: str, size: int | None, seed: int,
+                 previous: str | None = None) -> Written:
+    """Draw a bracket round into pairs challenge `slug`: the first round from the
+    entrants by season standing, or the next round from `previous`'s winners."""
+    from p2p import brackets, game
+
+    snapshot = store.load(challenges=[slug] + ([previous] if previous else []), records=True)
+    actor = acting_person(store, snapshot, as_id)
+    chal = snapshot.challenge(slug)
+    if chal.format != "pairs":
+        raise InvalidInput(f"{slug} is a {chal.format} challenge; a bracket's matches are face-offs in a pairs challenge")
+    if chal.state(now, snapshot.settings.tz) != "upcoming" and any(
+            isinstance(e, entries.Submission) for e in snapshot.entries_of(slug)):
+        raise Refused(f"{slug} already has submissions: draw a bracket before its face-offs start")
+    if previous is not None:
+        before = brackets.round_doc(snapshot, snapshot.challenge(previous).slug, now)
+        if before is None:
+            raise NotFound(f"{previous} has no bracket; draw its first round with `p2p bracket {previous} --size N`")
+        if len(before["matches"]) < 2:
+            raise Refused(f"{previous} was the final: the bracket is complete")
+        undecided = [m for m in before["matches"] if m["winner"] is None]
+        if undecided:
+            raise Refused(f"{previous}'s matches are decided when its review closes ({len(undecided)} still open)")
+        slots = tuple(m["winner"] for m in before["matches"])
+        seeds = brackets.current(snapshot.entries_of(previous)).seeds
+    else:
+        if size not in brackets.SIZES:
+            raise InvalidInput(f"--size {size} must be one of {', '.join(map(str, brackets.SIZES))}")
+        entrants = [p.id for p in snapshot.people.values()
+                    if p.active and (not chal.roles or p.role in chal.roles)]
+        if len(entrants) < 2:
+            raise Refused(f"{slug} has {len(entrants)} eligible people; a bracket needs two or more")
+        season = snapshot.settings.season(None, now.astimezone(snapshot.settings.tz).date())
+        full = store.load(records=True)
+        tallies = game.points(full, game.play(full, season, now), season)
+        points = {pid: t.points for pid, t in tallies.items()}
+        drawn = brackets.draw(entrants, points, size, seed)
+        slots = tuple(drawn)
+        ranked = brackets.seeding(entrants, points, seed)[:size]
+        seeds = {pid: i for i, pid in enumerate(ranked, 1)}
+    entry = entries.Bracket(id=new_entry_id(now, store.newest_entry_id(slug)), at=now, by=actor.id, challenge=slug,
+                            seed=seed, slots=slots, seeds=seeds, previous=previous)
+    return _record(store, entry, actor)

@@ -49,6 +49,7 @@ COMMANDS = {
     "match": "p2p.commands.coaching:match",
     "completion": "p2p.commands.complete:completion",
     "race": "p2p.commands.race:race",
+    "bracket": "p2p.commands.bracket:bracket",
     "clinic": "p2p.commands.coaching:clinic",
 }
 

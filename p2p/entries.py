@@ -139,8 +139,30 @@ class Feature:
         return doc
 
 
-Entry = Submission | Rating | Vote | Feedback | Assignment | Feature
-KINDS = ("submission", "rating", "vote", "feedback", "assignment", "feature")
+@dataclass(frozen=True)
+class Bracket:
+    """A round of a single-elimination bracket drawn into this (pairs) challenge; the
+    latest one counts. `previous` is the challenge of the round before, if any."""
+
+    id: str
+    at: dt.datetime
+    by: str
+    challenge: str
+    seed: int
+    slots: tuple[str | None, ...]  # bracket order; None is a bye
+    seeds: Mapping[str, int]  # person -> seed number in the first round
+    previous: str | None = None
+    kind = "bracket"
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = {**_head(self), "seed": self.seed, "slots": list(self.slots), "seeds": dict(self.seeds)}
+        if self.previous is not None:
+            doc["previous"] = self.previous
+        return doc
+
+
+Entry = Submission | Rating | Vote | Feedback | Assignment | Feature | Bracket
+KINDS = ("submission", "rating", "vote", "feedback", "assignment", "feature", "bracket")
 
 
 def parse_entry(doc: object) -> Entry:
@@ -216,8 +238,20 @@ def _feature(doc: Mapping[str, Any], head: dict[str, Any]) -> Feature:
                    featured=f.boolean(doc, "featured", True))
 
 
+def _bracket(doc: Mapping[str, Any], head: dict[str, Any]) -> Bracket:
+    f.known_keys(doc, _BASE | {"seed", "slots", "seeds", "previous"}, "a bracket")
+    raw = doc.get("slots")
+    if not isinstance(raw, list) or len(raw) not in (2, 4, 8, 16, 32):
+        raise SchemaError("slots must be a list of 2, 4, 8, 16 or 32 person ids (null for a bye)", "slots")
+    slots = tuple(None if v is None else f.ident({"slot": v}, "slot", f"slots.{i}.") for i, v in enumerate(raw))
+    seeds = f.mapping(doc.get("seeds") or {}, "seeds")
+    return Bracket(**head, seed=f.integer(doc, "seed", minimum=0), slots=slots,  # type: ignore[arg-type]
+                   seeds={str(k): f.integer(seeds, k, "seeds.", minimum=1) for k in seeds},
+                   previous=f.ident(doc, "previous", required=False))
+
+
 _PARSERS = {"submission": _submission, "rating": _rating, "vote": _vote, "feedback": _feedback,
-            "assignment": _assignment, "feature": _feature}
+            "assignment": _assignment, "feature": _feature, "bracket": _bracket}
 
 
 def _head(entry: Entry) -> dict[str, Any]:

@@ -173,7 +173,10 @@ def _challenge(snapshot: Snapshot, site: pages.Site, challenge: Any, now: dt.dat
         from p2p import races
 
         race = races.race_doc(challenge, snapshot.entries_of(challenge.slug), snapshot.people, snapshot.settings.tz, now)
-    return pages.ChallengePage(site, doc, board["rows"], best, len(board["rows"]), eligible, race)
+    from p2p import brackets
+
+    bracket = brackets.bracket_doc(snapshot, challenge.slug, now)
+    return pages.ChallengePage(site, doc, board["rows"], best, len(board["rows"]), eligible, race, bracket)
 
 
 def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won: dict[str, list[dict[str, str]]],

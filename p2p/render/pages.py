@@ -41,6 +41,7 @@ class ChallengePage:
     submitted: int
     eligible: int  # active people whose role may enter
     race: Row | None = None  # p2p race --format json, for race challenges
+    bracket: Row | None = None  # p2p bracket --format json, when a bracket round is drawn into it
 
 
 @dataclass(frozen=True)
