@@ -146,3 +146,14 @@ def scores(*values: float) -> list[str]:
 
 def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The hardening catalogue's size (tests/hardening/: one file per family), so the
+    summary says how many bad-input and fault cases this run proved."""
+    passed = [r for r in terminalreporter.stats.get("passed", []) if "tests/hardening/" in r.nodeid.replace("\\", "/")]
+    failed = [r for key in ("failed", "error") for r in terminalreporter.stats.get(key, [])
+              if "tests/hardening/" in r.nodeid.replace("\\", "/")]
+    if passed or failed:
+        terminalreporter.write_sep("-", f"hardening catalogue: {len(passed)} bad-input and fault cases passed"
+                                        + (f", {len(failed)} failed" if failed else ""))

@@ -27,10 +27,9 @@ import signal
 import time
 from dataclasses import dataclass
 
-from p2p.errors import P2PError, StoreError
+from p2p.errors import EXIT_NOT_PUSHED, P2PError, StoreError
 from p2p.store.repo import ZERO, Git
 
-EXIT_NOT_PUSHED = 3
 INBOX = "refs/p2p/inbox"  # on the remote: commits parked by writers that found the branch busy
 FETCHED_INBOX = "refs/p2p/remote-inbox"  # here: what the last fetch saw in the remote's inbox
 PARKED = "refs/p2p/parked"  # here: inbox refs this clone made, deleted once their commits are on the branch
