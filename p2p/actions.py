@@ -250,11 +250,20 @@ _OPTIONS = {"link": "--link", "notes": "--notes", "tags": "--tag", "comment": "-
             "note": "--note"}
 
 
+def longest_field(doc: dict[str, object]) -> str:
+    """The field holding the most text: the one to blame when a file is too big."""
+    return max(doc, key=lambda key: len(str(doc[key])))
+
+
 def _record(store: Store, entry: entries.Entry, author: model.Person) -> Written:
     path = layout.entry_path(entry.challenge, entry.by, entry.id)
     data = yamlio.dumps(entry.to_doc())
     try:
         entries.parse_entry(yamlio.loads(data))  # what we write must read back
+    except yamlio.YamlError as exc:  # the file-size limit: some value is far too long
+        field = longest_field(entry.to_doc())
+        option = _OPTIONS.get(field, field)
+        raise InvalidInput(f"{option} is too long to store ({exc.message}); shorten it") from None
     except SchemaError as exc:
         option = _OPTIONS.get((exc.field or "").split(".")[0])
         raise InvalidInput(f"{option}: {exc.message}" if option else exc.message) from None

@@ -113,6 +113,31 @@ class CliError(click.ClickException):
 
 
 class RootGroup(click.Group):
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """Click's own errors (an unknown option, a missing argument) in p2p's form:
+        one `error:` line naming the problem and where help is, exit 2, and in JSON
+        mode an `{"error": …}` document on stdout."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "p2p"
+            message = f"{exc.format_message()} (see `{where} --help`)"
+            if _json_requested(exc.ctx, argv):
+                click.echo(json.dumps({"error": {"code": "usage", "message": message}}))
+            click.echo(f"{paint('error:', 'red')} {message}", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -197,6 +222,15 @@ def paint(text: str, colour: str) -> str:
     if os.environ.get("NO_COLOR") or not sys.stderr.isatty():
         return text
     return click.style(text, fg=colour)
+
+
+def _json_requested(ctx: click.Context | None, argv: list[str]) -> bool:
+    """JSON mode, even when the command line did not parse far enough to say so."""
+    if ctx is not None and isinstance(ctx.find_root().obj, Session) and ctx.find_root().obj.format == "json":
+        return True
+    pairs = zip(argv, argv[1:])
+    return ("--format=json" in argv or any(a == "--format" and b == "json" for a, b in pairs)
+            or os.environ.get("P2P_FORMAT") == "json")
 
 
 def _json_mode(ctx: click.Context) -> bool:

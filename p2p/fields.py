@@ -11,6 +11,7 @@ import re
 from typing import Any, Mapping
 
 from p2p.errors import SchemaError
+from p2p.ids import _show as show
 from p2p.ids import check_id
 
 
@@ -23,7 +24,7 @@ def mapping(value: object, field: str) -> Mapping[str, Any]:
 def known_keys(doc: Mapping[str, Any], allowed: set[str], where: str) -> None:
     for key in doc:
         if key not in allowed:
-            raise SchemaError(f"unknown field {key!r} in {where}; allowed: {', '.join(sorted(allowed))}", str(key))
+            raise SchemaError(f"unknown field {show(key)} in {where}; allowed: {', '.join(sorted(allowed))}", str(key))
 
 
 def req(doc: Mapping[str, Any], key: str, prefix: str = "") -> Any:
@@ -38,7 +39,7 @@ def text(doc: Mapping[str, Any], key: str, prefix: str = "", required: bool = Tr
     if value is None:
         return None
     if not isinstance(value, str):
-        raise SchemaError(f"{prefix}{key} must be text, not {type_name(value)} {value!r}; quote it", f"{prefix}{key}")
+        raise SchemaError(f"{prefix}{key} must be text, not {type_name(value)} {show(value)}; quote it", f"{prefix}{key}")
     if len(value) > max_len:
         raise SchemaError(f"{prefix}{key} is {len(value)} characters; at most {max_len} allowed", f"{prefix}{key}")
     if required and not value.strip():
@@ -82,7 +83,7 @@ def text_list(doc: Mapping[str, Any], key: str, prefix: str = "", max_len: int =
 def email(doc: Mapping[str, Any], key: str, prefix: str = "") -> str:
     value = (text(doc, key, prefix, max_len=254) or "").strip()
     if not EMAIL.fullmatch(value):
-        raise SchemaError(f"{prefix}{key} {value!r} is not an e-mail address like ava@example.com", f"{prefix}{key}")
+        raise SchemaError(f"{prefix}{key} {show(value)} is not an e-mail address like ava@example.com", f"{prefix}{key}")
     return value
 
 
@@ -92,7 +93,7 @@ def choice(doc: Mapping[str, Any], key: str, allowed: tuple[str, ...], prefix: s
     if value is None:
         raise SchemaError(f"{prefix}{key} is required; one of {', '.join(allowed)}", f"{prefix}{key}")
     if value not in allowed:
-        raise SchemaError(f"{prefix}{key} {value!r} is not one of {', '.join(allowed)}", f"{prefix}{key}")
+        raise SchemaError(f"{prefix}{key} {show(value)} is not one of {', '.join(allowed)}", f"{prefix}{key}")
     return str(value)
 
 
@@ -102,7 +103,7 @@ def integer(doc: Mapping[str, Any], key: str, prefix: str = "", default: int | N
     if value is None:
         raise SchemaError(f"{prefix}{key} is required", f"{prefix}{key}")
     if isinstance(value, bool) or not isinstance(value, int):
-        raise SchemaError(f"{prefix}{key} must be a whole number, not {value!r}", f"{prefix}{key}")
+        raise SchemaError(f"{prefix}{key} must be a whole number, not {show(value)}", f"{prefix}{key}")
     if minimum is not None and value < minimum or maximum is not None and value > maximum:
         raise SchemaError(f"{prefix}{key} {value} is out of range {minimum}..{maximum}", f"{prefix}{key}")
     return value
@@ -110,14 +111,14 @@ def integer(doc: Mapping[str, Any], key: str, prefix: str = "", default: int | N
 
 def number(value: object, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise SchemaError(f"{field} must be a finite number, not {value!r}", field)
+        raise SchemaError(f"{field} must be a finite number, not {show(value)}", field)
     return float(value)
 
 
 def boolean(doc: Mapping[str, Any], key: str, default: bool, prefix: str = "") -> bool:
     value = doc.get(key, default)
     if not isinstance(value, bool):
-        raise SchemaError(f"{prefix}{key} must be true or false, not {value!r}", f"{prefix}{key}")
+        raise SchemaError(f"{prefix}{key} must be true or false, not {show(value)}", f"{prefix}{key}")
     return value
 
 
@@ -140,7 +141,7 @@ def parse_date(value: object, field: str) -> dt.date:
         except ValueError:
             pass
     if day is None:
-        raise SchemaError(f"{field} {value!r} is not a date; use YYYY-MM-DD", field)
+        raise SchemaError(f"{field} {show(value)} is not a date; use YYYY-MM-DD", field)
     if day.year > MAX_YEAR:
         raise SchemaError(f"{field} {day} is too far in the future", field)
     return day
@@ -164,7 +165,7 @@ def parse_timestamp(value: object, field: str) -> dt.datetime:
         except ValueError:
             parsed = None
     if parsed is None:
-        raise SchemaError(f"{field} {value!r} is not a timestamp; use e.g. 2026-11-22T10:15:00Z", field)
+        raise SchemaError(f"{field} {show(value)} is not a timestamp; use e.g. 2026-11-22T10:15:00Z", field)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.timezone.utc)
     return parsed.astimezone(dt.timezone.utc)

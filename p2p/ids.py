@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import reprlib
 
 from p2p.errors import SchemaError
 
@@ -67,5 +68,11 @@ def slugify(text: str) -> str:
 
 
 def _show(value: object) -> str:
-    text = repr(value)
+    """A short repr for an error message: bounded before it is built, so a hostile
+    value (an alias bomb, deep nesting, a megabyte of text) cannot blow it up."""
+    text = _REPR.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 2, 4, 4, 60, 60

@@ -81,13 +81,15 @@ def log_activity(store: Store, as_id: str | None, now: dt.datetime, week: str | 
 def import_outcomes(store: Store, as_id: str | None, now: dt.datetime, source: str,
                     data: bytes) -> tuple[Logged, list[tuple[int, str]], int]:
     """(what was written, skipped rows, rows unchanged) for a CRM results export."""
+    import csv
+
     from p2p import crm
 
     snapshot = store.load(challenges=[], records=True)
     actor = acting_person(store, snapshot, as_id)
     try:
         found, skipped = crm.parse_outcomes(data, snapshot.people)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, csv.Error) as exc:
         raise InvalidInput(f"{source}: {exc}") from None
     current = _latest_outcomes(snapshot)
     latest: dict[tuple[str, str], records.Outcome] = {}
@@ -153,6 +155,12 @@ def _write(store: Store, record: records.Record, author: Person, message: str) -
     data = yamlio.dumps(record.to_doc())
     try:
         records.parse_record(yamlio.loads(data))  # what we write must read back
+    except yamlio.YamlError as exc:  # the file-size limit: some value is far too long
+        from p2p.actions import longest_field
+
+        field = longest_field(record.to_doc())
+        option = {"text": "TEXT", "title": "TITLE", "notes": "--notes", "source": "FILE"}.get(field, field)
+        raise InvalidInput(f"{option} is too long to store ({exc.message}); shorten it") from None
     except SchemaError as exc:
         raise InvalidInput(exc.message) from None
     identity = Identity(author.name, author.email)

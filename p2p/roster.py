@@ -77,6 +77,9 @@ def import_people(store: Store, as_id: str | None, path: Path, default_team: str
             continue
         if person.id in incoming:
             raise InvalidInput(f"{path}:{line}: a second row with the id {person.id}; add a p2p_id column to tell them apart")
+        if person.name[:1] in ("=", "+", "-", "@"):  # a spreadsheet would run it: say so; exports neutralise it
+            changes.notes.append((line, f"name {person.name[:40]!r} starts like a spreadsheet formula; kept as text, "
+                                        "and CSV exports prefix it with '"))
         incoming[person.id] = person
     for line, doc in parsed.inactive:  # an inactive row deactivates a known person, never adds one
         known = None if _owner_of_id(snapshot, doc) else snapshot.people.get(doc["id"])
@@ -116,7 +119,9 @@ def _owner_of_id(snapshot: Snapshot, doc: dict[str, Any]) -> str | None:
     ids; say why when the id it would get belongs to someone else."""
     email = doc["email"].lower()
     for person in snapshot.people.values():
-        if person.email.lower() == email or (doc.get("crm_id") and person.crm_id == doc["crm_id"]):
+        # A Salesforce id is the same user in its 15- and 18-character forms.
+        if person.email.lower() == email or (doc.get("crm_id") and person.crm_id
+                                             and person.crm_id[:15] == doc["crm_id"][:15]):
             doc["id"] = person.id
             return None
     other = snapshot.people.get(doc["id"])

@@ -211,6 +211,9 @@ def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes
     settings = Settings()
     for item, doc in by_kind.get("config", []):
         settings = parse(item, doc, Settings.parse) or settings
+        newer = [p for p in problems if p.path == item.path and "newer than this p2p understands" in p.message]
+        if newer:  # defaults would silently misread everything: refuse every command
+            raise StoreError(f"{item.path}: {newer[0].message}")
     roles = tuple(settings.roles)
 
     def record(item: _File, doc: Any, parser: Callable[[Any, Any], Any]) -> Any:

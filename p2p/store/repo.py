@@ -99,6 +99,8 @@ class Git:
         return proc.returncode == 0 and Path(proc.stdout.decode().strip()).resolve() == self.root.resolve()
 
     def init(self) -> None:
+        if shutil.which("git") is None:  # before any folder is made: nothing is left behind
+            raise StoreError("git is not installed or not on PATH; p2p needs git 2.25 or newer")
         self.root.mkdir(parents=True, exist_ok=True)
         self.run("init", "--quiet")
 
@@ -209,6 +211,10 @@ class Git:
             proc = self.run("update-ref", "-m", message, ref, commit, parent or ZERO, check=False)
             if proc.returncode == 0:
                 return commit
+            if self.resolve(ref) == parent:  # the branch did not move: git failed for another reason
+                detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+                raise StoreError(f"git could not update {ref}: {detail[-1] if detail else 'no reason given'} "
+                                 "(a full disk, a read-only .git, or a stale .lock file; `p2p doctor` checks)")
         raise StoreError(f"{ref} kept moving while committing; another p2p or git is writing, try again")
 
     def _hash_object(self, data: bytes) -> str:

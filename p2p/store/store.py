@@ -113,9 +113,14 @@ class Store:
         failure before the commit puts the working tree back as it was; once the
         branch has moved nothing is rolled back (the entry is recorded)."""
         ref = self.git.head_ref()  # refuses a detached HEAD before the working tree is touched
-        with self.lock():
-            self._recover(ref)
-            return self._write(ref, files, message, author, committer, guard)
+        try:
+            with self.lock():
+                self._recover(ref)
+                return self._write(ref, files, message, author, committer, guard)
+        except OSError as exc:  # _write has put the working tree back: say what could not be written
+            where = f" {exc.filename}" if exc.filename else ""
+            raise StoreError(f"cannot write{where}: {exc.strerror or exc} (a full disk, or a read-only store?); "
+                             "nothing was recorded") from None
 
     def _recover(self, ref: str) -> None:
         """Finish what a killed p2p left behind: an entry committed but missing from

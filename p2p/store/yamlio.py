@@ -8,6 +8,8 @@ document produces the same bytes and no commit."""
 
 from __future__ import annotations
 
+import re
+
 import os
 import tempfile
 from pathlib import Path
@@ -65,7 +67,7 @@ def parse_with_pyyaml(data: bytes) -> Any:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise YamlError(f"not UTF-8 text (byte {exc.start})") from None
-    depth = _flow_depth(text)
+    depth = max(_flow_depth(text), _block_depth(text))
     if depth > MAX_DEPTH:
         raise YamlError(f"nested {depth} levels deep; store files nest at most {MAX_DEPTH}")
     try:
@@ -82,6 +84,23 @@ def parse_with_pyyaml(data: bytes) -> Any:
         raise YamlError(f"invalid value: {exc}") from None
     except RecursionError:
         raise YamlError(f"nested too deeply; store files nest at most {MAX_DEPTH} levels") from None
+
+
+_BLOCK_PREFIX = re.compile(r"[ \t]*(?:[-?:][ \t]+)*")
+
+
+def _block_depth(text: str) -> int:
+    """A bound on block nesting, counted before parsing: `- - - x` nests one level
+    per marker on a single line, and libyaml recurses on it (100,000 levels crash
+    the process; a few hundred overflow Python's pickling of the result)."""
+    deepest = 0
+    for line in text.splitlines():
+        prefix = _BLOCK_PREFIX.match(line)
+        if prefix:
+            markers = sum(1 for c in prefix.group() if c in "-?:")
+            indent = len(prefix.group()) - len(prefix.group().lstrip(" \t"))
+            deepest = max(deepest, markers + indent // 2)
+    return deepest
 
 
 def _flow_depth(text: str) -> int:
