@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import click
 
@@ -9,11 +11,12 @@ from p2p.errors import EXIT_INVALID
 
 
 @click.command()
-@click.option("--fix", is_flag=True, help="Remove a stale .git/index.lock when no git process is running.")
+@click.option("--fix", is_flag=True, help="Remove stale git lock files (index, HEAD, branch refs) when no git process is running.")
 @pass_session
 def doctor(session: Session, fix: bool) -> None:
-    """Look for what an interrupted git or p2p left behind: a stale index.lock (with
-    its age), entry files written but never committed, commits not pushed.
+    """Look for what an interrupted git or p2p left behind: stale lock files (the
+    index's, HEAD's, a branch's; with their age), entry files written but never
+    committed, commits not pushed.
 
     \b
     Example:
@@ -22,18 +25,24 @@ def doctor(session: Session, fix: bool) -> None:
     """
     store = session.store()
     problems = 0
-    lock = store.git_dir() / "index.lock"
-    if lock.exists():
+    git_dir = store.git_dir()
+    # A killed git (or one that hit a full disk) leaves its lock files: index.lock,
+    # HEAD.lock, a branch's refs/heads/NAME.lock. Each one blocks every later write.
+    locks = [git_dir / "index.lock", git_dir / "HEAD.lock", git_dir / "packed-refs.lock",
+             *sorted((git_dir / "refs").rglob("*.lock"))]
+    running = None
+    for lock in (path for path in locks if path.exists()):
+        running = _git_running(store.root.resolve()) if running is None else running
         age = time.time() - lock.stat().st_mtime
-        running = _git_running()
+        name = lock.relative_to(git_dir.parent).as_posix()
         if fix and not running:
             lock.unlink()
-            click.echo(f"removed .git/index.lock (left {age:.0f} s ago by a git that is no longer running)")
+            click.echo(f"removed {name} (left {age:.0f} s ago by a git that is no longer running)")
         else:
             problems += 1
             hint = ("a git process is running: wait for it" if running
                     else "no git process is running: `p2p doctor --fix` removes it")
-            click.echo(f".git/index.lock exists since {age:.0f} s ago; {hint}")
+            click.echo(f"{name} exists since {age:.0f} s ago; {hint}")
     raw = store.git.run("ls-files", "--others", "--exclude-standard", "--", "entries").stdout.decode()
     orphans = [p for p in raw.splitlines() if p.endswith(".yaml")]
     for path in orphans:
@@ -44,14 +53,19 @@ def doctor(session: Session, fix: bool) -> None:
         raise click.exceptions.Exit(EXIT_INVALID)
 
 
-def _git_running() -> bool:
-    """Is any git process running on this machine? (/proc, Linux.)"""
-    from pathlib import Path
-
-    for comm in Path("/proc").glob("[0-9]*/comm"):
+def _git_running(root: Path) -> bool:
+    """Is a git process working in this store? (/proc, Linux: its current folder is
+    in the store.) Elsewhere, where /proc is missing, assume one might be."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return True
+    for comm in proc.glob("[0-9]*/comm"):
         try:
-            if comm.read_text().strip() == "git":
-                return True
+            if comm.read_text().strip() != "git":
+                continue
+            cwd = Path(os.readlink(comm.parent / "cwd"))
         except OSError:
             continue
+        if cwd == root or root in cwd.parents:
+            return True
     return False
