@@ -57,6 +57,13 @@ def import_people(store: Store, as_id: str | None, path: Path, default_team: str
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read: {exc.strerror}") from None
     changes = Changes(skipped=list(parsed.skipped))
+    first_line: dict[str, int] = {}
+    for line, doc in parsed.people:  # one address, two rows: say where, before anything else
+        email = str(doc.get("email", "")).lower()
+        if email in first_line:
+            raise InvalidInput(f"{path}:{line}: e-mail {doc['email']} is also on line {first_line[email]}; "
+                               "each person needs their own")
+        first_line[email] = line
     by_key = _manager_keys(snapshot.people.values(), [doc for _, doc in parsed.people])
     known_ids = [doc["id"] for _, doc in parsed.people]
     incoming: dict[str, model.Person] = {}

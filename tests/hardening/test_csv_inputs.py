@@ -113,8 +113,36 @@ def test_an_18_character_salesforce_id_matches_the_person_imported_with_its_15_c
 def test_two_rows_with_one_email_are_refused_naming_the_file_and_second_line(roster: P2P, tmp_path: Path) -> None:
     path = csv_file(tmp_path, "Full Name,Email,Role,Team\nZoe,zoe@example.com,AE,east\n"
                               "Zoe Two,ZOE@example.com,SDR,west\n")
-    error = roster.refused("people", "import", str(path), match="a second row with the id zoe")
+    error = roster.refused("people", "import", str(path), match="is also on line 2")
     assert error.startswith(f"error: {path}:3: ")
+
+
+def test_two_rows_with_one_email_but_different_p2p_ids_are_refused_naming_the_file_and_lines(
+        roster: P2P, tmp_path: Path) -> None:
+    path = csv_file(tmp_path, "p2p_id,Full Name,Email,Role,Team\nzoe,Zoe,zoe@example.com,AE,east\n"
+                              "zoe2,Zoe Two,ZOE@example.com,SDR,west\n")
+    error = roster.refused("people", "import", str(path), match="is also on line 2")
+    assert error.startswith(f"error: {path}:3: e-mail ZOE@example.com")
+
+
+def test_a_file_without_an_email_column_is_refused_naming_the_column(roster: P2P, tmp_path: Path) -> None:
+    path = csv_file(tmp_path, "Full Name,Role,Team\nZoe,AE,east\n")
+    roster.refused("people", "import", str(path), match="no e-mail column")
+
+
+def test_a_file_without_a_name_column_is_refused_naming_the_choices(roster: P2P, tmp_path: Path) -> None:
+    path = csv_file(tmp_path, "Email,Role,Team\nzoe@example.com,AE,east\n")
+    roster.refused("people", "import", str(path), match="no name column")
+
+
+def test_an_empty_people_file_is_refused_as_empty(roster: P2P, tmp_path: Path) -> None:
+    roster.refused("people", "import", str(csv_file(tmp_path, b"")), match="the file is empty")
+
+
+def test_a_header_only_people_file_changes_nothing_and_makes_no_commit(roster: P2P, tmp_path: Path) -> None:
+    before = head(roster)
+    out = import_json(roster, csv_file(tmp_path, "Full Name,Email,Role,Team\n"))
+    assert (out["created"], out["updated"], out["commit"]) == ([], [], None) and head(roster) == before
 
 
 def test_formula_cells_in_a_people_import_are_reported(roster: P2P, tmp_path: Path) -> None:
