@@ -9,7 +9,7 @@ import math
 import os
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from p2p import entries, model, scoring
 from p2p.errors import NotFound, Refused, SchemaError, InvalidInput
@@ -250,26 +250,30 @@ _OPTIONS = {"link": "--link", "notes": "--notes", "tags": "--tag", "comment": "-
             "note": "--note"}
 
 
-def longest_field(doc: dict[str, object]) -> str:
-    """The field holding the most text: the one to blame when a file is too big."""
-    return max(doc, key=lambda key: len(str(doc[key])))
+def commit_new_file(store: Store, path: str, item: Any, parse: Callable[[Any], Any], author: model.Person,
+                    message: str, options: Mapping[str, str]) -> str:
+    """Write one new entry or record file as one commit by `author`. What is written
+    must read back; a refusal names the option the user gave (`options`: field ->
+    option), and a value too long for a store file names the field holding it."""
+    doc = item.to_doc()
+    data = yamlio.dumps(doc)
+    try:
+        parse(yamlio.loads(data))
+    except yamlio.YamlError as exc:  # the file-size limit: some value is far too long
+        field = max(doc, key=lambda key: len(str(doc[key])))
+        raise InvalidInput(f"{options.get(field, field)} is too long to store ({exc.message}); shorten it") from None
+    except SchemaError as exc:
+        option = options.get((exc.field or "").split(".")[0])
+        raise InvalidInput(f"{option}: {exc.message}" if option else exc.message) from None
+    identity = Identity(author.name, author.email)
+    return store.write({path: data}, message, identity, store.committer(fallback=identity),  # type: ignore[no-any-return]
+                       guard=False)  # a new, uniquely named file: nothing of the user's to protect
 
 
 def _record(store: Store, entry: entries.Entry, author: model.Person) -> Written:
     path = layout.entry_path(entry.challenge, entry.by, entry.id)
-    data = yamlio.dumps(entry.to_doc())
-    try:
-        entries.parse_entry(yamlio.loads(data))  # what we write must read back
-    except yamlio.YamlError as exc:  # the file-size limit: some value is far too long
-        field = longest_field(entry.to_doc())
-        option = _OPTIONS.get(field, field)
-        raise InvalidInput(f"{option} is too long to store ({exc.message}); shorten it") from None
-    except SchemaError as exc:
-        option = _OPTIONS.get((exc.field or "").split(".")[0])
-        raise InvalidInput(f"{option}: {exc.message}" if option else exc.message) from None
-    identity = Identity(author.name, author.email)
-    commit = store.write({path: data}, f"p2p: {entry.kind} {entry.challenge} by {entry.by}", identity,
-                         store.committer(fallback=identity), guard=False)  # a new, uniquely named file
+    commit = commit_new_file(store, path, entry, entries.parse_entry, author,
+                             f"p2p: {entry.kind} {entry.challenge} by {entry.by}", _OPTIONS)
     return Written(entry, path, commit)
 
 

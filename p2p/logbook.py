@@ -15,8 +15,7 @@ from p2p.errors import InvalidInput, NotFound, Refused, SchemaError
 from p2p.ids import check_entry_id, check_id, new_entry_id
 from p2p.model import Person
 from p2p.snapshot import Snapshot
-from p2p.store import layout, yamlio
-from p2p.store.repo import Identity
+from p2p.store import layout
 from p2p.store.store import Store
 
 
@@ -146,25 +145,20 @@ def _field(check: Any) -> Any:
         raise InvalidInput(exc.message) from None
 
 
+# Record fields -> the argument or option the user typed them with.
+_OPTIONS = {"text": "TEXT", "title": "TITLE", "notes": "--notes", "source": "FILE", "due": "--due",
+            "follow_up": "--follow-up", "week": "--week"}
+
+
 def _new_id(store: Store, now: dt.datetime, kind: str) -> str:
     return new_entry_id(now, store.newest_id(f"{layout.RECORDS}/{kind}/"))
 
 
 def _write(store: Store, record: records.Record, author: Person, message: str) -> Logged:
-    path = layout.record_path(record.kind, record.by, record.id)
-    data = yamlio.dumps(record.to_doc())
-    try:
-        records.parse_record(yamlio.loads(data))  # what we write must read back
-    except yamlio.YamlError as exc:  # the file-size limit: some value is far too long
-        from p2p.actions import longest_field
+    from p2p.actions import commit_new_file
 
-        field = longest_field(record.to_doc())
-        option = {"text": "TEXT", "title": "TITLE", "notes": "--notes", "source": "FILE"}.get(field, field)
-        raise InvalidInput(f"{option} is too long to store ({exc.message}); shorten it") from None
-    except SchemaError as exc:
-        raise InvalidInput(exc.message) from None
-    identity = Identity(author.name, author.email)
-    commit = store.write({path: data}, message, identity, store.committer(fallback=identity), guard=False)
+    path = layout.record_path(record.kind, record.by, record.id)
+    commit = commit_new_file(store, path, record, records.parse_record, author, message, _OPTIONS)
     return Logged(record, path, commit)
 
 
