@@ -220,13 +220,8 @@ def _feedback(doc: Mapping[str, Any], head: dict[str, Any]) -> Feedback:
 
 def _assignment(doc: Mapping[str, Any], head: dict[str, Any]) -> Assignment:
     f.known_keys(doc, _BASE | {"pairs", "reviewers", "seed"}, "an assignment")
-    raw = doc.get("pairs") or []
-    if not isinstance(raw, list):
-        raise SchemaError("pairs must be a list of {reviewer, person}", "pairs")
-    pairs = []
-    for i, item in enumerate(raw):
-        item = f.mapping(item, f"pairs.{i}")
-        pairs.append((f.ident(item, "reviewer", f"pairs.{i}."), f.ident(item, "person", f"pairs.{i}.")))
+    pairs = [(f.ident(item, "reviewer", at), f.ident(item, "person", at))
+             for at, item in f.mappings(doc, "pairs", {"reviewer", "person"}, "{reviewer, person}", required=False)]
     return Assignment(**head, pairs=tuple(pairs), reviewers=f.integer(doc, "reviewers", minimum=1, maximum=50),
                       seed=f.integer(doc, "seed", minimum=0))  # type: ignore[arg-type]
 

@@ -179,3 +179,18 @@ def type_name(value: object) -> str:
     return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}.get(
         type(value), type(value).__name__
     )
+
+
+def mappings(doc: Mapping[str, Any], key: str, keys: set[str], shape: str,
+             required: bool = True) -> list[tuple[str, Mapping[str, Any]]]:
+    """[(prefix, item)] of a list of mappings with only `keys`, e.g. rows of an
+    import or pairs of a match; `shape` says what the list holds, for the error."""
+    raw = doc.get(key) if required or doc.get(key) is not None else []
+    if not isinstance(raw, list):
+        raise SchemaError(f"{key} must be a list of {shape}", key)
+    found = []
+    for i, item in enumerate(raw):
+        item = mapping(item, f"{key}.{i}")
+        known_keys(item, keys, f"{key}.{i}")
+        found.append((f"{key}.{i}.", item))
+    return found

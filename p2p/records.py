@@ -257,33 +257,23 @@ def _activity(doc: Mapping[str, Any], head: dict[str, Any]) -> Activity:
 
 def _outcomes(doc: Mapping[str, Any], head: dict[str, Any]) -> Outcomes:
     f.known_keys(doc, {"v", "id", "kind", "at", "by", "source", "rows"}, "an outcomes record")
-    raw = doc.get("rows")
-    if not isinstance(raw, list):
-        raise SchemaError("rows must be a list of {person, period, win_rate, deals_won, deal_size}", "rows")
     rows = []
-    for i, row in enumerate(raw):
-        row = f.mapping(row, f"rows.{i}")
-        f.known_keys(row, {"person", "period", "win_rate", "deals_won", "deal_size"}, f"rows.{i}")
+    for at, row in f.mappings(doc, "rows", {"person", "period", "win_rate", "deals_won", "deal_size"},
+                              "{person, period, win_rate, deals_won, deal_size}"):
         win = row.get("win_rate")
-        if win is not None and not 0 <= f.number(win, f"rows.{i}.win_rate") <= 1:
-            raise SchemaError(f"rows.{i}.win_rate {win} must be between 0 and 1", f"rows.{i}.win_rate")
-        rows.append(Outcome(f.ident(row, "person", f"rows.{i}."), check_period(str(row.get("period", "")), f"rows.{i}.period"),
+        if win is not None and not 0 <= f.number(win, f"{at}win_rate") <= 1:
+            raise SchemaError(f"{at}win_rate {win} must be between 0 and 1", f"{at}win_rate")
+        rows.append(Outcome(f.ident(row, "person", at), check_period(str(row.get("period", "")), f"{at}period"),  # type: ignore[arg-type]
                             None if win is None else float(win),
-                            None if row.get("deals_won") is None else count(row["deals_won"], f"rows.{i}.deals_won"),
-                            None if row.get("deal_size") is None else count(row["deal_size"], f"rows.{i}.deal_size")))
+                            None if row.get("deals_won") is None else count(row["deals_won"], f"{at}deals_won"),
+                            None if row.get("deal_size") is None else count(row["deal_size"], f"{at}deal_size")))
     return Outcomes(**head, source=f.text(doc, "source", max_len=500) or "", rows=tuple(rows))
 
 
 def _pairing(doc: Mapping[str, Any], head: dict[str, Any]) -> Pairing:
     f.known_keys(doc, {"v", "id", "kind", "at", "by", "skill", "seed", "pairs"}, "a pairing")
-    raw = doc.get("pairs")
-    if not isinstance(raw, list):
-        raise SchemaError("pairs must be a list of {mentor, mentee}", "pairs")
-    pairs = []
-    for i, pair in enumerate(raw):
-        pair = f.mapping(pair, f"pairs.{i}")
-        f.known_keys(pair, {"mentor", "mentee"}, f"pairs.{i}")
-        pairs.append((f.ident(pair, "mentor", f"pairs.{i}."), f.ident(pair, "mentee", f"pairs.{i}.")))
+    pairs = [(f.ident(pair, "mentor", at), f.ident(pair, "mentee", at))
+             for at, pair in f.mappings(doc, "pairs", {"mentor", "mentee"}, "{mentor, mentee}")]
     return Pairing(**head, skill=f.ident(doc, "skill"), seed=f.integer(doc, "seed", default=0),  # type: ignore[arg-type]
                    pairs=tuple(pairs))  # type: ignore[arg-type]
 
