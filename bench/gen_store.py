@@ -7,7 +7,8 @@ small: 300 reps, 12 challenges, ≈ 18k entries; large: 5,000 reps, 50 challenge
 submission gets 4 peer ratings. The files are byte for byte what p2p writes: the
 settings and a challenge come from p2p's own commands, entries are checked against
 p2p's own writer. The one commit is built by `git fast-import`, so a million files
-take about a minute, not hours."""
+take about a minute, not hours. On a terminal, a bar on stderr counts the challenges
+written."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ import sys
 import time
 from pathlib import Path
 
+from p2p.cli import progress_bars
 from p2p.ids import new_entry_id
+from p2p.progress import steps
 from p2p.store import yamlio
 
 SIZES = {"small": (300, 12, 1.0), "large": (5000, 50, 0.8)}  # reps, challenges, share who submit
@@ -88,7 +91,7 @@ def stream(out, size: str, config: bytes, challenge: bytes, criteria: list[str])
     clock = dt.datetime(2026, 10, 1, 9, tzinfo=dt.timezone.utc)
     last = None
     checked = False
-    for c in range(challenges):
+    for c in steps(range(challenges), "writing entries"):
         slug = f"c{c:02d}"
         put(f"challenges/{slug}.yaml", challenge.replace(b"c00", slug.encode()).replace(b"battle 00", f"battle {c:02d}".encode()))
         entrants = [i for i in range(reps) if rng.random() < share]
@@ -121,7 +124,8 @@ def generate(size: str, dest: Path) -> int:
     proc = subprocess.Popen(["git", "-C", str(dest), "fast-import", "--quiet", "--force"], stdin=subprocess.PIPE,
                             env=ENV)
     assert proc.stdin is not None
-    count = stream(proc.stdin, size, config, challenge, criteria)
+    with progress_bars(minimum=1):
+        count = stream(proc.stdin, size, config, challenge, criteria)
     proc.stdin.close()
     if proc.wait() != 0:
         raise SystemExit("git fast-import failed")

@@ -14,6 +14,9 @@ each command, each run a fresh process, plus the ratios the issue sets targets o
   (GROUP BY over every entry of the store, through Python's sqlite3) and vs the
   challenge's entries as JSON lines parsed with orjson;
 - publish on small: full (empty output folder) and incremental after one new entry.
+
+On a terminal, a bar on stderr counts each command's runs (drawn between runs, never
+while one is timed).
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from p2p.cli import progress_bars
+from p2p.progress import steps
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -77,8 +83,9 @@ def gnu_time() -> str:
     return "/usr/bin/time"
 
 
-def median_of(runs: int, argv: list[str], cwd: Path | None = None, before=None) -> tuple[float, float]:  # noqa: ANN001
-    results = [measure(argv, cwd, before) for _ in range(runs)]
+def median_of(label: str, runs: int, argv: list[str], cwd: Path | None = None,
+              before=None) -> tuple[float, float]:  # noqa: ANN001
+    results = [measure(argv, cwd, before) for _ in steps(range(runs), label)]
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
@@ -170,7 +177,7 @@ def main() -> None:
         name = f"new-{time.time_ns()}.yaml"  # unique across runs of the bench
         return measure(["sh", "-c", f"echo 'n: 1' > {name} && git add {name} && git commit -qm 'one file'"], git_1k)
 
-    runs = [git_commit() for _ in range(args.runs)]
+    runs = [git_commit() for _ in steps(range(args.runs), "git commit")]
     base = statistics.median(r[0] for r in runs), max(r[1] for r in runs)
     rows.append(("git add && git commit (1k files)", *base))
     results = {}
@@ -179,24 +186,27 @@ def main() -> None:
         db, lines = exports(args.work, root, size)
         cache = root / ".git" / "p2p" / "cache"
         n = next(counter)
-        results[size, "submit"] = median_of(args.runs, [*p2p, "--store", str(root), "--as", f"r{n % 200:05d}", "submit",
-                                                        CHALLENGE, "--link", "https://bench.example/s"])
+        results[size, "submit"] = median_of(f"{size}: submit", args.runs, [
+            *p2p, "--store", str(root), "--as", f"r{n % 200:05d}", "submit", CHALLENGE, "--link", "https://bench.example/s"])
         if size == "large":
             clone = sparse_clone(args.work, root)
-            results[size, "submit-sparse"] = median_of(args.runs, [*p2p, "--store", str(clone), "--as", "r00001",
-                                                                   "submit", CHALLENGE, "--link", "https://bench.example/s"])
+            results[size, "submit-sparse"] = median_of(f"{size}: sparse submit", args.runs, [
+                *p2p, "--store", str(clone), "--as", "r00001", "submit", CHALLENGE, "--link", "https://bench.example/s"])
         board = [*p2p, "--store", str(root), "leaderboard", CHALLENGE, "--format", "json"]
-        results[size, "cold"] = median_of(args.runs, board, before=lambda: shutil.rmtree(cache, ignore_errors=True))
+        results[size, "cold"] = median_of(f"{size}: cold", args.runs, board,
+                                          before=lambda: shutil.rmtree(cache, ignore_errors=True))
         subprocess.run(board, env=ENV, capture_output=True, check=True)
-        results[size, "warm"] = median_of(args.runs, board, before=lambda: new_entry(root))
-        results[size, "sqlite"] = median_of(args.runs, [sys.executable, "-c", SQLITE, str(db), CHALLENGE])
-        results[size, "orjson"] = median_of(args.runs, [sys.executable, "-c", ORJSON, str(lines)])
+        results[size, "warm"] = median_of(f"{size}: warm", args.runs, board, before=lambda: new_entry(root))
+        results[size, "sqlite"] = median_of(f"{size}: sqlite", args.runs,
+                                            [sys.executable, "-c", SQLITE, str(db), CHALLENGE])
+        results[size, "orjson"] = median_of(f"{size}: orjson", args.runs, [sys.executable, "-c", ORJSON, str(lines)])
         if size == "small":
             out = Path(tempfile.mkdtemp(prefix="p2p-publish-"))
             publish = [*p2p, "--store", str(root), "publish", str(out)]
-            results[size, "publish"] = median_of(max(1, args.runs // 2), publish,
+            results[size, "publish"] = median_of(f"{size}: publish", max(1, args.runs // 2), publish,
                                                  before=lambda: shutil.rmtree(out, ignore_errors=True))
-            results[size, "publish+1"] = median_of(max(1, args.runs // 2), publish, before=lambda: new_entry(root))
+            results[size, "publish+1"] = median_of(f"{size}: publish+1", max(1, args.runs // 2), publish,
+                                                   before=lambda: new_entry(root))
             shutil.rmtree(out, ignore_errors=True)
         labels = {"submit": "p2p submit", "submit-sparse": "p2p submit, sparse clone", "cold": f"leaderboard {CHALLENGE} cold", "warm": f"leaderboard {CHALLENGE} warm",
                   "sqlite": "sqlite3 GROUP BY (whole process)", "orjson": "orjson over JSON lines (whole process)",
@@ -221,4 +231,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with progress_bars(minimum=2):  # on a terminal, a bar per timed command
+        main()

@@ -10,9 +10,10 @@ import json
 import os
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection, Generator, Iterable, Iterator
 
 import click
 
@@ -218,6 +219,38 @@ def progress_allowed() -> bool:
 
 
 def paint(text: str, colour: str) -> str:
+@contextmanager
+def progress_bars(minimum: int = 20) -> Iterator[None]:
+    """Show the long steps run inside (`p2p.progress.steps`) as bars on stderr, one
+    line each, when `progress_allowed()`. A step of fewer than `minimum` items is
+    over before a bar could be read: it gets none. A bar cut short by an error is
+    ended with its line, so the error starts on a line of its own."""
+    from p2p.progress import shown_by
+
+    if not progress_allowed():
+        yield
+        return
+    started: list[Generator[Any, None, None]] = []
+
+    def bar(items: Collection[Any], label: str) -> Iterable[Any]:
+        if len(items) < minimum:
+            return items
+        started.append(_bar(items, label))
+        return started[-1]
+
+    try:
+        with shown_by(bar):
+            yield
+    finally:
+        for ticking in started:
+            ticking.close()
+
+
+def _bar(items: Collection[Any], label: str) -> Generator[Any, None, None]:
+    with click.progressbar(items, label=f"{label:<16}", file=sys.stderr) as ticking:  # stacked bars line up
+        yield from ticking
+
+
     """Colour on a terminal only, and never with NO_COLOR (https://no-color.org)."""
     if os.environ.get("NO_COLOR") or not sys.stderr.isatty():
         return text

@@ -16,6 +16,7 @@ from typing import Any
 from p2p import fields
 from p2p.errors import SchemaError
 from p2p.ids import is_id, slugify
+from p2p.progress import steps
 
 # Canonical column -> header spellings (compared lowercase with spaces, '_' and '.' removed).
 COLUMNS = {
@@ -110,7 +111,7 @@ def parse_people(data: bytes, roles: tuple[str, ...], default_team: str | None =
     if "name" not in columns and "first" not in columns:
         raise ValueError("no name column; expected Name, Full Name, or FirstName and LastName")
     result = Parsed()
-    for line, row in rows[1:]:
+    for line, row in steps(rows[1:], "reading rows"):
         if not any(cell.strip() for cell in row):
             continue
         cell = lambda col: row[columns[col]].strip() if col in columns and columns[col] < len(row) else ""  # noqa: E731
@@ -205,7 +206,7 @@ def parse_outcomes(data: bytes, people: dict[str, Any]) -> tuple[list[tuple[int,
     by_email = {p.email.lower(): p.id for p in people.values()}
     by_crm = {p.crm_id[:15]: p.id for p in people.values() if p.crm_id}
     found, skipped = [], []
-    for line, row in rows[1:]:
+    for line, row in steps(rows[1:], "reading rows"):
         if not any(cell.strip() for cell in row):
             continue
         cell = lambda col: row[columns[col]].strip() if col in columns and columns[col] < len(row) else ""  # noqa: E731

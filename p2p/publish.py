@@ -12,11 +12,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from p2p import catalog, game, insight, reports, scoring, views
 from p2p.entries import Rating
 from p2p.policies import median
+from p2p.progress import steps
 from p2p.render import pages
 from p2p.snapshot import Snapshot
 
@@ -46,7 +47,7 @@ def render_all(snapshot: Snapshot, now: dt.datetime, target: str, charts: str,
     env = environment(store_templates, catalog.builtin_dir("templates"), target, charts)
     site_pages = list(contexts(snapshot, now, target))
     rendered = {f"{name}.md": _tidy(env.get_template(template).render(**vars(context)))
-                for name, template, context in site_pages}
+                for name, template, context in steps(site_pages, "rendering pages")}
     rendered[SIDEBAR[target]] = env.get_template("sidebar.md.j2").render(
         site=site_pages[0][2].site, entries=[(name, title) for name, title in _nav(snapshot, target)])
     return rendered
@@ -57,14 +58,14 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
-def write(out_dir: Path, files: dict[str, str], progress: Callable[[Iterator[Any]], Iterator[Any]] = iter) -> Published:
+def write(out_dir: Path, files: dict[str, str]) -> Published:
     from p2p.store.yamlio import write_atomic
 
     out_dir.mkdir(parents=True, exist_ok=True)
     result = Published()
     manifest = out_dir / MANIFEST
     before = set(manifest.read_text().split("\n")) - {""} if manifest.is_file() else set()
-    for name in progress(iter(sorted(files))):
+    for name in steps(sorted(files), "writing pages"):
         path = out_dir / name
         data = files[name].encode("utf-8")
         if path.is_file() and path.read_bytes() == data:

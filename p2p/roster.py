@@ -10,6 +10,7 @@ from typing import Any, Iterable, Sequence
 from p2p import crm, model
 from p2p.changes import Changes, commit_setup
 from p2p.errors import InvalidInput, NotFound, Refused, SchemaError
+from p2p.progress import steps
 from p2p.store import layout, yamlio
 from p2p.snapshot import Snapshot
 from p2p.store.store import Store
@@ -67,7 +68,7 @@ def import_people(store: Store, as_id: str | None, path: Path, default_team: str
     by_key = _manager_keys(snapshot.people.values(), [doc for _, doc in parsed.people])
     known_ids = [doc["id"] for _, doc in parsed.people]
     incoming: dict[str, model.Person] = {}
-    for line, doc in parsed.people:
+    for line, doc in steps(parsed.people, "checking people"):
         taken = _owner_of_id(snapshot, doc)
         if taken:
             changes.skipped.append((line, taken))
@@ -96,7 +97,7 @@ def import_people(store: Store, as_id: str | None, path: Path, default_team: str
             incoming[known.id] = replace(known, active=False)
     changes.skipped.sort()
     files = {}
-    for person in incoming.values():
+    for person in steps(incoming.values(), "preparing files"):
         _check_unique_email(snapshot, person, [p for p in incoming.values() if p.id != person.id])
         existing = snapshot.people.get(person.id)
         if existing is not None:

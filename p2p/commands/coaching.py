@@ -158,13 +158,16 @@ def outcomes_import(session: Session, file: Path, fmt: str) -> None:
       p2p outcomes import salesforce-results-2026-q4.csv
     """
     from p2p import logbook
+    from p2p.cli import progress_bars
     from p2p.errors import InvalidInput
 
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"cannot read {file}: {exc.strerror}") from None
-    logged, skipped, unchanged = logbook.import_outcomes(session.store(), session.as_id, session.now(), file.name, data)
+    with progress_bars():
+        logged, skipped, unchanged = logbook.import_outcomes(session.store(), session.as_id, session.now(), file.name,
+                                                             data)
     rows = len(logged.record.rows) if logged.record is not None else 0  # type: ignore[union-attr]
     if fmt == "json":
         _report(fmt, logged, "", imported=rows, unchanged=unchanged,

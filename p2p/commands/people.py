@@ -68,8 +68,10 @@ def import_(session: Session, file: Path, default_team: str | None, default_role
       p2p people import salesforce-users.csv --team east
     """
     from p2p import roster
+    from p2p.cli import progress_bars
 
-    changes = roster.import_people(session.store(), session.as_id, file, default_team, default_role, dry_run)
+    with progress_bars():
+        changes = roster.import_people(session.store(), session.as_id, file, default_team, default_role, dry_run)
     emit_changes(fmt, changes, "person", dry_run)
 
 

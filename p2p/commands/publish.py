@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -33,21 +32,11 @@ def publish(session: Session, out_dir: Path, target: str, charts: str, at: str |
       p2p publish site/docs --target mkdocs --charts none --at season-2026q3
     """
     from p2p import publish as service
-    from p2p.cli import progress_allowed
+    from p2p.cli import progress_bars
 
     store = session.store()
     snapshot, now = session.read(at, records=True)
-    files = service.render_all(snapshot, now, target, charts, store.root / "templates")
-
-    def progress(items):  # type: ignore[no-untyped-def]
-        if len(files) < 20 or not progress_allowed():
-            return items
-        return click.progressbar(items, length=len(files), label="publishing", file=sys.stderr)
-
-    bar = progress(iter(sorted(files)))
-    if hasattr(bar, "__enter__"):
-        with bar as ticking:
-            result = service.write(out_dir, files, lambda _: ticking)
-    else:
+    with progress_bars():
+        files = service.render_all(snapshot, now, target, charts, store.root / "templates")
         result = service.write(out_dir, files)
     click.echo(f"{out_dir}: {result.summary()}")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from p2p.errors import StoreError
+from p2p.progress import steps
 
 ZERO = "0" * 40
 _CAS_ATTEMPTS = 40  # with backoff: a few seconds of contention on one clone
@@ -194,7 +195,7 @@ class Git:
         sparse checkout leaves their folder out. The index is not touched here:
         `stage` them after.
         Returns the new commit id."""
-        blobs = {path: self._hash_object(data) for path, data in files.items()}
+        blobs = {path: self._hash_object(data) for path, data in steps(files.items(), "committing files")}
         env = {
             "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
             "GIT_COMMITTER_NAME": committer.name, "GIT_COMMITTER_EMAIL": committer.email,

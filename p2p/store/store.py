@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from p2p.errors import SchemaError, StoreError
+from p2p.progress import steps
 from p2p.settings import Settings
 from p2p.snapshot import Snapshot
 from p2p.store import layout, loader, yamlio
@@ -177,7 +178,7 @@ class Store:
         journal.parent.mkdir(exist_ok=True)
         yamlio.write_atomic(journal, "".join(f"{rel}\n" for rel in files).encode("utf-8", "surrogateescape"))
         try:
-            for rel, data in files.items():
+            for rel, data in steps(files.items(), "writing files"):
                 if not self.git.in_checkout(rel):
                     continue  # a sparse clone leaves this folder out: the commit alone records it
                 path = self.root / rel
