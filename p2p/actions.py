@@ -256,7 +256,7 @@ def commit_new_file(store: Store, path: str, item: Any, parse: Callable[[Any], A
     must read back; a refusal names the option the user gave (`options`: field ->
     option), and a value too long for a store file names the field holding it."""
     doc = item.to_doc()
-    data = yamlio.dumps(doc)
+    data = yamlio.dumps(doc, layout.header(path))
     try:
         parse(yamlio.loads(data))
     except yamlio.YamlError as exc:  # the file-size limit: some value is far too long

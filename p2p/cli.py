@@ -52,6 +52,7 @@ COMMANDS = {
     "race": "p2p.commands.race:race",
     "bracket": "p2p.commands.bracket:bracket",
     "clinic": "p2p.commands.coaching:clinic",
+    "schema": "p2p.commands.schema:schema",
 }
 
 
@@ -218,7 +219,6 @@ def progress_allowed() -> bool:
     return _verbosity() >= 0 and sys.stderr.isatty()
 
 
-def paint(text: str, colour: str) -> str:
 @contextmanager
 def progress_bars(minimum: int = 20) -> Iterator[None]:
     """Show the long steps run inside (`p2p.progress.steps`) as bars on stderr, one
@@ -251,6 +251,7 @@ def _bar(items: Collection[Any], label: str) -> Generator[Any, None, None]:
         yield from ticking
 
 
+def paint(text: str, colour: str) -> str:
     """Colour on a terminal only, and never with NO_COLOR (https://no-color.org)."""
     if os.environ.get("NO_COLOR") or not sys.stderr.isatty():
         return text

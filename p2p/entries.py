@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from p2p import fields as f
-from p2p.errors import SchemaError
-from p2p.ids import check_entry_id
 from p2p.settings import SCHEMA_VERSION
+from p2p.shapes import ID_SCHEMA, Boolean, EntryId, Id, Integer, Kinds, ListOf, MapOf, Number, Shape, Text, TextList
 
-_BASE = {"v", "id", "kind", "at", "by", "challenge"}
 DEFAULT_AWARD = "best"
 
 
@@ -162,91 +160,50 @@ class Bracket:
 
 
 Entry = Submission | Rating | Vote | Feedback | Assignment | Feature | Bracket
-KINDS = ("submission", "rating", "vote", "feedback", "assignment", "feature", "bracket")
-
-
-def parse_entry(doc: object) -> Entry:
-    doc = f.mapping(doc, "entry")
-    version = f.integer(doc, "v", minimum=1)
-    if version > SCHEMA_VERSION:
-        raise SchemaError(f"entry version {version} is newer than this p2p understands ({SCHEMA_VERSION}); upgrade p2p", "v")
-    kind = f.choice(doc, "kind", KINDS)
-    head = {
-        "id": check_entry_id(f.req(doc, "id")),
-        "at": f.timestamp(doc, "at"),
-        "by": f.ident(doc, "by"),
-        "challenge": f.ident(doc, "challenge"),
-    }
-    return _PARSERS[kind](doc, head)
-
-
-def _submission(doc: Mapping[str, Any], head: dict[str, Any]) -> Submission:
-    f.known_keys(doc, _BASE | {"link", "notes", "tags", "metric", "team", "partner"}, "a submission")
-    metric = doc.get("metric")
-    return Submission(
-        **head,
-        link=f.text(doc, "link", required=False, max_len=2000),
-        notes=f.text(doc, "notes", required=False, multiline=True),
-        tags=f.text_list(doc, "tags", max_len=50),
-        metric=None if metric is None else f.number(metric, "metric"),
-        team=f.ident(doc, "team", required=False),
-        partner=f.ident(doc, "partner", required=False),
-    )
-
-
-def _rating(doc: Mapping[str, Any], head: dict[str, Any]) -> Rating:
-    f.known_keys(doc, _BASE | {"submission", "person", "scores", "comment"}, "a rating")
-    scores = f.mapping(f.req(doc, "scores"), "scores")
-    return Rating(
-        **head,
-        submission=check_entry_id(f.req(doc, "submission"), "submission"),
-        person=f.ident(doc, "person"),  # type: ignore[arg-type]
-        scores={str(k): f.number(v, f"scores.{k}") for k, v in scores.items()},
-        comment=f.text(doc, "comment", required=False, multiline=True),
-    )
-
-
-def _vote(doc: Mapping[str, Any], head: dict[str, Any]) -> Vote:
-    f.known_keys(doc, _BASE | {"submission", "person", "award"}, "a vote")
-    return Vote(**head, submission=check_entry_id(f.req(doc, "submission"), "submission"),
-                person=f.ident(doc, "person"), award=f.ident(doc, "award"))  # type: ignore[arg-type]
-
-
-def _feedback(doc: Mapping[str, Any], head: dict[str, Any]) -> Feedback:
-    f.known_keys(doc, _BASE | {"rating", "helpful"}, "feedback")
-    return Feedback(**head, rating=check_entry_id(f.req(doc, "rating"), "rating"),
-                    helpful=f.integer(doc, "helpful", minimum=1, maximum=5))
-
-
-def _assignment(doc: Mapping[str, Any], head: dict[str, Any]) -> Assignment:
-    f.known_keys(doc, _BASE | {"pairs", "reviewers", "seed"}, "an assignment")
-    pairs = [(f.ident(item, "reviewer", at), f.ident(item, "person", at))
-             for at, item in f.mappings(doc, "pairs", {"reviewer", "person"}, "{reviewer, person}", required=False)]
-    return Assignment(**head, pairs=tuple(pairs), reviewers=f.integer(doc, "reviewers", minimum=1, maximum=50),
-                      seed=f.integer(doc, "seed", minimum=0))  # type: ignore[arg-type]
-
-
-def _feature(doc: Mapping[str, Any], head: dict[str, Any]) -> Feature:
-    f.known_keys(doc, _BASE | {"submission", "person", "note", "featured"}, "a feature")
-    return Feature(**head, submission=check_entry_id(f.req(doc, "submission"), "submission"),
-                   person=f.ident(doc, "person"), note=f.text(doc, "note", required=False, max_len=2000),  # type: ignore[arg-type]
-                   featured=f.boolean(doc, "featured", True))
-
-
-def _bracket(doc: Mapping[str, Any], head: dict[str, Any]) -> Bracket:
-    f.known_keys(doc, _BASE | {"seed", "slots", "seeds", "previous"}, "a bracket")
-    raw = doc.get("slots")
-    if not isinstance(raw, list) or len(raw) not in (2, 4, 8, 16, 32):
-        raise SchemaError("slots must be a list of 2, 4, 8, 16 or 32 person ids (null for a bye)", "slots")
-    slots = tuple(None if v is None else f.ident({"slot": v}, "slot", f"slots.{i}.") for i, v in enumerate(raw))
-    seeds = f.mapping(doc.get("seeds") or {}, "seeds")
-    return Bracket(**head, seed=f.integer(doc, "seed", minimum=0), slots=slots,  # type: ignore[arg-type]
-                   seeds={str(k): f.integer(seeds, k, "seeds.", minimum=1) for k in seeds},
-                   previous=f.ident(doc, "previous", required=False))
-
-
-_PARSERS = {"submission": _submission, "rating": _rating, "vote": _vote, "feedback": _feedback,
-            "assignment": _assignment, "feature": _feature, "bracket": _bracket}
+ENTRIES = Kinds("entry", "One entry of the log: entries/CHALLENGE/PERSON/ID.yaml, never edited.", SCHEMA_VERSION, {
+    "challenge": Id(description="the challenge's slug; also the folder name"),
+}, [
+    (Submission, "a submission", "A person's (or team's) entry in a challenge; a later one replaces it.", {
+        "link": Text(required=False, max_len=2000, description="where the work is: a recording, a document"),
+        "notes": Text(required=False, multiline=True),
+        "tags": TextList(max_len=50),
+        "metric": Number(required=False, description="the reported number, in metric challenges"),
+        "team": Id(required=False, description="the team submitting, in team challenges"),
+        "partner": Id(required=False, description="the other person of the face-off, in pairs challenges"),
+    }),
+    (Rating, "a rating", "A peer's scores of a submission against the challenge's rubric.", {
+        "submission": EntryId(description="the rated submission"),
+        "person": Id(description="who made the rated submission"),
+        "scores": MapOf(Number(), required=True, description="criterion id: score on the rubric's scale"),
+        "comment": Text(required=False, multiline=True),
+    }),
+    (Vote, "a vote", "A peer's vote for a person's submission for an award.", {
+        "submission": EntryId(), "person": Id(), "award": Id(description=f"the award, e.g. {DEFAULT_AWARD}"),
+    }),
+    (Feedback, "feedback", "The rated person's answer to: was this rating useful?", {
+        "rating": EntryId(), "helpful": Integer(minimum=1, maximum=5),
+    }),
+    (Assignment, "an assignment", "Who reviews whom in a challenge (p2p assign).", {
+        "pairs": ListOf(Shape("pair", {"reviewer": Id(), "person": Id()},
+                              make=lambda values, prefix: (values["reviewer"], values["person"])),
+                        "a list of {reviewer, person}"),
+        "reviewers": Integer(minimum=1, maximum=50, description="reviewers per submission"),
+        "seed": Integer(minimum=0),
+    }),
+    (Feature, "a feature", "A manager's pick of a submission as an example; featured: false takes it back.", {
+        "submission": EntryId(), "person": Id(), "note": Text(required=False, max_len=2000),
+        "featured": Boolean(default=True),
+    }),
+    (Bracket, "a bracket", "A round of a single-elimination bracket drawn into a pairs challenge.", {
+        "seed": Integer(minimum=0),
+        "slots": ListOf(Id(required=False), "a list of 2, 4, 8, 16 or 32 person ids (null for a bye)",
+                        required=True, sizes=(2, 4, 8, 16, 32), description="bracket order; null is a bye"),
+        "seeds": MapOf(Integer(minimum=1), keys=ID_SCHEMA, description="person id: seed in the first round"),
+        "previous": Id(required=False, description="the challenge of the round before"),
+    }),
+])
+KINDS = tuple(ENTRIES.shapes)
+parse_entry = ENTRIES.parse  # the entry a document holds, or SchemaError naming the field
 
 
 def _head(entry: Entry) -> dict[str, Any]:

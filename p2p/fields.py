@@ -21,10 +21,11 @@ def mapping(value: object, field: str) -> Mapping[str, Any]:
     return value
 
 
-def known_keys(doc: Mapping[str, Any], allowed: set[str], where: str) -> None:
+def known_keys(doc: Mapping[str, Any], allowed: set[str], where: str, prefix: str = "") -> None:
     for key in doc:
         if key not in allowed:
-            raise SchemaError(f"unknown field {show(key)} in {where}; allowed: {', '.join(sorted(allowed))}", str(key))
+            raise SchemaError(f"unknown field {show(key)} in {where}; allowed: {', '.join(sorted(allowed))}",
+                              f"{prefix}{key}")
 
 
 def req(doc: Mapping[str, Any], key: str, prefix: str = "") -> Any:
@@ -35,16 +36,16 @@ def req(doc: Mapping[str, Any], key: str, prefix: str = "") -> Any:
 
 def text(doc: Mapping[str, Any], key: str, prefix: str = "", required: bool = True, max_len: int = 10_000,
          multiline: bool = False) -> str | None:
-    value = req(doc, key, prefix) if required else doc.get(key)
+    value = doc.get(key)
     if value is None:
-        return None
+        return req(doc, key, prefix) if required else None  # req raises: it is called only on that path
     if not isinstance(value, str):
         raise SchemaError(f"{prefix}{key} must be text, not {type_name(value)} {show(value)}; quote it", f"{prefix}{key}")
     if len(value) > max_len:
         raise SchemaError(f"{prefix}{key} is {len(value)} characters; at most {max_len} allowed", f"{prefix}{key}")
     if required and not value.strip():
         raise SchemaError(f"{prefix}{key} must not be empty", f"{prefix}{key}")
-    control = _CONTROL_MULTILINE if multiline else _CONTROL
+    control = CONTROL_MULTILINE if multiline else CONTROL
     bad = control.search(value)
     if bad:
         allowed = " (line breaks and tabs are fine)" if multiline else ""
@@ -54,15 +55,11 @@ def text(doc: Mapping[str, Any], key: str, prefix: str = "", required: bool = Tr
 
 # Control characters could rewrite a terminal (escape sequences) or a page; text
 # fields refuse them. Multi-line fields (notes, comments, descriptions) keep \t \n \r.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
-EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\".]+(\.[^@\s<>,;\".]+)+")
+# Written as regex escapes, not characters, so p2p.shapes can put them in a JSON Schema.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+EMAIL = re.compile(r'[^@\s<>,;"]+@[^@\s<>,;".]+(\.[^@\s<>,;".]+)+')  # no needless escapes: also an ECMA regex
 MAX_YEAR = 9000  # dates beyond this are typos, and date arithmetic near 9999 overflows
-
-
-def ident(doc: Mapping[str, Any], key: str, prefix: str = "", required: bool = True) -> str | None:
-    value = req(doc, key, prefix) if required else doc.get(key)
-    return None if value is None else check_id(value, f"{prefix}{key}")
 
 
 def id_list(doc: Mapping[str, Any], key: str, prefix: str = "") -> tuple[str, ...]:
@@ -87,19 +84,11 @@ def email(doc: Mapping[str, Any], key: str, prefix: str = "") -> str:
     return value
 
 
-def choice(doc: Mapping[str, Any], key: str, allowed: tuple[str, ...], prefix: str = "",
-           default: str | None = None) -> str:
-    value = doc.get(key, default)
-    if value is None:
-        raise SchemaError(f"{prefix}{key} is required; one of {', '.join(allowed)}", f"{prefix}{key}")
-    if value not in allowed:
-        raise SchemaError(f"{prefix}{key} {show(value)} is not one of {', '.join(allowed)}", f"{prefix}{key}")
-    return str(value)
-
-
 def integer(doc: Mapping[str, Any], key: str, prefix: str = "", default: int | None = None,
-            minimum: int | None = None, maximum: int | None = None) -> int:
+            minimum: int | None = None, maximum: int | None = None, required: bool = True) -> int | None:
     value = doc.get(key, default)
+    if value is None and not required:
+        return None
     if value is None:
         raise SchemaError(f"{prefix}{key} is required", f"{prefix}{key}")
     if isinstance(value, bool) or not isinstance(value, int):
@@ -115,18 +104,11 @@ def number(value: object, field: str) -> float:
     return float(value)
 
 
-def boolean(doc: Mapping[str, Any], key: str, default: bool, prefix: str = "") -> bool:
+def boolean(doc: Mapping[str, Any], key: str, prefix: str = "", default: bool = False) -> bool:
     value = doc.get(key, default)
     if not isinstance(value, bool):
         raise SchemaError(f"{prefix}{key} must be true or false, not {show(value)}", f"{prefix}{key}")
     return value
-
-
-def date(doc: Mapping[str, Any], key: str, prefix: str = "", required: bool = True) -> dt.date | None:
-    value = req(doc, key, prefix) if required else doc.get(key)
-    if value is None:
-        return None
-    return parse_date(value, f"{prefix}{key}")
 
 
 def parse_date(value: object, field: str) -> dt.date:
@@ -145,13 +127,6 @@ def parse_date(value: object, field: str) -> dt.date:
     if day.year > MAX_YEAR:
         raise SchemaError(f"{field} {day} is too far in the future", field)
     return day
-
-
-def timestamp(doc: Mapping[str, Any], key: str, prefix: str = "", required: bool = True) -> dt.datetime | None:
-    value = req(doc, key, prefix) if required else doc.get(key)
-    if value is None:
-        return None
-    return parse_timestamp(value, f"{prefix}{key}")
 
 
 def parse_timestamp(value: object, field: str) -> dt.datetime:
@@ -180,17 +155,3 @@ def type_name(value: object) -> str:
         type(value), type(value).__name__
     )
 
-
-def mappings(doc: Mapping[str, Any], key: str, keys: set[str], shape: str,
-             required: bool = True) -> list[tuple[str, Mapping[str, Any]]]:
-    """[(prefix, item)] of a list of mappings with only `keys`, e.g. rows of an
-    import or pairs of a match; `shape` says what the list holds, for the error."""
-    raw = doc.get(key) if required or doc.get(key) is not None else []
-    if not isinstance(raw, list):
-        raise SchemaError(f"{key} must be a list of {shape}", key)
-    found = []
-    for i, item in enumerate(raw):
-        item = mapping(item, f"{key}.{i}")
-        known_keys(item, keys, f"{key}.{i}")
-        found.append((f"{key}.{i}.", item))
-    return found

@@ -67,8 +67,8 @@ def log_activity(store: Store, as_id: str | None, now: dt.datetime, week: str | 
         lambda: records.check_week(week, "--week"))
     if not counts:
         raise InvalidInput(f"give at least one of {', '.join('--' + k for k in records.ACTIVITY_COUNTS)}")
-    for key, value in counts.items():
-        _field(lambda: records.count(value, f"--{key}"))
+    for key in counts:
+        _field(lambda: records.COUNT.read(counts, key, "--"))
     current = _latest_activity(snapshot).get((actor.id, week))
     if current is not None and dict(current.counts) == {k: float(v) for k, v in counts.items()}:
         return Logged(None, None, None, f"{actor.id}'s activity for {week} is already recorded as given")

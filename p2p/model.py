@@ -1,9 +1,11 @@
 """The store's records as frozen dataclasses, and the parsing of plain dicts (from
 YAML) into them with field-precise errors. Pure: no git, no files, no Click.
 
-Each kind validates itself next to its definition: `Person.parse`, `Challenge.parse`,
-`Submission.parse`, … raise SchemaError naming the field; `to_doc` gives back the
-canonical document that is written to the store."""
+Each kind validates itself next to its definition: its fields' rules are a Shape
+(p2p.shapes: PERSON, CHALLENGE, RUBRIC, …, also published as JSON Schemas), and
+`Person.parse`, `Challenge.parse`, … read through it and add the few rules between
+fields, raising SchemaError naming the field; `to_doc` gives back the canonical
+document that is written to the store."""
 
 from __future__ import annotations
 
@@ -11,9 +13,13 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
+from functools import lru_cache
+
 from p2p import fields as f
 from p2p.errors import SchemaError
 from p2p.settings import AGGREGATES, DEFAULT_ROLES, Settings
+from p2p.shapes import (Boolean, Choice, Date, Email, Id, IdList, Integer, ListOf, MapOf, Nested, Number, Shape, Spec,
+                        Text, Timestamp)
 
 MODES = ("rubric", "metric", "votes")
 FORMATS = ("individual", "team", "pairs")
@@ -34,27 +40,15 @@ class Person:
     active: bool = True
     crm_id: str | None = None
 
-    FIELDS = ("id", "name", "email", "role", "team", "region", "manager", "hired", "active", "crm_id")
-
     @classmethod
     def parse(cls, doc: object, roles: tuple[str, ...] = DEFAULT_ROLES) -> Person:
-        doc = f.mapping(doc, "person")
-        f.known_keys(doc, set(cls.FIELDS), "a person")
-        name = f.text(doc, "name", max_len=200) or ""
+        """Beyond the Shape, in code: the role is one of p2p.yaml's roles, the name
+        is fit to be a git author, and nobody is their own manager."""
+        values = _person_shape(roles).read(doc)
+        name = values["name"]
         if "<" in name or ">" in name or not any(c.isalnum() for c in name):
             raise SchemaError(f"name {name!r} must contain letters and no < or > (git uses it as the author name)", "name")
-        person = cls(
-            id=f.ident(doc, "id"),  # type: ignore[arg-type]
-            name=name.strip(),
-            email=f.email(doc, "email"),
-            role=f.choice(doc, "role", roles),
-            team=f.ident(doc, "team"),  # type: ignore[arg-type]
-            region=f.text(doc, "region", required=False, max_len=100),
-            manager=f.ident(doc, "manager", required=False),
-            hired=f.date(doc, "hired", required=False),
-            active=f.boolean(doc, "active", True),
-            crm_id=f.text(doc, "crm_id", required=False, max_len=64),
-        )
+        person = cls(**{**values, "name": name.strip()})
         if person.manager == person.id:
             raise SchemaError(f"manager of {person.id} cannot be {person.id} themself", "manager")
         return person
@@ -68,6 +62,26 @@ class Person:
             doc["hired"] = self.hired.isoformat()
         doc["active"] = self.active
         return doc
+
+
+PERSON = Shape("person", {
+    "id": Id(description="the person's id; also the file name"),
+    "name": Text(max_len=200, description="full name; the git author name of their entries"),
+    "email": Email(description="their git user.email, so p2p knows who is acting"),
+    "role": Choice(DEFAULT_ROLES, store_defined=True, description="one of the roles in p2p.yaml"),
+    "team": Id(),
+    "region": Text(required=False, max_len=100),
+    "manager": Id(required=False, description="the manager's person id"),
+    "hired": Date(required=False),
+    "active": Boolean(default=True),
+    "crm_id": Text(required=False, max_len=64, description="the person's user id in the CRM"),
+}, "a person", "One person of the roster: people/ID.yaml.")
+
+
+@lru_cache(maxsize=8)
+def _person_shape(roles: tuple[str, ...]) -> Shape:
+    """A store may define its own roles in p2p.yaml: the role must be one of those."""
+    return PERSON.derive(role=replace(PERSON.fields["role"], values=roles))  # type: ignore[arg-type]
 
 
 # -- challenges ----------------------------------------------------------------------
@@ -84,41 +98,6 @@ class Rubric:
     min: int
     max: int
     criteria: tuple[Criterion, ...]
-
-    @classmethod
-    def parse(cls, doc: object, prefix: str = "rubric.") -> Rubric:
-        doc = f.mapping(doc, prefix.rstrip("."))
-        f.known_keys(doc, {"scale", "criteria"}, "a rubric")
-        scale = f.mapping(doc.get("scale") or {"min": 1, "max": 5}, prefix + "scale")
-        low = f.integer(scale, "min", prefix + "scale.", default=1, minimum=0, maximum=100)
-        high = f.integer(scale, "max", prefix + "scale.", default=5, minimum=low + 1, maximum=100)
-        raw = f.req(doc, "criteria", prefix)
-        if not isinstance(raw, list) or not raw:
-            raise SchemaError(f"{prefix}criteria must be a non-empty list", prefix + "criteria")
-        criteria = []
-        for i, item in enumerate(raw):
-            where = f"{prefix}criteria.{i}."
-            item = f.mapping(item, where.rstrip("."))
-            f.known_keys(item, {"id", "name", "weight", "levels"}, "a criterion")
-            weight = f.number(item.get("weight", 1), where + "weight")
-            if weight <= 0:
-                raise SchemaError(f"{where}weight must be positive, not {weight:g}", where + "weight")
-            levels = f.mapping(item.get("levels") or {}, where + "levels")
-            for key, text in levels.items():
-                if isinstance(key, bool) or not isinstance(key, int) or not low <= key <= high:
-                    raise SchemaError(f"{where}levels: {key!r} is not a score from {low} to {high}", where + "levels")
-                f.text(levels, key, where + "levels.", max_len=1000)
-            criteria.append(Criterion(
-                id=f.ident(item, "id", where),  # type: ignore[arg-type]
-                name=f.text(item, "name", where, max_len=200),  # type: ignore[arg-type]
-                weight=weight,
-                levels=dict(levels),
-            ))
-        ids = [c.id for c in criteria]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise SchemaError(f"{prefix}criteria: duplicate criterion id {dupes[0]!r}", prefix + "criteria")
-        return cls(low, high, tuple(criteria))
 
     def to_doc(self) -> dict[str, Any]:
         return {
@@ -139,22 +118,69 @@ class Metric:
     unit: str
     direction: str = "higher"
 
-    @classmethod
-    def parse(cls, doc: object) -> Metric:
-        doc = f.mapping(doc, "metric")
-        f.known_keys(doc, {"name", "unit", "direction"}, "metric")
-        return cls(
-            name=f.text(doc, "name", "metric.", max_len=100),  # type: ignore[arg-type]
-            unit=f.text(doc, "unit", "metric.", required=False, max_len=50) or "",
-            direction=f.choice(doc, "direction", ("higher", "lower"), "metric.", default="higher"),
-        )
-
     def to_doc(self) -> dict[str, Any]:
         return {"name": self.name, "unit": self.unit, "direction": self.direction}
 
 
+def _rubric(values: dict[str, Any], prefix: str) -> Rubric:
+    """In code: the scale's max above its min, level keys on the scale, unique criterion ids."""
+    low, high = values["scale"]
+    if high <= low:
+        raise SchemaError(f"{prefix}scale.max {high} is out of range {low + 1}..{_SCALE['max'].maximum}",
+                          f"{prefix}scale.max")
+    for i, criterion in enumerate(values["criteria"]):
+        where = f"{prefix}criteria.{i}."
+        for key in criterion.levels:
+            if isinstance(key, bool) or not isinstance(key, int) or not low <= key <= high:
+                raise SchemaError(f"{where}levels: {key!r} is not a score from {low} to {high}", where + "levels")
+    ids = [c.id for c in values["criteria"]]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise SchemaError(f"{prefix}criteria: duplicate criterion id {dupes[0]!r}", prefix + "criteria")
+    return Rubric(low, high, values["criteria"])
+
+
+_SCALE = {"min": Integer(minimum=0, maximum=100, default=1), "max": Integer(minimum=1, maximum=100, default=5)}
+RUBRIC = Shape("rubric", {
+    "scale": Nested(Shape("scale", _SCALE, "scale", make=lambda values, prefix: (values["min"], values["max"])),
+                    defaults=True, description="the scores raters give, from min to max"),
+    "criteria": ListOf(Shape("criterion", {
+        "id": Id(),
+        "name": Text(max_len=200),
+        "weight": Number(exclusive_minimum=0, default=1, message="{field} must be positive, not {value:g}"),
+        "levels": MapOf(Text(max_len=1000), keys={"pattern": "^[0-9]+$"}, str_keys=False,
+                        description="score: what that score looks like"),
+    }, "a criterion", make=lambda values, prefix: Criterion(**values)), "a non-empty list", required=True),
+}, "a rubric", "What raters score, criterion by criterion, each weighted.", _rubric)
+METRIC = Shape("metric", {
+    "name": Text(max_len=100, description="what is counted, e.g. meetings booked"),
+    "unit": Text(required=False, max_len=50, default=""),
+    "direction": Choice(("higher", "lower"), default="higher", description="which way is better"),
+}, "metric", "The number each submission reports, in metric challenges.", lambda values, prefix: Metric(**values))
 # Fields shared by built-in types and store challenges (a challenge may override any).
-_COMMON = {"title", "description", "skills", "mode", "format", "roles", "min_ratings", "rubric", "metric", "aggregate"}
+_COMMON: dict[str, Spec] = {
+    "title": Text(max_len=200),
+    "description": Text(required=False, multiline=True, default=""),
+    "skills": IdList(description="the skills it trains"),
+    "mode": Choice(MODES, description="rubric: peers rate; metric: a reported number; votes: peers vote"),
+    "format": Choice(FORMATS, default="individual"),
+    "roles": IdList(description="the roles that may take part (all when empty)"),
+    "min_ratings": Integer(minimum=1, maximum=100, required=False,
+                           description="ratings a submission needs to be ranked (p2p.yaml's when absent)"),
+    "rubric": Nested(RUBRIC, required=True),
+    "metric": Nested(METRIC, description="metric mode only"),
+}
+
+
+def _check_mode(values: dict[str, Any]) -> None:
+    """In code: a metric exactly in metric mode (and a race only there)."""
+    mode = values["mode"]
+    if mode == "metric" and values["metric"] is None:
+        raise SchemaError("metric is required", "metric")
+    if mode != "metric" and values["metric"] is not None:
+        raise SchemaError(f"metric is only allowed when mode is metric, not {mode}", "metric")
+    if mode != "metric" and values.get("race") is not None:
+        raise SchemaError(f"race is for metric challenges (a number adds up to a target); this one is {mode}", "race")
 
 
 @dataclass(frozen=True)
@@ -174,31 +200,16 @@ class ChallengeType:
 
     @classmethod
     def parse(cls, doc: object) -> ChallengeType:
-        doc = f.mapping(doc, "challenge type")
-        f.known_keys(doc, _COMMON | {"type", "duration_days", "review_days"} - {"aggregate"}, "a challenge type")
-        mode = f.choice(doc, "mode", MODES)
-        return cls(
-            type=f.ident(doc, "type"),  # type: ignore[arg-type]
-            title=f.text(doc, "title", max_len=200),  # type: ignore[arg-type]
-            description=f.text(doc, "description", required=False, multiline=True) or "",
-            skills=f.id_list(doc, "skills"),
-            mode=mode,
-            format=f.choice(doc, "format", FORMATS, default="individual"),
-            duration_days=f.integer(doc, "duration_days", default=7, minimum=1, maximum=366),
-            review_days=f.integer(doc, "review_days", default=3, minimum=0, maximum=366),
-            roles=f.id_list(doc, "roles"),
-            min_ratings=f.integer(doc, "min_ratings", minimum=1, maximum=100) if "min_ratings" in doc else None,
-            rubric=Rubric.parse(f.req(doc, "rubric")),
-            metric=_metric_for(doc, mode),
-        )
+        values = CHALLENGE_TYPE.read(doc)
+        _check_mode(values)
+        return cls(**values)
 
 
-def _metric_for(doc: Mapping[str, Any], mode: str) -> Metric | None:
-    if mode == "metric":
-        return Metric.parse(f.req(doc, "metric"))
-    if doc.get("metric") is not None:
-        raise SchemaError(f"metric is only allowed when mode is metric, not {mode}", "metric")
-    return None
+CHALLENGE_TYPE = Shape("challenge type", {
+    "type": Id(description="the type's name"), **_COMMON,
+    "duration_days": Integer(minimum=1, maximum=366, default=7, description="days open for submissions"),
+    "review_days": Integer(minimum=0, maximum=366, default=3, description="days for reviews after it closes"),
+}, "a challenge type", "A built-in challenge type (challenges/TYPE.yaml in p2p): the defaults of its challenges.")
 
 
 REPEATS = ("daily", "weekly", "monthly")
@@ -212,16 +223,6 @@ class Race:
 
     target: float
     repeat: str | None = None
-
-    @classmethod
-    def parse(cls, raw: object) -> Race:
-        doc = f.mapping(raw, "race")
-        f.known_keys(doc, {"target", "repeat"}, "race")
-        target = f.number(f.req(doc, "target", "race."), "race.target")
-        if target <= 0:
-            raise SchemaError(f"race.target {target:g} must be more than 0", "race.target")
-        repeat = f.choice(doc, "repeat", REPEATS, "race.") if doc.get("repeat") is not None else None
-        return cls(target, repeat)
 
     def to_doc(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"target": _num(self.target)}
@@ -266,45 +267,22 @@ class Challenge:
     review_exclusions: tuple[str, ...] = ()  # "team", "manager": never assign those as reviewers
     race: Race | None = None  # metric challenges only: entries add up to a target
 
-    KEYS = _COMMON | {"slug", "type", "opens", "closes", "review_closes", "closed_at", "assigned_only",
-                      "review_exclusions", "race"}
-
     @classmethod
     def parse(cls, doc: object, roles: tuple[str, ...] = DEFAULT_ROLES) -> Challenge:
-        doc = f.mapping(doc, "challenge")
-        f.known_keys(doc, cls.KEYS, "a challenge")
-        mode = f.choice(doc, "mode", MODES)
-        opens = f.date(doc, "opens")
-        closes = f.date(doc, "closes")
-        review_closes = f.date(doc, "review_closes", required=False) or closes
-        assert opens and closes
+        """Beyond the Shape, in code: the dates in order, the roles among p2p.yaml's,
+        and the metric and race fitting the mode."""
+        values = CHALLENGE.read(doc)
+        opens, closes = values["opens"], values["closes"]
+        review_closes = values["review_closes"] = values["review_closes"] or closes
         if closes < opens:
             raise SchemaError(f"closes {closes} is before opens {opens}", "closes")
         if review_closes < closes:
             raise SchemaError(f"review_closes {review_closes} is before closes {closes}", "review_closes")
-        eligible = f.id_list(doc, "roles")
-        for i, role in enumerate(eligible):
+        for i, role in enumerate(values["roles"]):
             if role not in roles:
                 raise SchemaError(f"roles.{i} {role!r} is not one of {', '.join(roles)}", f"roles.{i}")
-        return cls(
-            slug=f.ident(doc, "slug"),  # type: ignore[arg-type]
-            title=f.text(doc, "title", max_len=200),  # type: ignore[arg-type]
-            type=f.ident(doc, "type"),  # type: ignore[arg-type]
-            description=f.text(doc, "description", required=False, multiline=True) or "",
-            skills=f.id_list(doc, "skills"),
-            mode=mode,
-            format=f.choice(doc, "format", FORMATS, default="individual"),
-            roles=eligible,
-            rubric=Rubric.parse(f.req(doc, "rubric")),
-            opens=opens, closes=closes, review_closes=review_closes,
-            metric=_metric_for(doc, mode),
-            min_ratings=f.integer(doc, "min_ratings", minimum=1, maximum=100) if doc.get("min_ratings") is not None else None,
-            aggregate=f.choice(doc, "aggregate", AGGREGATES) if doc.get("aggregate") is not None else None,
-            closed_at=f.timestamp(doc, "closed_at", required=False),
-            assigned_only=f.boolean(doc, "assigned_only", False),
-            review_exclusions=_exclusions(doc),
-            race=_race_for(doc, mode),
-        )
+        _check_mode(values)
+        return cls(**values)
 
     def to_doc(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -354,20 +332,29 @@ class Challenge:
         return self.min_ratings if self.min_ratings is not None else settings.min_ratings
 
 
-def _race_for(doc: Mapping[str, Any], mode: str) -> Race | None:
-    if doc.get("race") is None:
-        return None
-    if mode != "metric":
-        raise SchemaError(f"race is for metric challenges (a number adds up to a target); this one is {mode}", "race")
-    return Race.parse(doc["race"])
-
-
-def _exclusions(doc: Mapping[str, Any]) -> tuple[str, ...]:
-    values = f.id_list(doc, "review_exclusions")
-    for i, value in enumerate(values):
-        if value not in ("team", "manager"):
-            raise SchemaError(f"review_exclusions.{i} {value!r} is not one of team, manager", f"review_exclusions.{i}")
-    return values
+RACE = Shape("race", {
+    "target": Number(exclusive_minimum=0, description="the total that wins"),
+    "repeat": Choice(REPEATS, required=False, description="a new round each day, week or month"),
+}, "race", "Run a metric challenge as a race: entries add up, the first to reach the target wins.",
+    lambda values, prefix: Race(**values))
+CHALLENGE = Shape("challenge", {
+    "slug": Id(description="the challenge's id; also the file name"),
+    "title": _COMMON["title"],
+    "type": Id(description="the built-in type it was made from"),
+    **_COMMON,
+    "opens": Date(description="first day for submissions"),
+    "closes": Date(description="last day for submissions"),
+    "review_closes": Date(required=False, description="last day for ratings (closes when absent)"),
+    "aggregate": Choice(AGGREGATES, required=False, description="how ratings combine (p2p.yaml's when absent)"),
+    "closed_at": Timestamp(required=False, description="closed early at this time"),
+    "assigned_only": Boolean(default=False, description="only assigned reviewers' ratings count (p2p assign)"),
+    "review_exclusions": ListOf(Choice(("team", "manager")), "a list of team and manager",
+                                description="never assign reviewers of the same team, or the manager"),
+    "race": Nested(RACE),
+}, "a challenge", "One challenge definition of the store: challenges/SLUG.yaml.")
+# A spec file for `p2p challenge apply`/`new`: the type's defaults fill what it leaves out.
+CHALLENGE_SPEC = CHALLENGE.derive("challenge spec", "A challenge spec for `p2p challenge apply`: a built-in type's "
+                                  "defaults fill what it leaves out.", only_required={"slug", "type", "opens"})
 
 
 def _num(value: float) -> int | float:

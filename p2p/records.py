@@ -15,8 +15,8 @@ from typing import Any, Mapping
 
 from p2p import fields as f
 from p2p.errors import SchemaError
-from p2p.ids import check_entry_id
 from p2p.settings import SCHEMA_VERSION
+from p2p.shapes import Choice, Date, EntryId, Id, Integer, Kinds, ListOf, Nested, Number, Shape, Text
 
 ACTIVITY_COUNTS = ("calls", "meetings", "demos")
 WEEK = re.compile(r"(\d{4})-W(\d{2})")
@@ -195,94 +195,6 @@ class ClinicClose:
         return doc
 
 
-Record = Action | Done | Activity | Outcomes | Pairing | Clinic | Suggestion | ClinicClose
-KINDS = ("action", "done", "activity", "outcomes", "pairing", "clinic", "suggestion", "clinic-close")
-
-
-def parse_record(doc: object) -> Record:
-    doc = f.mapping(doc, "record")
-    version = f.integer(doc, "v", minimum=1)
-    if version > SCHEMA_VERSION:
-        raise SchemaError(f"record version {version} is newer than this p2p understands ({SCHEMA_VERSION}); upgrade p2p",
-                          "v")
-    kind = f.choice(doc, "kind", KINDS)
-    head = {"id": check_entry_id(f.req(doc, "id")), "at": f.timestamp(doc, "at"), "by": f.ident(doc, "by")}
-    return _PARSERS[kind](doc, head)
-
-
-def _action(doc: Mapping[str, Any], head: dict[str, Any]) -> Action:
-    f.known_keys(doc, {"v", "id", "kind", "at", "by", "person", "text", "due", "challenge", "clinic", "suggestion"},
-                 "an action")
-    return Action(**head, person=f.ident(doc, "person"), text=f.text(doc, "text", max_len=2000) or "",
-                  due=f.date(doc, "due", required=False), challenge=f.ident(doc, "challenge", required=False),
-                  clinic=_optional_id(doc, "clinic"), suggestion=_optional_id(doc, "suggestion"))
-
-
-def _optional_id(doc: Mapping[str, Any], key: str) -> str | None:
-    return None if doc.get(key) is None else check_entry_id(doc[key], key)
-
-
-def _clinic(doc: Mapping[str, Any], head: dict[str, Any]) -> Clinic:
-    f.known_keys(doc, {"v", "id", "kind", "at", "by", "title", "notes", "follow_up"}, "a clinic")
-    return Clinic(**head, title=f.text(doc, "title", max_len=200) or "",
-                  notes=f.text(doc, "notes", required=False, multiline=True, max_len=5000),
-                  follow_up=f.date(doc, "follow_up"))  # type: ignore[arg-type]
-
-
-def _suggestion(doc: Mapping[str, Any], head: dict[str, Any]) -> Suggestion:
-    f.known_keys(doc, {"v", "id", "kind", "at", "by", "clinic", "text"}, "a suggestion")
-    return Suggestion(**head, clinic=check_entry_id(f.req(doc, "clinic"), "clinic"),
-                      text=f.text(doc, "text", max_len=2000) or "")
-
-
-def _clinic_close(doc: Mapping[str, Any], head: dict[str, Any]) -> ClinicClose:
-    f.known_keys(doc, {"v", "id", "kind", "at", "by", "clinic", "outcome", "notes"}, "a clinic outcome")
-    return ClinicClose(**head, clinic=check_entry_id(f.req(doc, "clinic"), "clinic"),
-                       outcome=f.choice(doc, "outcome", OUTCOMES),
-                       notes=f.text(doc, "notes", required=False, multiline=True, max_len=5000))
-
-
-def _done(doc: Mapping[str, Any], head: dict[str, Any]) -> Done:
-    f.known_keys(doc, {"v", "id", "kind", "at", "by", "action"}, "a done record")
-    return Done(**head, action=check_entry_id(f.req(doc, "action")))
-
-
-def _activity(doc: Mapping[str, Any], head: dict[str, Any]) -> Activity:
-    f.known_keys(doc, {"v", "id", "kind", "at", "by", "week", "counts"}, "an activity record")
-    week = check_week(f.text(doc, "week") or "", "week")
-    counts = f.mapping(doc.get("counts") or {}, "counts")
-    f.known_keys(counts, set(ACTIVITY_COUNTS), "counts")
-    return Activity(**head, week=week, counts={k: count(counts[k], f"counts.{k}") for k in ACTIVITY_COUNTS if k in counts})
-
-
-def _outcomes(doc: Mapping[str, Any], head: dict[str, Any]) -> Outcomes:
-    f.known_keys(doc, {"v", "id", "kind", "at", "by", "source", "rows"}, "an outcomes record")
-    rows = []
-    for at, row in f.mappings(doc, "rows", {"person", "period", "win_rate", "deals_won", "deal_size"},
-                              "{person, period, win_rate, deals_won, deal_size}"):
-        win = row.get("win_rate")
-        if win is not None and not 0 <= f.number(win, f"{at}win_rate") <= 1:
-            raise SchemaError(f"{at}win_rate {win} must be between 0 and 1", f"{at}win_rate")
-        rows.append(Outcome(f.ident(row, "person", at), check_period(str(row.get("period", "")), f"{at}period"),  # type: ignore[arg-type]
-                            None if win is None else float(win),
-                            None if row.get("deals_won") is None else count(row["deals_won"], f"{at}deals_won"),
-                            None if row.get("deal_size") is None else count(row["deal_size"], f"{at}deal_size")))
-    return Outcomes(**head, source=f.text(doc, "source", max_len=500) or "", rows=tuple(rows))
-
-
-def _pairing(doc: Mapping[str, Any], head: dict[str, Any]) -> Pairing:
-    f.known_keys(doc, {"v", "id", "kind", "at", "by", "skill", "seed", "pairs"}, "a pairing")
-    pairs = [(f.ident(pair, "mentor", at), f.ident(pair, "mentee", at))
-             for at, pair in f.mappings(doc, "pairs", {"mentor", "mentee"}, "{mentor, mentee}")]
-    return Pairing(**head, skill=f.ident(doc, "skill"), seed=f.integer(doc, "seed", default=0),  # type: ignore[arg-type]
-                   pairs=tuple(pairs))  # type: ignore[arg-type]
-
-
-_PARSERS: dict[str, Any] = {"action": _action, "done": _done, "activity": _activity, "outcomes": _outcomes,
-                            "pairing": _pairing, "clinic": _clinic, "suggestion": _suggestion,
-                            "clinic-close": _clinic_close}
-
-
 # -- values ----------------------------------------------------------------------------
 def check_week(text: str, field: str) -> str:
     """An ISO week such as 2026-W47."""
@@ -321,12 +233,67 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def count(value: object, field: str) -> float:
-    """A finite number of 0 or more."""
-    number = f.number(value, field)
-    if number < 0:
-        raise SchemaError(f"{field} {value} must be 0 or more", field)
-    return number
+Record = Action | Done | Activity | Outcomes | Pairing | Clinic | Suggestion | ClinicClose
+
+
+def _counts(values: dict[str, Any], prefix: str) -> dict[str, float]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _number_of(name: str, **rule: Any) -> Number:
+    return Number(required=False, minimum=0, description=name, **rule)
+
+
+COUNT = _number_of("a count")  # also checks the counts given to `p2p activity log`
+_NOTES = Text(required=False, multiline=True, max_len=5000)
+RECORDS = Kinds("record", "One record (action items, activity, outcomes, pairings, deal clinics): "
+                "records/KIND/PERSON/ID.yaml, never edited.", SCHEMA_VERSION, {}, [
+    (Action, "an action", "An action item for a person: something they will do.", {
+        "person": Id(description="who will do it"),
+        "text": Text(max_len=2000),
+        "due": Date(required=False),
+        "challenge": Id(required=False, description="the challenge whose feedback it comes from"),
+        "clinic": EntryId(required=False, description="the deal clinic whose suggestion it is"),
+        "suggestion": EntryId(required=False),
+    }),
+    (Done, "a done record", "Action item `action` is done.", {"action": EntryId()}),
+    (Activity, "an activity record", "A person's own numbers for one ISO week; the latest counts.", {
+        "week": Text(max_len=20, check=check_week, pattern=f"^{WEEK.pattern}$",
+                     description="an ISO week such as 2026-W47"),
+        "counts": Nested(Shape("counts", {key: _number_of(key) for key in ACTIVITY_COUNTS}, "counts", make=_counts),
+                         defaults=True),
+    }),
+    (Outcomes, "an outcomes record", "One CRM import: per-person results per period.", {
+        "source": Text(max_len=500, description="the file imported"),
+        "rows": ListOf(Shape("row", {
+            "person": Id(),
+            "period": Text(max_len=20, check=check_period,
+                           pattern=f"^{PERIOD.pattern}$", description="a month (2026-10) or a quarter (2026-Q4)"),
+            "win_rate": _number_of("share of deals won", maximum=1),
+            "deals_won": _number_of("deals won"),
+            "deal_size": _number_of("average deal size"),
+        }, make=lambda values, prefix: Outcome(**values)), "a list of {person, period, win_rate, deals_won, deal_size}",
+            required=True),
+    }),
+    (Pairing, "a pairing", "One run of p2p match: mentors paired with people to coach in a skill.", {
+        "skill": Id(),
+        "seed": Integer(default=0),
+        "pairs": ListOf(Shape("pair", {"mentor": Id(), "mentee": Id()},
+                              make=lambda values, prefix: (values["mentor"], values["mentee"])),
+                        "a list of {mentor, mentee}", required=True),
+    }),
+    (Clinic, "a clinic", "A deal clinic: a rep posts a stuck deal for the group's suggestions.", {
+        "title": Text(max_len=200), "notes": _NOTES, "follow_up": Date(description="when the group checks back"),
+    }),
+    (Suggestion, "a suggestion", "A peer's suggestion for a clinic's deal.", {
+        "clinic": EntryId(), "text": Text(max_len=2000),
+    }),
+    (ClinicClose, "a clinic outcome", "The deal's outcome, recorded by the rep who opened the clinic.", {
+        "clinic": EntryId(), "outcome": Choice(OUTCOMES), "notes": _NOTES,
+    }),
+])
+KINDS = tuple(RECORDS.shapes)
+parse_record = RECORDS.parse  # the record a document holds, or SchemaError naming the field
 
 
 def _head(record: Any) -> dict[str, Any]:

@@ -30,9 +30,13 @@ def add_person(store: Store, as_id: str | None, doc: dict[str, Any], update: boo
         raise Refused(f"person {person.id} already exists with other details; pass --update to change them")
     _check_unique_email(snapshot, person)
     (changes.updated if existing else changes.created).append(person.id)
-    files = {layout.person_path(person.id): yamlio.dumps(person.to_doc(), PERSON_HEADER)}
+    files = {layout.person_path(person.id): _dump(person)}
     verb = "update" if existing else "add"
     return commit_setup(store, snapshot, as_id, files, f"p2p: {verb} person {person.id}", changes)
+
+
+def _dump(person: model.Person) -> bytes:
+    return yamlio.dumps(person.to_doc(), layout.header(layout.person_path(person.id), PERSON_HEADER))
 
 
 def _parse_person(doc: dict[str, Any], snapshot: Snapshot, known: Iterable[str] = ()) -> model.Person:
@@ -107,7 +111,7 @@ def import_people(store: Store, as_id: str | None, path: Path, default_team: str
             changes.unchanged.append(person.id)
             continue
         (changes.updated if existing else changes.created).append(person.id)
-        files[layout.person_path(person.id)] = yamlio.dumps(person.to_doc(), PERSON_HEADER)
+        files[layout.person_path(person.id)] = _dump(person)
     return commit_setup(store, snapshot, as_id, files, f"p2p: import people from {path.name} ({changes.summary()})",
                    changes, dry_run)
 

@@ -22,11 +22,8 @@ def resolve_spec(spec: Mapping[str, Any], roles: tuple[str, ...]) -> model.Chall
     """A full challenge definition from a spec: the type's defaults, then the spec's
     own fields on top. Dates may be left out: closes = opens + the type's duration."""
     spec = dict(spec)
+    model.CHALLENGE_SPEC.read(spec)  # each given field's own rule, naming it; the whole is checked below
     kind = catalog.get_type(str(spec.get("type")))
-    unknown = set(spec) - model.Challenge.KEYS
-    if unknown:
-        raise SchemaError(f"unknown field {sorted(unknown)[0]!r}; allowed: {', '.join(sorted(model.Challenge.KEYS))}",
-                          sorted(unknown)[0])
     opens = _spec_date(spec, "opens")
     closes = _spec_date(spec, "closes") or (opens + dt.timedelta(days=kind.duration_days - 1) if opens else None)
     review = _spec_date(spec, "review_closes") or (closes + dt.timedelta(days=kind.review_days) if closes else None)
@@ -56,8 +53,13 @@ def new_challenge(store: Store, as_id: str | None, spec: dict[str, Any]) -> Chan
             return changes
         raise Refused(f"challenge {challenge.slug} already exists with other settings; change it with `p2p challenge apply`")
     changes.created.append(challenge.slug)
-    files = {layout.challenge_path(challenge.slug): yamlio.dumps(challenge.to_doc(), CHALLENGE_HEADER)}
+    files = _files(challenge)
     return commit_setup(store, snapshot, as_id, files, f"p2p: new challenge {challenge.slug}", changes)
+
+
+def _files(challenge: model.Challenge) -> dict[str, bytes]:
+    path = layout.challenge_path(challenge.slug)
+    return {path: yamlio.dumps(challenge.to_doc(), layout.header(path, CHALLENGE_HEADER))}
 
 
 def read_specs(paths: Sequence[Path]) -> list[tuple[str, dict[str, Any]]]:
@@ -112,7 +114,7 @@ def apply_specs(store: Store, as_id: str | None, paths: Sequence[Path], dry_run:
         if existing is not None and slug in started:
             _check_compatible(existing, challenge)
         (changes.updated if existing else changes.created).append(slug)
-        files[layout.challenge_path(slug)] = yamlio.dumps(challenge.to_doc(), CHALLENGE_HEADER)
+        files.update(_files(challenge))
     return commit_setup(store, snapshot, as_id, files, f"p2p: apply challenges ({changes.summary()})", changes, dry_run)
 
 
@@ -132,5 +134,5 @@ def close_challenge(store: Store, as_id: str | None, slug: str, now: dt.datetime
         changes.unchanged.append(slug)
         return changes
     changes.updated.append(slug)
-    files = {layout.challenge_path(slug): yamlio.dumps(challenge.close(now).to_doc(), CHALLENGE_HEADER)}
+    files = _files(challenge.close(now))
     return commit_setup(store, snapshot, as_id, files, f"p2p: close challenge {slug}", changes)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from p2p import fields as f
 from p2p.errors import SchemaError
+from p2p.shapes import Boolean, Choice, Date, Id, IdList, Integer, ListOf, Nested, Number, Shape, Spec, Text, Version
 
 SCHEMA_VERSION = 1
 DEFAULT_ROLES = ("sdr", "ae", "se", "am", "csm", "manager")
@@ -39,25 +40,6 @@ class Points:
     award: float = 5  # per award won (most votes in a challenge)
     clinic: float = 3  # per suggestion picked in a deal clinic that closed won or moved
 
-    KEYS = ("submitted", "review", "review_cap", "helpful", "placement", "award", "clinic")
-
-    @classmethod
-    def parse(cls, doc: Mapping[str, Any]) -> Points:
-        f.known_keys(doc, set(cls.KEYS), "points")
-        default = cls()
-        placement = doc.get("placement", list(default.placement))
-        if not isinstance(placement, list):
-            raise SchemaError("points.placement must be a list such as [15, 10, 6]", "points.placement")
-        number = lambda key: f.number(doc.get(key, getattr(default, key)), f"points.{key}")  # noqa: E731
-        return cls(
-            submitted=number("submitted"), review=number("review"),
-            review_cap=f.integer(doc, "review_cap", "points.", default=default.review_cap, minimum=0, maximum=1000),
-            helpful=number("helpful"),
-            placement=tuple(f.number(v, f"points.placement.{i}") for i, v in enumerate(placement)),
-            award=number("award"),
-            clinic=number("clinic"),
-        )
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -82,62 +64,34 @@ class Settings:
     mentor_capacity: int = 2  # mentees per mentor in one `p2p match`
     avoid_same_manager: bool = False  # `p2p match` never pairs two people with one manager
 
-    KEYS = {"schema", "name", "timezone", "roles", "scoring", "seasons", "points", "levels", "fairness", "publish", "audit", "sync", "insight"}
-
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
     @classmethod
     def parse(cls, doc: object) -> Settings:
+        """Beyond the Shape, in code: the time zone must be one the system knows. A
+        schema version newer than this p2p is refused before anything else."""
         doc = f.mapping(doc or {}, "p2p.yaml")
-        f.known_keys(doc, cls.KEYS, "p2p.yaml")
-        version = f.integer(doc, "schema", default=SCHEMA_VERSION, minimum=1)
-        if version > SCHEMA_VERSION:
-            raise SchemaError(f"schema {version} is newer than this p2p understands ({SCHEMA_VERSION}); upgrade p2p", "schema")
-        timezone = f.text(doc, "timezone", required=False) or "UTC"
+        SETTINGS.fields["schema"].read(doc, "schema")
+        values = SETTINGS.read(doc)
         try:
-            ZoneInfo(timezone)
+            ZoneInfo(values["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
-            raise SchemaError(f"timezone {timezone!r} is not an IANA time zone such as Europe/Berlin", "timezone") from None
-        scoring = f.mapping(doc.get("scoring") or {}, "scoring")
-        f.known_keys(scoring, {"aggregate", "min_ratings", "flexible_after_days"}, "scoring")
-        fairness = f.mapping(doc.get("fairness") or {}, "fairness")
-        f.known_keys(fairness, {"threshold"}, "fairness")
-        sync = f.mapping(doc.get("sync") or {}, "sync")
-        f.known_keys(sync, {"remote", "timeout", "inbox_after"}, "sync")
-        audit = f.mapping(doc.get("audit") or {}, "audit")
-        f.known_keys(audit, {"signed"}, "audit")
-        insight = f.mapping(doc.get("insight") or {}, "insight")
-        f.known_keys(insight, {"ramp_threshold", "new_hire_days", "at_risk_missed", "mentor_capacity",
-                                   "avoid_same_manager"}, "insight")
-        ramp = f.number(insight.get("ramp_threshold", 3.5), "insight.ramp_threshold")
-        if not 1 <= ramp <= 5:
-            raise SchemaError(f"insight.ramp_threshold {ramp:g} must be between 1 and 5 (the skill scale)",
-                              "insight.ramp_threshold")
-        publish = f.mapping(doc.get("publish") or {}, "publish")
-        f.known_keys(publish, {"anonymous"}, "publish")
+            raise SchemaError(f"timezone {values['timezone']!r} is not an IANA time zone such as Europe/Berlin",
+                              "timezone") from None
+        scoring, sync, insight = values["scoring"], values["sync"], values["insight"]
         return cls(
-            name=f.text(doc, "name", required=False) or "p2p store",
-            timezone=timezone,
-            roles=f.id_list(doc, "roles") or DEFAULT_ROLES,
-            aggregate=f.choice(scoring, "aggregate", AGGREGATES, "scoring.", default="median"),
-            min_ratings=f.integer(scoring, "min_ratings", "scoring.", default=3, minimum=1, maximum=100),
-            flexible_after_days=f.integer(scoring, "flexible_after_days", "scoring.", default=7, minimum=0, maximum=3650),
-            seasons=_seasons(doc.get("seasons") or []),
-            points=Points.parse(f.mapping(doc.get("points") or {}, "points")),
-            levels=_levels(f.mapping(doc.get("levels") or {}, "levels")),
-            fairness_threshold=f.number(fairness.get("threshold", 1.0), "fairness.threshold"),
-            anonymous=f.boolean(publish, "anonymous", True, "publish."),
-            signed_commits=f.boolean(audit, "signed", False, "audit."),
-            sync_remote=f.text(sync, "remote", "sync.", required=False, max_len=100),
-            sync_timeout=f.number(sync.get("timeout", 15.0), "sync.timeout"),
-            sync_inbox_after=_inbox_after(sync.get("inbox_after", 3.0)),
-            ramp_threshold=ramp,
-            new_hire_days=f.integer(insight, "new_hire_days", "insight.", default=180, minimum=1, maximum=3650),
-            at_risk_missed=f.integer(insight, "at_risk_missed", "insight.", default=3, minimum=1, maximum=100),
-            mentor_capacity=f.integer(insight, "mentor_capacity", "insight.", default=2, minimum=1, maximum=100),
-            avoid_same_manager=f.boolean(insight, "avoid_same_manager", False, "insight."),
+            name=values["name"], timezone=values["timezone"], roles=values["roles"],
+            aggregate=scoring["aggregate"], min_ratings=scoring["min_ratings"],
+            flexible_after_days=scoring["flexible_after_days"],
+            seasons=values["seasons"], points=values["points"], levels=values["levels"],
+            fairness_threshold=values["fairness"]["threshold"], anonymous=values["publish"]["anonymous"],
+            signed_commits=values["audit"]["signed"],
+            sync_remote=sync["remote"], sync_timeout=sync["timeout"], sync_inbox_after=sync["inbox_after"],
+            ramp_threshold=insight["ramp_threshold"], new_hire_days=insight["new_hire_days"],
+            at_risk_missed=insight["at_risk_missed"], mentor_capacity=insight["mentor_capacity"],
+            avoid_same_manager=insight["avoid_same_manager"],
         )
 
     def to_doc(self) -> dict[str, Any]:
@@ -158,33 +112,84 @@ class Settings:
         return next((s for s in self.seasons if s.holds(today)), None)
 
 
-def _inbox_after(value: object) -> float | None:
-    if value is False:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 3600:
-        raise SchemaError(f"sync.inbox_after must be seconds from 0 to 3600, or false to never park, not {value!r}",
-                          "sync.inbox_after")
-    return float(value)
+@dataclass(frozen=True)
+class _Seconds(Spec):
+    """sync.inbox_after: seconds a write waits on a busy branch, or false (None) to never park."""
+
+    default: float = 3.0
+    LIMIT = 3600
+
+    def read(self, doc: Mapping[Any, Any], key: Any, prefix: str = "") -> float | None:
+        value = doc.get(key, self.default)
+        if value is False:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < self.LIMIT:
+            raise SchemaError(f"{prefix}{key} must be seconds from 0 to {self.LIMIT}, or false to never park, "
+                              f"not {value!r}", f"{prefix}{key}")
+        return float(value)
+
+    def schema(self) -> dict[str, Any]:
+        return {"anyOf": [{"type": "number", "minimum": 0, "exclusiveMaximum": self.LIMIT}, {"const": False}]}
 
 
-def _seasons(raw: object) -> tuple[Season, ...]:
-    if not isinstance(raw, list):
-        raise SchemaError("seasons must be a list of {name, starts, ends}", "seasons")
-    seasons = []
-    for i, item in enumerate(raw):
-        item = f.mapping(item, f"seasons.{i}")
-        f.known_keys(item, {"name", "starts", "ends"}, "a season")
-        season = Season(f.ident(item, "name", f"seasons.{i}."), f.date(item, "starts", f"seasons.{i}."),  # type: ignore[arg-type]
-                        f.date(item, "ends", f"seasons.{i}."))  # type: ignore[arg-type]
-        if season.ends < season.starts:
-            raise SchemaError(f"seasons.{i}: ends {season.ends} is before starts {season.starts}", f"seasons.{i}.ends")
-        seasons.append(season)
-    return tuple(seasons)
+def _season(values: dict[str, Any], prefix: str) -> Season:
+    """In code: a season ends on or after it starts."""
+    season = Season(**values)
+    if season.ends < season.starts:
+        raise SchemaError(f"{prefix[:-1]}: ends {season.ends} is before starts {season.starts}", f"{prefix}ends")
+    return season
 
 
-def _levels(raw: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
-    f.known_keys(raw, {name for name, _ in LEVELS[1:]}, "levels")
-    levels = [LEVELS[0]] + [(name, f.number(raw.get(name, low), f"levels.{name}")) for name, low in LEVELS[1:]]
+def _levels(values: dict[str, Any], prefix: str) -> tuple[tuple[str, float], ...]:
+    """In code: the levels rise."""
+    levels = [LEVELS[0], *values.items()]
     if any(a[1] >= b[1] for a, b in zip(levels, levels[1:])):
         raise SchemaError("levels must rise: practitioner < expert < coach", "levels")
     return tuple(levels)
+
+
+def _section(name: str, fields: dict[str, Spec], description: str = "",
+             make: Callable[[dict[str, Any], str], Any] | None = None) -> Nested:
+    return Nested(Shape(name, fields, name, description, make), defaults=True)
+
+
+_POINTS = {key: Number(default=getattr(Points, key)) for key in ("submitted", "review", "helpful", "award", "clinic")}
+SETTINGS = Shape("p2p.yaml", {
+    "schema": Version(SCHEMA_VERSION, "schema", default=SCHEMA_VERSION,
+                      description="the version of p2p's file formats"),
+    "name": Text(required=False, default=Settings.name, description="the store's display name"),
+    "timezone": Text(required=False, default=Settings.timezone, description="an IANA time zone such as Europe/Berlin"),
+    "roles": IdList(default=DEFAULT_ROLES, description="the roles people may have"),
+    "scoring": _section("scoring", {
+        "aggregate": Choice(AGGREGATES, default=Settings.aggregate, description="how a submission's ratings combine"),
+        "min_ratings": Integer(minimum=1, maximum=100, default=Settings.min_ratings),
+        "flexible_after_days": Integer(minimum=0, maximum=3650, default=Settings.flexible_after_days),
+    }),
+    "seasons": ListOf(Shape("season", {"name": Id(), "starts": Date(), "ends": Date()}, "a season", make=_season),
+                      "a list of {name, starts, ends}"),
+    "points": _section("points", {
+        "submitted": _POINTS["submitted"], "review": _POINTS["review"],
+        "review_cap": Integer(minimum=0, maximum=1000, default=Points.review_cap),
+        "helpful": _POINTS["helpful"],
+        "placement": ListOf(Number(), "a list such as [15, 10, 6]", default=Points.placement,
+                            description="points for 1st, 2nd, 3rd …"),
+        "award": _POINTS["award"], "clinic": _POINTS["clinic"],
+    }, "Season points.", lambda values, prefix: Points(**values)),
+    "levels": _section("levels", {name: Number(default=low) for name, low in LEVELS[1:]},
+                       "The skill score each level starts at.", _levels),
+    "fairness": _section("fairness", {"threshold": Number(default=Settings.fairness_threshold)}),
+    "publish": _section("publish", {"anonymous": Boolean(default=Settings.anonymous)}),
+    "audit": _section("audit", {"signed": Boolean(default=Settings.signed_commits)}),
+    "sync": _section("sync", {
+        "remote": Text(required=False, max_len=100), "timeout": Number(default=Settings.sync_timeout),
+        "inbox_after": _Seconds(),
+    }),
+    "insight": _section("insight", {
+        "ramp_threshold": Number(minimum=1, maximum=5, default=Settings.ramp_threshold,
+                                 message="{field} {value:g} must be between 1 and 5 (the skill scale)"),
+        "new_hire_days": Integer(minimum=1, maximum=3650, default=Settings.new_hire_days),
+        "at_risk_missed": Integer(minimum=1, maximum=100, default=Settings.at_risk_missed),
+        "mentor_capacity": Integer(minimum=1, maximum=100, default=Settings.mentor_capacity),
+        "avoid_same_manager": Boolean(default=Settings.avoid_same_manager),
+    }),
+}, "p2p.yaml", "The store's settings: p2p.yaml. Every key has a default.")

@@ -48,9 +48,10 @@ def test_yaml_traps_and_unusual_forms_are_left_to_pyyaml(text):
 
 
 def test_the_entries_p2p_writes_take_the_fast_path():
-    submission = (b"v: 1\nid: 01M6P3JMC077008TBKYR128EXC\nkind: submission\nat: '2026-11-05T15:00:00Z'\nby: ava\n"
-                  b"challenge: q4\nlink: https://calls.example.com/ava\nmetric: 7\n")
-    rating = (b"v: 1\nid: 01M6ZW068BWN2X19Y5XXFG3WQT\nkind: rating\nat: '2026-11-09T10:00:00Z'\nby: ava\n"
+    modeline = b"# yaml-language-server: $schema=../../../.p2p/schemas/entry.json\n"  # an editor's, skipped
+    submission = (modeline + b"v: 1\nid: 01M6P3JMC077008TBKYR128EXC\nkind: submission\nat: '2026-11-05T15:00:00Z'\n"
+                  b"by: ava\nchallenge: q4\nlink: https://calls.example.com/ava\nmetric: 7\n")
+    rating = (modeline + b"v: 1\nid: 01M6ZW068BWN2X19Y5XXFG3WQT\nkind: rating\nat: '2026-11-09T10:00:00Z'\nby: ava\n"
               b"challenge: q4\nsubmission: 01M6P3JMC3QJ1N34QYP8SVMRHM\nperson: eli\nscores:\n  opening: 5\n"
               b"  proof: 4.5\ncomment: Best proof section, of the round.\n")
     for data in (submission, rating):

@@ -96,15 +96,15 @@ def test_fresh_store_with_real_entries_is_clean_and_exits_0(p2p: P2P) -> None:
 def test_broken_yaml_unknown_person_score_out_of_range_and_duplicate_id_are_each_named_with_line(p2p: P2P) -> None:
     sub = submit(p2p, "ava")
     sub_id, broken, out_of_range = sub["entry"]["id"], rate(p2p, "ava", "ben")["path"], rate(p2p, "ava", "cal")["path"]
-    edit(p2p, broken, "person: ava", "person: ava: ben")  # line 8: not YAML
-    edit(p2p, out_of_range, "opening: 4", "opening: 9")  # line 10
+    edit(p2p, broken, "person: ava", "person: ava: ben")  # line 9 (after the modeline): not YAML
+    edit(p2p, out_of_range, "opening: 4", "opening: 9")  # line 11
     write(p2p, f"entries/pitch/dia/{sub_id}.yaml", SUBMISSION.format(id=sub_id, by="dia", challenge="pitch"))
     write(p2p, f"entries/pitch/zed/{SUB_ID}.yaml", SUBMISSION.format(id=SUB_ID, by="zed", challenge="pitch"))
     result = check(p2p)
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"{broken}:8: invalid YAML: "), lines
+    assert lines[0].startswith(f"{broken}:9: invalid YAML: "), lines
     assert_problems(result, lines[:1] + [
-        f"{out_of_range}:10: score opening=9 is outside the scale 1 to 5",
+        f"{out_of_range}:11: score opening=9 is outside the scale 1 to 5",
         f"entries/pitch/dia/{sub_id}.yaml:2: duplicate entry id {sub_id}: also in {sub['path']}",
         f"entries/pitch/zed/{SUB_ID}.yaml:5: 'zed' is not in people/",
     ], files=13)
@@ -125,8 +125,8 @@ def test_duplicate_key_is_refused_not_silently_overridden(p2p: P2P) -> None:
     submit(p2p, "ava")
     path = rate(p2p, "ava", "ben")["path"]
     with (p2p.root / path).open("a") as handle:
-        handle.write("  opening: 1\n")  # line 14; a YAML reader would keep this score
-    assert_problems(check(p2p), [f"{path}:14: duplicate key 'opening' (first on line 10)"])
+        handle.write("  opening: 1\n")  # line 15; a YAML reader would keep this score
+    assert_problems(check(p2p), [f"{path}:15: duplicate key 'opening' (first on line 11)"])
 
 
 @pytest.mark.parametrize("by, person, sub, third, expected", [
@@ -163,7 +163,7 @@ def test_duplicate_emails_and_unknown_manager_are_reported_on_each_person(p2p: P
         manager: nobody
     """)
     assert_problems(check(p2p), [
-        "people/ava.yaml:4: e-mail ava@example.com is used by more than one person",
+        "people/ava.yaml:5: e-mail ava@example.com is used by more than one person",
         "people/zoe.yaml:3: e-mail Ava@Example.com is used by more than one person",
         "people/zoe.yaml:6: manager 'nobody' is not in people/",
     ], files=9)
@@ -204,7 +204,7 @@ def test_json_format_lists_every_problem_with_path_line_and_message(p2p: P2P) ->
     assert result.exit_code == 1 and result.stderr == ""
     assert json.loads(result.stdout) == {"files": 11, "problems": [
         {"path": "entries/notes.yaml", "line": None, "message": STRAY},
-        {"path": path, "line": 12, "message": "score proof=0 is outside the scale 1 to 5"},
+        {"path": path, "line": 13, "message": "score proof=0 is outside the scale 1 to 5"},
     ], "fairness": []}
 
 
@@ -212,10 +212,10 @@ def test_at_head_checks_the_committed_revision_not_the_working_tree(p2p: P2P) ->
     submit(p2p, "ava")
     path = rate(p2p, "ava", "ben")["path"]
     edit(p2p, path, "opening: 4", "opening: 6")  # uncommitted
-    assert_problems(check(p2p), [f"{path}:10: score opening=6 is outside the scale 1 to 5"])
+    assert_problems(check(p2p), [f"{path}:11: score opening=6 is outside the scale 1 to 5"])
     assert check(p2p, "--at", "HEAD").exit_code == 0
     git(p2p.root, "commit", "-qam", "bad score")
-    assert_problems(check(p2p, "--at", "HEAD"), [f"{path}:10: score opening=6 is outside the scale 1 to 5"])
+    assert_problems(check(p2p, "--at", "HEAD"), [f"{path}:11: score opening=6 is outside the scale 1 to 5"])
     assert check(p2p, "--at", "HEAD~1").exit_code == 0
 
 
@@ -256,8 +256,8 @@ def test_at_head_counts_the_same_files_as_the_working_tree(p2p: P2P) -> None:
 
 def test_file_name_mismatch_points_at_the_line_of_the_id(p2p: P2P) -> None:
     (p2p.root / "people/kai.yaml").write_bytes((p2p.root / "people/eli.yaml").read_bytes())
-    assert (p2p.root / "people/kai.yaml").read_text().splitlines()[1] == "id: eli"
-    assert check(p2p).stdout == "people/kai.yaml:2: id 'eli' does not match the file name 'kai'\n"
+    assert (p2p.root / "people/kai.yaml").read_text().splitlines()[2] == "id: eli"  # after the modeline and a note
+    assert check(p2p).stdout == "people/kai.yaml:3: id 'eli' does not match the file name 'kai'\n"
 
 
 def test_files_with_another_extension_in_store_folders_are_reported_not_ignored(p2p):

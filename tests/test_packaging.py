@@ -1,5 +1,5 @@
-"""The wheel carries the built-in challenge types and templates, and an installed p2p
-finds them from any folder (no reliance on the source checkout)."""
+"""The wheel carries the built-in challenge types, templates and editor schemas, and an
+installed p2p finds them from any folder (no reliance on the source checkout)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ def test_an_installed_wheel_ships_challenges_and_templates_and_runs_from_anywher
     assert {Path(n).name for n in names if n.startswith("p2p/templates/")} == {
         p.name for p in (ROOT / "templates").iterdir() if p.is_file()}
     assert "p2p/py.typed" in names and "p2p/store/loader.py" in names
+    assert {Path(n).name for n in names if n.startswith("p2p/schemas/")} == {
+        p.name for p in (ROOT / "p2p" / "schemas").glob("*.json")}
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
@@ -38,6 +40,10 @@ def test_an_installed_wheel_ships_challenges_and_templates_and_runs_from_anywher
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert '"pitch-battle"' in proc.stdout
+    init = subprocess.run([str(venv / "bin" / "p2p"), "init", "store"], cwd=elsewhere, capture_output=True, text=True,
+                          timeout=60)
+    assert init.returncode == 0, init.stderr
+    assert (elsewhere / "store" / ".p2p" / "schemas" / "entry.json").is_file()  # the installed copy's schemas
     located = subprocess.run([str(venv / "bin" / "python"), "-c", "import p2p; print(p2p.__file__)"], cwd=elsewhere,
                              capture_output=True, text=True).stdout
     assert str(venv) in located  # the installed copy ran, not the checkout

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import git, scores, store_state
+from p2p import schema
 from p2p.cli import cli
 from p2p.store import yamlio
 
@@ -23,8 +24,9 @@ def run(*args, expect=0):
 def test_init_creates_the_layout_in_one_commit_and_a_second_run_changes_nothing(tmp_path):
     root = tmp_path / "s"
     assert "created" in run("init", str(root)).stdout
-    assert sorted(git(root, "ls-files").splitlines()) == [
-        "challenges/.gitkeep", "entries/.gitkeep", "p2p.yaml", "people/.gitkeep"]
+    assert sorted(git(root, "ls-files").splitlines()) == sorted([
+        "challenges/.gitkeep", "entries/.gitkeep", "p2p.yaml", "people/.gitkeep",
+        *(f".p2p/schemas/{name}" for name in schema.shipped())])  # for editors: see tests/test_schema.py
     assert git(root, "log", "--format=%an <%ae>|%s") == "Sales Ops <ops@example.com>|p2p: init store"
     before = store_state(root)
     assert "already a store" in run("init", str(root)).stdout

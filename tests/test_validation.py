@@ -112,7 +112,7 @@ def test_check_flags_entries_written_outside_the_challenge_window(p2p, monkeypat
     path.write_text(path.read_text().replace("2026-11-10T12:00:00Z", "2026-12-24T12:00:00Z"))
     result = check_output(p2p)
     assert result.exit_code == 1 and "outside pitch's window" in result.stdout
-    assert result.stdout.startswith(f"{out['path']}:4: submitted at 2026-12-24 12:00 UTC")
+    assert result.stdout.startswith(f"{out['path']}:5: submitted at 2026-12-24 12:00 UTC")
 
 
 def test_one_p2p_format_setting_works_for_reads_and_writes(p2p, monkeypatch):

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import click
 
-from p2p.cli import Session, pass_session
+from p2p.cli import Session, info, pass_session
 from p2p.commands.output import emit, format_option
 from p2p.errors import EXIT_INVALID
+from p2p.store import layout
 
 
 @click.command()
@@ -18,7 +19,8 @@ def check(session: Session, rev: str | None, fairness: bool, strict: bool, fmt: 
     between people, challenges and entries, ids, self-ratings and score ranges.
 
     Prints each problem as `path:line: message` and exits 1 if there are any, so
-    it can gate pull requests to a store. Checks the working tree unless --at.
+    it can gate pull requests to a store. Checks the working tree unless --at, and
+    notes editor schema files in .p2p/schemas/ that are missing or outdated.
 
     \b
     Example:
@@ -29,7 +31,7 @@ def check(session: Session, rev: str | None, fairness: bool, strict: bool, fmt: 
     from p2p import checks
 
     store = session.store()
-    snapshot = store.load(rev) if rev else store.load_worktree()
+    snapshot = store.load(rev, records=True) if rev else store.load_worktree()
     problems = checks.run(snapshot, lambda path, field: store.locate(snapshot, path, field))
     concerns = []
     if fairness:
@@ -50,5 +52,9 @@ def check(session: Session, rev: str | None, fairness: bool, strict: bool, fmt: 
     else:
         rows = doc["problems"] + [{"path": c["path"], "line": None, "message": c["message"]} for c in doc["fairness"]]
         emit(fmt, doc, rows, (("path", "path"), ("line", "line"), ("message", "message")), empty="no problems")
+    stale = [] if rev else store.stale_schemas()
+    if stale:  # editors go without validation, but the store is fine: a note, not a problem
+        info(f"note: {len(stale)} editor schema files in {layout.SCHEMAS}/ are missing or outdated; refresh them with "
+             f"`p2p schema --write {layout.SCHEMAS}` in the store's folder and commit them")
     if problems or (strict and concerns):
         raise click.exceptions.Exit(EXIT_INVALID)

@@ -16,7 +16,8 @@ from p2p.commands.output import WRITE_FORMATS, format_option
 @pass_session
 def init(session: Session, directory: Path | None, name: str | None, fmt: str) -> None:
     """Create a store in DIRECTORY (default: --store or the current folder), or adopt
-    an existing git repository. Running it again changes nothing.
+    an existing git repository. Running it again changes nothing. The store gets the
+    JSON Schemas of its files in .p2p/schemas/, for editors (see `p2p schema`).
 
     \b
     Example:

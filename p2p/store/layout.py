@@ -10,6 +10,11 @@ CHALLENGES = "challenges"
 ENTRIES = "entries"
 RECORDS = "records"
 KEEP = ".gitkeep"
+# The JSON Schemas of the store's files, for editors (see p2p.schema). A dot folder
+# outside the data folders: the loader never reads it, and `git sparse-checkout set
+# .p2p …` keeps it in a sparse clone.
+SCHEMAS = ".p2p/schemas"
+_SCHEMA_OF = {"config": "settings", "person": "person", "challenge": "challenge", "entry": "entry", "record": "record"}
 
 
 def person_path(person_id: str) -> str:
@@ -26,6 +31,14 @@ def entry_path(slug: str, person_id: str, entry_id: str) -> str:
 
 def record_path(kind: str, person_id: str, record_id: str) -> str:
     return f"{RECORDS}/{kind}/{check_id(person_id)}/{check_entry_id(record_id)}.yaml"
+
+
+def header(path: str, note: str | None = None) -> str:
+    """The comment a file p2p writes at `path` starts with: the modeline that points
+    editors (VS Code's YAML extension, any yaml-language-server client) at the file's
+    JSON Schema in the store, relative to the file, then `note` for people."""
+    schema = f"{'../' * path.count('/')}{SCHEMAS}/{_SCHEMA_OF[classify(path) or '']}.json"
+    return f"yaml-language-server: $schema={schema}" + (f"\n{note}" if note else "")
 
 
 def classify(path: str) -> str | None:

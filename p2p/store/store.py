@@ -81,6 +81,12 @@ class Store:
         except (yamlio.YamlError, SchemaError, StoreError):
             return None
 
+    def stale_schemas(self) -> list[str]:
+        """The editor schema files of the working tree that are missing or differ from
+        this p2p's: a store made before p2p shipped them, or by an older p2p."""
+        return [rel for rel, data in schema_files().items()
+                if not (self.root / rel).is_file() or (self.root / rel).read_bytes() != data]
+
     def commit_time(self, commit: str) -> dt.datetime:
         seconds = int(self.git.out("show", "-s", "--format=%ct", commit))
         return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
@@ -280,6 +286,13 @@ class Store:
                 folder.rmdir()
 
 
+def schema_files() -> dict[str, bytes]:
+    """This p2p's JSON Schemas at their place in a store, for editors (p2p.schema)."""
+    from p2p.schema import shipped
+
+    return {f"{layout.SCHEMAS}/{name}": data for name, data in shipped().items()}
+
+
 def init(root: Path, name: str | None = None) -> tuple[Store, bool]:
     """Create or adopt a store at `root`. Returns (store, created); idempotent."""
     store = Store(root)
@@ -308,8 +321,9 @@ def init(root: Path, name: str | None = None) -> tuple[Store, bool]:
         except (yamlio.YamlError, SchemaError) as exc:
             raise StoreError(f"{config_path}: {exc}") from None
     else:
-        config = yamlio.dumps(Settings(name=name or root.resolve().name).to_doc(), CONFIG_HEADER)
-    files = {layout.CONFIG: config}
+        settings = Settings(name=name or root.resolve().name)
+        config = yamlio.dumps(settings.to_doc(), layout.header(layout.CONFIG, CONFIG_HEADER))
+    files = {layout.CONFIG: config, **schema_files()}
     for folder in (layout.PEOPLE, layout.CHALLENGES, layout.ENTRIES):
         files[f"{folder}/{layout.KEEP}"] = b""
     committer = store.committer()

@@ -317,7 +317,7 @@ def test_a_sexagesimal_score_in_a_rating_is_refused_as_out_of_scale_with_its_lin
     _, rating = submit_and_rate(p2p)
     text = (p2p.root / rating).read_text()
     commit_file(p2p, rating, text.replace("  opening: 4\n", "  opening: 4:00\n"))
-    assert_reported(p2p, rating, 10, "score opening=240 is outside the scale 1 to 5")
+    assert_reported(p2p, rating, 11, "score opening=240 is outside the scale 1 to 5")
 
 
 def test_people_add_writes_yaml_1_1_words_quoted_and_they_read_back_as_text(p2p: P2P) -> None:
@@ -370,7 +370,8 @@ def test_a_person_file_with_a_byte_order_mark_loads_and_is_rewritten_without_it(
     assert show(p2p, "zed")["id"] == "zed"
     p2p("people", "add", "zed", "--name", "Zed Two", "--email", "zed@example.com", "--role", "ae", "--team", "east",
         "--update")
-    assert (p2p.root / ZED).read_bytes().startswith(b"# A person")
+    modeline = b"# yaml-language-server: $schema=../.p2p/schemas/person.json\n"
+    assert (p2p.root / ZED).read_bytes().startswith(modeline + b"# A person")
 
 
 def test_a_person_file_with_crlf_line_endings_loads_with_no_carriage_returns_in_values(p2p: P2P) -> None:
@@ -406,7 +407,7 @@ def test_tabs_indenting_a_ratings_scores_are_refused_and_the_submission_still_ra
     _, rating = submit_and_rate(p2p)
     text = (p2p.root / rating).read_text()
     commit_file(p2p, rating, text.replace("\n  ", "\n\t"))
-    assert_reported(p2p, rating, 10, "invalid YAML: found character that cannot start any token")
+    assert_reported(p2p, rating, 11, "invalid YAML: found character that cannot start any token")
     [row] = board_rows(p2p)
     assert (row["person"], row["ratings"]) == ("ava", 0)
     assert LEFT_OUT in p2p("leaderboard", "pitch").stderr

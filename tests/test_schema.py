@@ -1,0 +1,212 @@
+"""The JSON Schemas p2p ships (p2p/schemas, `p2p schema KIND`) are generated from the
+same Shapes its parsers read with: every file of the demo store passes them, a broken
+file fails them at the field `p2p check` names with the parser's own message, the
+shipped files are exactly what the Shapes generate, and every file p2p writes points
+an editor at its schema in the store with a yaml-language-server modeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from conftest import P2P, ROOT, git, scores
+from p2p import schema as schemas
+from p2p.cli import cli
+from p2p.entries import parse_entry
+from p2p.errors import SchemaError
+from p2p.model import Challenge, ChallengeType, Person
+from p2p.records import parse_record
+from p2p.settings import Settings
+from p2p.store import canonical, layout, yamlio
+
+MODELINE = re.compile(r"# yaml-language-server: \$schema=(\S+)\n")
+
+
+def plain(value: Any) -> Any:
+    """A YAML document as JSON sees it: keys as text, dates and times as the ISO text the file has."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def validator(name: str) -> Draft202012Validator:
+    schema = json.loads((schemas.SHIPPED / f"{name}.json").read_text())
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def errors_of(name: str, data: bytes) -> list[ValidationError]:
+    return list(validator(name).iter_errors(plain(yaml.safe_load(data))))
+
+
+def field_of(error: ValidationError) -> str:
+    """The dotted field a JSON Schema error is about, the way p2p names fields."""
+    path = [str(part) for part in error.absolute_path]
+    if error.validator == "additionalProperties":
+        path.append(next(str(k) for k in error.instance if k not in error.schema.get("properties", {})))
+    elif error.validator == "required":
+        path.append(next(k for k in error.validator_value if k not in error.instance))
+    return ".".join(path)
+
+
+def schema_of(path: Path) -> Path:
+    """The schema file a store file's modeline points at."""
+    match = MODELINE.match(path.read_text())
+    assert match, f"{path} has no yaml-language-server modeline"
+    return (path.parent / match[1]).resolve()
+
+
+# -- the shipped files ---------------------------------------------------------------------
+def test_the_shipped_schemas_are_exactly_what_the_shapes_generate():
+    shipped = schemas.shipped()
+    assert sorted(shipped) == sorted(f"{kind}.json" for kind in schemas.KINDS)
+    for kind in schemas.KINDS:
+        assert shipped[f"{kind}.json"].decode() == schemas.text(kind), \
+            f"p2p/schemas/{kind}.json is stale: run `p2p schema --write p2p/schemas`"
+
+
+def schema_command(*args: str, expect: int = 0) -> Result:
+    """`p2p schema …`, which needs no store."""
+    result = CliRunner().invoke(cli, ["schema", *args])
+    assert result.exit_code == expect, result.output
+    return result
+
+
+@pytest.mark.parametrize("kind", schemas.KINDS)
+def test_p2p_schema_prints_a_valid_draft_2020_12_schema(kind: str):
+    printed = schema_command(kind).stdout
+    Draft202012Validator.check_schema(json.loads(printed))
+    assert printed == schemas.text(kind)
+
+
+def test_schema_lists_and_writes_every_kind_and_refuses_an_unknown_one(tmp_path: Path):
+    listed = [line.split()[0] for line in schema_command("--list").stdout.splitlines()]
+    assert listed == list(schemas.KINDS)
+    assert schema_command("--write", str(tmp_path / "out")).stdout.startswith(f"wrote {len(schemas.KINDS)} ")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == schemas.shipped()
+    result = schema_command("ratings", expect=2)
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: no schema kind 'ratings'; one of settings, person, challenge,") and "rating" in line
+
+
+# -- (a) what p2p and its users write passes ---------------------------------------------
+def test_every_file_of_the_demo_store_passes_the_schema_its_modeline_names(demo_store: Path):
+    files = [p for p in sorted(demo_store.rglob("*.yaml")) if ".git" not in p.parts]
+    kinds = {layout.classify(p.relative_to(demo_store).as_posix()) for p in files}
+    assert kinds == {"config", "person", "challenge", "entry", "record"}
+    for path in files:
+        rel = path.relative_to(demo_store).as_posix()
+        # The demo's p2p.yaml was written by hand before `p2p init`, which keeps it as it is.
+        schema = validator("settings") if rel == layout.CONFIG else Draft202012Validator(
+            json.loads(schema_of(path).read_text()), format_checker=Draft202012Validator.FORMAT_CHECKER)
+        assert [e.message for e in schema.iter_errors(plain(yaml.safe_load(path.read_bytes())))] == [], rel
+
+
+def test_the_demo_specs_settings_and_built_in_types_pass_their_schemas():
+    for path in sorted((ROOT / "demo" / "specs").glob("*.yaml")):
+        assert errors_of("challenge-spec", path.read_bytes()) == [], path
+    assert errors_of("settings", (ROOT / "demo" / "p2p.yaml").read_bytes()) == []
+    for path in sorted((ROOT / "challenges").glob("*.yaml")):
+        assert errors_of("challenge-type", path.read_bytes()) == [], path
+        ChallengeType.parse(yamlio.loads(path.read_bytes()))
+
+
+# -- (b) a broken file: the schema and `p2p check` agree on the field and the message ----------
+def edit(text: str, old: str, new: str) -> str:
+    assert old in text, (old, text)
+    return text.replace(old, new, 1)
+
+
+# (name, file, schema, change to a valid file of that kind); the file's kind picks the parser.
+BROKEN: list[tuple[str, str, str, Callable[[str], str]]] = [
+    ("wrong type", "people/ava.yaml", "person", lambda t: edit(t, "active: true", "active: maybe")),
+    ("unknown key", "people/ava.yaml", "person", lambda t: t + "shoe_size: 44\n"),
+    ("missing required", "people/ava.yaml", "person", lambda t: edit(t, "team: east\n", "")),
+    ("bad id", "people/ava.yaml", "person", lambda t: edit(t, "team: east", "team: East Coast")),
+    ("out-of-range integer", "challenges/pitch.yaml", "challenge",
+     lambda t: edit(t, "min_ratings: 3", "min_ratings: 0")),
+    ("bad enum", "challenges/pitch.yaml", "challenge", lambda t: edit(t, "mode: rubric", "mode: karaoke")),
+    ("nested number", "challenges/pitch.yaml", "challenge", lambda t: edit(t, "weight: 2", "weight: 0")),
+    ("nested enum", "p2p.yaml", "settings", lambda t: edit(t, "aggregate: median", "aggregate: best")),
+    ("nested unknown key", "p2p.yaml", "settings", lambda t: edit(t, "scoring:\n", "scoring:\n  colour: blue\n")),
+    ("score not a number", "RATING", "entry", lambda t: edit(t, "opening: 4", "opening: x")),
+    ("entry bad id", "RATING", "entry", lambda t: edit(t, "person: ava", "person: Ava!")),
+    ("entry missing required", "RATING", "entry", lambda t: re.sub(r"submission: \w+\n", "", t)),
+    ("entry bad enum", "RATING", "entry", lambda t: edit(t, "kind: rating", "kind: ratings")),
+    ("entry unknown key", "SUBMISSION", "entry", lambda t: t + "colour: blue\n"),
+    ("record below minimum", "ACTIVITY", "record", lambda t: edit(t, "calls: 5", "calls: -5")),
+]
+PARSERS: dict[str, Callable[[Any], Any]] = {"config": Settings.parse, "person": Person.parse,
+                                            "challenge": Challenge.parse, "entry": parse_entry,
+                                            "record": parse_record}
+
+
+def test_a_broken_file_fails_its_schema_at_the_field_and_with_the_message_p2p_check_gives(p2p: P2P):
+    files = {
+        "SUBMISSION": json.loads(p2p("submit", "pitch", "--link", "https://v.example/ava", "--format", "json",
+                                     as_="ava").stdout)["path"],
+        "RATING": json.loads(p2p("rate", "pitch", "ava", *scores(4), "--format", "json", as_="ben").stdout)["path"],
+        "ACTIVITY": json.loads(p2p("activity", "log", "--week", "2026-W46", "--calls", "5", "--format", "json",
+                                   as_="ava").stdout)["path"],
+    }
+    assert p2p("check").exit_code == 0
+    for name, rel, kind, change in BROKEN:
+        rel = files.get(rel, rel)
+        path = p2p.root / rel
+        good = path.read_bytes()
+        broken = change(good.decode()).encode()
+        path.write_bytes(broken)
+        try:
+            errors = errors_of(kind, broken)
+            assert errors, f"{name}: the {kind} schema accepts {broken.decode()}"
+            with pytest.raises(SchemaError) as caught:
+                PARSERS[layout.classify(rel)](yamlio.loads(broken))  # type: ignore[index]
+            assert caught.value.field in [field_of(e) for e in errors], (name, caught.value.field, errors)
+            result = p2p.runner.invoke(cli, ["--store", str(p2p.root), "check"])
+            assert result.exit_code == 1, (name, result.output)
+            reported = [line for line in result.stdout.splitlines() if line.startswith(f"{rel}:")]
+            messages = [re.sub(rf"^{re.escape(rel)}:(\d+:)? ", "", line) for line in reported]
+            assert messages == [caught.value.message], (name, reported)
+        finally:
+            path.write_bytes(good)
+    assert p2p("check").exit_code == 0
+
+
+# -- (d) the modeline --------------------------------------------------------------------
+def test_every_file_p2p_writes_names_its_schema_in_the_store_and_entries_stay_on_the_fast_path(p2p: P2P):
+    entry = json.loads(p2p("submit", "pitch", "--link", "https://v.example/ava", "--format", "json",
+                           as_="ava").stdout)["path"]
+    record = json.loads(p2p("action", "add", "ava", "Open with a number", "--format", "json", as_="ava").stdout)["path"]
+    expected = {entry: "entry", record: "record", "people/ava.yaml": "person", "challenges/pitch.yaml": "challenge",
+                layout.CONFIG: "settings"}
+    for rel, kind in expected.items():
+        path = p2p.root / rel
+        assert schema_of(path) == (p2p.root / layout.SCHEMAS / f"{kind}.json").resolve(), rel
+        assert schema_of(path).read_bytes() == schemas.shipped()[f"{kind}.json"]
+    assert git(p2p.root, "ls-files", layout.SCHEMAS).split() == sorted(f"{layout.SCHEMAS}/{name}"
+                                                                      for name in schemas.shipped())
+    data = (p2p.root / entry).read_bytes()
+    assert data.startswith(b"# yaml-language-server: $schema=../../../.p2p/schemas/entry.json\n")
+    assert canonical.read(data) == yamlio.parse_with_pyyaml(data) is not None
+
+
+def test_check_notes_missing_or_outdated_schema_files_and_schema_write_refreshes_them(p2p: P2P):
+    (p2p.root / layout.SCHEMAS / "rating.json").unlink()
+    (p2p.root / layout.SCHEMAS / "person.json").write_text("{}\n")
+    result = p2p("check")
+    assert "2 editor schema files in .p2p/schemas/ are missing or outdated" in result.stderr
+    assert "p2p schema --write .p2p/schemas" in result.stderr
+    p2p("schema", "--write", str(p2p.root / layout.SCHEMAS))
+    assert "schema" not in p2p("check").stderr
