@@ -1,12 +1,14 @@
 # Two set-up commands, each working on a fresh machine with only python3 and git:
 #   make demo   create .venv, install p2p, build a sample store and print its standings
 #   make test   create .venv, install p2p with test extras, run the whole test suite
+# and the browser check CI runs after make test (also needs npm, and root for apt-get):
+#   make test-browser   the demo's pages as an MkDocs site in headless Chromium
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_STORE ?= demo-store
 
-.PHONY: demo test bench bench-sync golden browser-check venv clean
+.PHONY: demo test test-browser bench bench-sync golden venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +37,27 @@ test: $(VENV)/.installed-test
 golden: $(VENV)/.installed-test
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_publish.py -k golden
 
-# Documented check: the demo's published pages in headless Chromium (apt-get installs
-# Debian's chromium when missing) and the README's screenshot of a person page.
-browser-check: $(VENV)/.installed-test demo
-	$(BIN)/python tools/browser_check.py $(DEMO_STORE) --screenshot docs/person-page.png
+$(VENV)/.installed-browser: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[browser]'
+	touch $@ $(VENV)/.installed
+
+# Mermaid's self-contained browser bundle at a pinned version, from the npm registry: the
+# site serves it itself, so the browser needs no CDN. `npm pack` fetches (and checks the
+# integrity of) the one package; the bundle needs none of its node dependencies.
+MERMAID_VERSION := 12.3.0
+MERMAID_JS := build/npm/mermaid-$(MERMAID_VERSION)/mermaid.min.js
+$(MERMAID_JS):
+	mkdir -p $(@D)
+	cd build/npm && npm pack --silent mermaid@$(MERMAID_VERSION) >/dev/null
+	tar -xzOf build/npm/mermaid-$(MERMAID_VERSION).tgz package/dist/mermaid.min.js > $@.part
+	mv $@.part $@
+
+# The demo's published pages as an MkDocs site in headless Chromium (Debian's, installed
+# with apt-get when missing): tables and Mermaid charts checked on every page, and the
+# README's screenshots written to docs/.
+test-browser: $(VENV)/.installed-browser $(MERMAID_JS) demo
+	command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	$(BIN)/python tools/browser_check.py $(DEMO_STORE) --mermaid $(MERMAID_JS)
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
