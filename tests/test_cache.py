@@ -46,11 +46,33 @@ def test_after_one_new_entry_only_that_challenge_is_listed_and_only_the_new_blob
     seeded(p2p)
     traced(p2p.root, "leaderboard", "pitch")
     add_by_hand(p2p)  # with git, so no p2p process has read the new tree yet
-    _, commands = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
-    listed = [c for c in commands if c.startswith("ls-tree -r")]
-    assert len(listed) == 1 and listed[0].endswith("entries/pitch"), listed  # people/ and challenges/ are cached
+    out, commands = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    # The changed folder is diffed against its cached tree, not listed; people/ and
+    # challenges/ are cached whole.
+    assert not [c for c in commands if c.startswith("ls-tree -r")], commands
+    diffed = [c for c in commands if c.startswith("diff-tree")]
+    assert len(diffed) == 1, commands
+    shutil.rmtree(p2p.root / ".git" / "p2p" / "cache")
+    assert traced(p2p.root, "leaderboard", "pitch", "--format", "json")[0] == out
+
+
+def test_a_changed_folder_is_cached_as_a_small_delta_that_reads_back_the_same(p2p):
+    seeded(p2p)
+    for n in range(30):  # a folder big enough that one more file is a small part of it
+        p2p("submit", "pitch", "--link", f"https://v.example/{n}", as_=("ava", "ben")[n % 2])
     cache = p2p.root / ".git" / "p2p" / "cache"
-    assert any(cache.rglob("*.pickle"))
+    shutil.rmtree(cache)
+    traced(p2p.root, "leaderboard", "pitch")
+    full = max(path.stat().st_size for path in cache.rglob("*.pickle"))
+    add_by_hand(p2p)
+    tree = git(p2p.root, "rev-parse", "HEAD:entries/pitch")
+    warm, _ = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    delta = next(cache.rglob(f"{tree}.pickle")).stat().st_size
+    assert delta < full / 4, (delta, full)
+    again, _ = traced(p2p.root, "leaderboard", "pitch", "--format", "json")  # read through the delta
+    shutil.rmtree(cache)
+    cold, _ = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    assert warm == again == cold
 
 
 def add_by_hand(p2p):

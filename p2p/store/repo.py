@@ -139,6 +139,18 @@ class Git:
             items.append(TreeItem(mode, kind, oid, path.decode("utf-8", "surrogateescape")))
         return items
 
+    def diff_trees(self, old: str, new: str) -> list[tuple[str, str | None]]:
+        """(path inside the trees, new blob id or None when gone) of every file that
+        differs between two trees: the cost of one new entry, not of the folder."""
+        raw = self.run("diff-tree", "-r", "-z", "--no-renames", old, new).stdout.split(b"\0")
+        changes = []
+        for meta, path in zip(raw[0::2], raw[1::2]):
+            _, new_mode, _, oid, status = meta.decode().split(" ")
+            name = path.decode("utf-8", "surrogateescape")
+            # gone, or a submodule (not a blob, as ls-tree's listing would leave it out)
+            changes.append((name, None if status == "D" or new_mode == "160000" else oid))
+        return changes
+
     def read_blobs(self, oids: list[str]) -> dict[str, bytes]:
         """Contents of many blobs through one `git cat-file --batch`."""
         blobs = {}
