@@ -8,7 +8,6 @@ line and left out, and every other file still loads."""
 
 from __future__ import annotations
 
-import hashlib
 import operator
 from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple
@@ -209,6 +208,8 @@ def _from_cache(doc: Any) -> Any:
 
 
 def _worktree_files(root: Path, scope: set[str] | None) -> tuple[list[_File], Callable[[list[str]], dict[str, bytes]], None]:
+    import hashlib  # here: only `check` reads the working tree, and hashlib costs every read a few ms
+
     data: dict[str, bytes] = {}
     listing = []
     candidates = [root / layout.CONFIG] if (root / layout.CONFIG).is_file() else []
