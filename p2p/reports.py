@@ -13,9 +13,10 @@ from p2p.snapshot import Problem, Snapshot
 
 
 def leaderboard_doc(snapshot: Snapshot, challenge: Challenge, now: dt.datetime | None,
-                    policy: str | None = None) -> dict[str, Any]:
-    board = scoring.board(challenge, snapshot.entries_of(challenge.slug), snapshot.people, snapshot.settings, now,
-                          policy)
+                    policy: str | None = None, board: scoring.Board | None = None) -> dict[str, Any]:
+    """`board`: the challenge's board already scored at `now` under `policy`, if any."""
+    board = board or scoring.board(challenge, snapshot.entries_of(challenge.slug), snapshot.people, snapshot.settings,
+                                   now, policy)
     rounded = {score: _round(score) for score in {r.score for r in board.rows}}  # 4,000 scores take few values
     return {
         "challenge": challenge.slug, "title": challenge.title, "mode": challenge.mode,
