@@ -95,7 +95,7 @@ class TreeCache:
                 changes.update((path, None) for path in base.keys() - unit.keys())
                 if len(changes) <= max(DELTA_MIN, len(base) // 10):
                     stored, _bases[tree] = ("delta", base_tree, changes), base_tree  # type: ignore[index]
-            _write(self.folder / f"{tree}.pickle", pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+            replace_file(self.folder / f"{tree}.pickle", pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
             self._remember(name, tree, _bases.get(tree) if stored is not unit else None)
         except OSError:
             pass  # a read-only or full disk: the cache is only an optimisation
@@ -111,8 +111,8 @@ class TreeCache:
         for old in {t for line in kept for t in line} - needed:
             (self.folder / f"{old}.pickle").unlink(missing_ok=True)
         kept = [line for line in kept[:-KEEP_PER_FOLDER] if line[0] in needed] + kept[-KEEP_PER_FOLDER:]
-        _write(history, "\n".join(" ".join(line) for line in kept).encode())
-        _write(pointer, tree.encode())
+        replace_file(history, "\n".join(" ".join(line) for line in kept).encode())
+        replace_file(pointer, tree.encode())
 
     def _drop_other_versions(self) -> None:
         """A new p2p or Python cannot read an older layout: free its space (tens of
@@ -128,7 +128,9 @@ def _safe(name: str) -> str:
     return name.replace("/", "__")
 
 
-def _write(path: Path, data: bytes) -> None:
+def replace_file(path: Path, data: bytes) -> None:
+    """Write whole, then rename: a reader sees the old file or the new one (no fsync:
+    a cache file lost in a crash is only a miss)."""
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

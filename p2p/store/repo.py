@@ -21,6 +21,7 @@ from typing import Iterable, Mapping
 from p2p.errors import StoreError
 
 ZERO = "0" * 40
+_FLAGS = r"^(core\.sparsecheckout|core\.sparsecheckoutcone|index\.sparse)$"  # what _config_true is asked
 _CAS_ATTEMPTS = 40  # with backoff: a few seconds of contention on one clone
 
 
@@ -63,6 +64,8 @@ class Git:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._flags: set[str] | None = None  # boolean config keys set to true, read once
+        self._listed: dict[tuple[str, tuple[str, ...]], list[TreeItem]] = {}
 
     def git_dir(self) -> Path:
         dot = self.root / ".git"
@@ -129,6 +132,9 @@ class Git:
     def ls_tree(self, rev: str, paths: Iterable[str] = (), recursive: bool = True) -> list[TreeItem]:
         """Every blob below `paths` (all when empty) in the tree of `rev`; without
         `recursive`, the items named (a folder as a tree; "folder/" lists its children)."""
+        key = (rev, tuple(paths))
+        if not recursive and key in self._listed:  # a commit's folders never change: a write lists them twice
+            return self._listed[key]
         raw = self.run("ls-tree", *(["-r"] if recursive else []), "-z", "--full-tree", rev, "--", *paths).stdout
         items = []
         for record in raw.split(b"\0"):
@@ -137,6 +143,8 @@ class Git:
             meta, _, path = record.partition(b"\t")
             mode, kind, oid = meta.decode().split(" ")
             items.append(TreeItem(mode, kind, oid, path.decode("utf-8", "surrogateescape")))
+        if not recursive and len(rev) == 40:
+            self._listed[key] = items
         return items
 
     def diff_trees(self, old: str, new: str) -> list[tuple[str, str | None]]:
@@ -323,8 +331,11 @@ class Git:
         return frozenset(kept - shallow), frozenset(kept & shallow)
 
     def _config_true(self, key: str) -> bool:
-        value = self.run("config", "--type=bool", "--get", key, check=False).stdout.strip()
-        return value == b"true"
+        if self._flags is None:  # one git process for every flag a write asks about
+            raw = self.run("config", "-z", "--type=bool", "--get-regexp", _FLAGS, check=False).stdout
+            self._flags = {item.partition(b"\n")[0].decode().lower() for item in raw.split(b"\0")
+                           if item.partition(b"\n")[2] == b"true"}
+        return key.lower() in self._flags
 
     def _split_big_index(self) -> None:
         """Past ~100k files git rewrites a 100 MB index on every `update-index`
