@@ -175,3 +175,18 @@ def test_a_new_cache_layout_frees_the_old_one(p2p):
     shutil.rmtree(current)
     traced(p2p.root, "leaderboard", "pitch")
     assert [c.name for c in caches.iterdir()] == [current.name]
+
+
+def test_a_new_id_sorts_after_entries_committed_by_hand_since_the_last_write(p2p):
+    """The newest id per challenge is kept between writes (.git/p2p/newest/) and
+    brought up to date from git diff-tree: an entry another tool committed since,
+    even one with a far later id, is still seen."""
+    seeded(p2p)
+    assert list((p2p.root / ".git" / "p2p" / "newest").iterdir())
+    add_by_hand(p2p)  # 01ZZZZ…: later than any clock
+    p2p("submit", "pitch", "--link", "https://v.example/ava-2", as_="ava")
+    newest = sorted(path.stem for path in (p2p.root / "entries" / "pitch" / "ava").glob("*.yaml"))[-1]
+    assert newest > "01ZZZZZZZZZZZZZZZZZZZZZZZZ"
+    shutil.rmtree(p2p.root / ".git" / "p2p")  # lost: one full listing, same answer
+    p2p("submit", "pitch", "--link", "https://v.example/ava-3", as_="ava")
+    assert sorted(path.stem for path in (p2p.root / "entries" / "pitch" / "ava").glob("*.yaml"))[-1] > newest
