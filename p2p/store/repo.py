@@ -214,7 +214,7 @@ class Git:
         sparse checkout leaves their folder out. The index is not touched here:
         `stage` them after.
         Returns the new commit id."""
-        blobs = {path: self._hash_object(data) for path, data in files.items()}
+        blobs = dict(zip(files, self._hash_objects(list(files.values()))))
         env = {
             "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
             "GIT_COMMITTER_NAME": committer.name, "GIT_COMMITTER_EMAIL": committer.email,
@@ -237,8 +237,21 @@ class Git:
                                  "(a full disk, a read-only .git, or a stale .lock file; `p2p doctor` checks)")
         raise StoreError(f"{ref} kept moving while committing; another p2p or git is writing, try again")
 
-    def _hash_object(self, data: bytes) -> str:
-        return self.out("hash-object", "-w", "--stdin", input=data)
+    def _hash_objects(self, contents: list[bytes]) -> list[str]:
+        """Blob ids of `contents`, written to the object store: one git process for a
+        whole import (3,000 people took 7 s at one process per file)."""
+        if len(contents) == 1:
+            return [self.out("hash-object", "-w", "--stdin", input=contents[0])]
+        import tempfile  # here: a single write, the common case, does not pay for it
+
+        with tempfile.TemporaryDirectory(prefix="p2p-blobs-") as folder:
+            paths = []
+            for n, data in enumerate(contents):
+                paths.append(os.path.join(folder, str(n)))
+                with open(paths[-1], "wb") as handle:
+                    handle.write(data)
+            return self.out("hash-object", "-w", "--no-filters", "--stdin-paths",
+                            input="".join(f"{p}\n" for p in paths).encode()).split()
 
     def tree_with(self, tree: str | None, blobs: Mapping[str, str]) -> str:
         """A new tree id: `tree` with each path set to its blob. Only the trees on the
