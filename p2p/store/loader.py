@@ -133,12 +133,16 @@ def _changed_units(git: Git, cache: TreeCache, commit: str, misses: dict[str, st
     unlisted = []
     for name, tree in misses.items():
         before_tree, before = cache.latest(name) if name in trees else (None, {})
-        if before_tree is None:
+        try:
+            changes = git.diff_trees(before_tree, tree) if before_tree is not None else None
+        except StoreError:  # the cached tree is gone from git (a rewritten history)
+            changes = None
+        if changes is None:
             unlisted.append(name)
             made[name] = (None, {})
             continue
         made[name] = (before_tree, dict(before))
-        for path, oid in git.diff_trees(before_tree, tree):
+        for path, oid in changes:
             if oid is None:
                 made[name][1].pop(f"{name}/{path}", None)
             else:

@@ -150,7 +150,10 @@ class Git:
     def diff_trees(self, old: str, new: str) -> list[tuple[str, str | None]]:
         """(path inside the trees, new blob id or None when gone) of every file that
         differs between two trees: the cost of one new entry, not of the folder."""
-        raw = self.run("diff-tree", "-r", "-z", "--no-renames", old, new).stdout.split(b"\0")
+        # diff-tree reads the index although comparing two trees needs none: in a
+        # million-file checkout that is 0.2 s and 300 MB. Point it at no index at all.
+        no_index = {"GIT_INDEX_FILE": str(self.git_dir() / "p2p" / "no-index" / "index")}
+        raw = self.run("diff-tree", "-r", "-z", "--no-renames", old, new, env=no_index).stdout.split(b"\0")
         changes = []
         for meta, path in zip(raw[0::2], raw[1::2]):
             _, new_mode, _, oid, status = meta.decode().split(" ")

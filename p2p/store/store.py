@@ -78,11 +78,13 @@ class Store:
             seen_tree, seen = "", ""
         if seen_tree == tree_id:
             return seen or None
+        names: list[str] | None = None
         if seen_tree:
-            changed = self.git.run("diff-tree", "-r", "--name-only", "--diff-filter=AM", "-z", seen_tree, tree_id,
-                                   check=False)
-            names = changed.stdout.decode("utf-8", "surrogateescape").split("\0") if changed.returncode == 0 else None
-        if not seen_tree or names is None:
+            try:
+                names = [path for path, oid in self.git.diff_trees(seen_tree, tree_id) if oid is not None]
+            except StoreError:  # the tree it saw is gone (a rewritten history): list the folder
+                names = None
+        if names is None:
             seen = ""
             names = self.git.out("ls-tree", "-r", "--name-only", "HEAD", "--", folder).split()
         stems = [name.rsplit("/", 1)[-1][:-5] for name in names if name.endswith(".yaml")]
