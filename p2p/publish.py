@@ -106,8 +106,10 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
                       target, HOME[target], settings.anonymous)
     yield HOME[target], "home.md.j2", _home(snapshot, site, now, standings, won, _movement(snapshot, season, now,
                                                                                          standings, newest), played)
+    boards = {g.challenge.slug: g.board for g in played}  # scored once: the season's and the challenge pages'
     for challenge in sorted(snapshot.challenges.values(), key=lambda c: c.slug):
-        yield f"challenge-{challenge.slug}", "challenge.md.j2", _challenge(snapshot, site, challenge, now)
+        yield (f"challenge-{challenge.slug}", "challenge.md.j2",
+               _challenge(snapshot, site, challenge, now, boards.get(challenge.slug)))
     by_person = {row["person"]: row for row in standings}
     given = _ratings_by_rater(played)
     skills = game.skill_scores(played)
@@ -164,9 +166,10 @@ def _home(snapshot: Snapshot, site: pages.Site, now: dt.datetime, standings: lis
     return pages.HomePage(site, standings[:10], live, movement, badges[:10], ladder[:10])
 
 
-def _challenge(snapshot: Snapshot, site: pages.Site, challenge: Any, now: dt.datetime) -> pages.ChallengePage:
+def _challenge(snapshot: Snapshot, site: pages.Site, challenge: Any, now: dt.datetime,
+               scored: scoring.Board | None) -> pages.ChallengePage:
     doc = views.challenge_doc(snapshot, challenge, now)
-    board = reports.leaderboard_doc(snapshot, challenge, now)
+    board = reports.leaderboard_doc(snapshot, challenge, now, board=scored)
     best = [r for r in board["rows"] if r["rank"] is not None][:3]
     eligible = sum(1 for p in snapshot.people.values() if p.active and (not challenge.roles or p.role in challenge.roles))
     race = None

@@ -76,9 +76,14 @@ def pie_lines(title: str, items: Sequence[tuple[str, float]]) -> list[str]:
     return [f"pie title {_label(title)}"] + [f'    "{_label(k)}" : {num(v)}' for k, v in items if v > 0]
 
 
+# Mermaid's default theme (GitHub's light mode too) draws a line chart's first series
+# in #ECECFF, all but invisible on white: the chart names a colour that reads on both.
+LINE_COLOUR = '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f6feb"}}}}%%'
+
+
 def line_lines(title: str, labels: Sequence[str], values: Sequence[float]) -> list[str]:
     axis = ", ".join(f'"{_label(x)}"' for x in labels)
-    return ["xychart-beta", f'    title "{_label(title)}"', f"    x-axis [{axis}]",
+    return [LINE_COLOUR, "xychart-beta", f'    title "{_label(title)}"', f"    x-axis [{axis}]",
             '    y-axis "score" 1 --> 5', f"    line [{', '.join(num(v) for v in values)}]"]
 
 

@@ -21,12 +21,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-VERSION = 3  # units hold (blob id, document or None for a valid entry, parsed entry or None)
+# Units hold (blob id, document or None for a valid entry, parsed): parsed is the
+# Entry of a valid entry, (roles, Person or Challenge) in people/ and challenges/
+# (they are parsed under p2p.yaml's roles), or None.
+VERSION = 4
 KEEP_PER_FOLDER = 4  # recent trees per folder: enough for --at a few commits back and concurrent readers
 
-# path -> (blob id, document or a YamlError as ("!error", message, line), the valid entry or None)
+# path -> (blob id, document or a YamlError as ("!error", message, line), parsed or None)
 Unit = dict[str, tuple[str, Any, Any]]
 _memo: dict[str, Unit] = {}  # this process's units by tree id: a write reads people twice
+_bases: dict[str, str] = {}  # tree id of a delta -> the tree of the full unit it applies to
+DELTA_MIN = 1_000  # a delta of up to this many files (or a tenth of its base) is written as a delta
 
 
 class TreeCache:
@@ -39,42 +44,75 @@ class TreeCache:
     def get(self, tree: str) -> Unit | None:
         if tree in _memo:
             return _memo[tree]
+        stored = self._read(tree)
+        if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == "delta":
+            _, base_tree, changes = stored
+            base = self._read(base_tree) if base_tree not in _memo else _memo[base_tree]
+            if not isinstance(base, dict) or not isinstance(changes, dict):
+                return None
+            _memo[base_tree] = base
+            _bases[tree] = base_tree
+            unit = {**base, **changes}
+            for path in [p for p, value in changes.items() if value is None]:
+                del unit[path]
+            stored = unit
+        if not isinstance(stored, dict):
+            return None
+        _memo[tree] = stored
+        return stored
+
+    def _read(self, tree: str) -> Any:
         try:
             with open(self.folder / f"{tree}.pickle", "rb") as handle:
-                unit = pickle.load(handle)
+                return pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
             return None
-        if not isinstance(unit, dict):
-            return None
-        _memo[tree] = unit
-        return unit
 
-    def latest(self, name: str) -> Unit:
-        """The most recent cached version of a folder (`name` is its path), to reuse
-        the documents of unchanged blobs; empty when there is none."""
+    def latest(self, name: str) -> tuple[str | None, Unit]:
+        """(tree, unit) of the most recent cached version of a folder (`name` is its
+        path), to diff against; (None, {}) when there is none."""
         try:
             tree = (self.folder / "latest" / _safe(name)).read_text().strip()
         except OSError:
-            return {}
-        return self.get(tree) or {}
+            return None, {}
+        unit = self.get(tree)
+        return (tree, unit) if unit is not None else (None, {})
 
-    def put(self, name: str, tree: str, unit: Unit) -> None:
+    def put(self, name: str, tree: str, unit: Unit, before: str | None = None) -> None:
+        """Keep `unit` as folder `name`'s content at `tree`. When it was made from the
+        cached tree `before`, only what differs from that tree's full unit is written
+        (one new entry in a folder of 20,000 writes a few hundred bytes, not 7 MB)."""
         try:
             if not self.folder.exists():
                 self._drop_other_versions()
             (self.folder / "latest").mkdir(parents=True, exist_ok=True)
             _memo[tree] = unit
-            _write(self.folder / f"{tree}.pickle", pickle.dumps(unit, protocol=pickle.HIGHEST_PROTOCOL))
-            pointer = self.folder / "latest" / _safe(name)
-            history = pointer.with_suffix(".trees")
-            trees = [t for t in (history.read_text().split() if history.exists() else []) if t != tree] + [tree]
-            for old in trees[:-KEEP_PER_FOLDER]:
-                (self.folder / f"{old}.pickle").unlink(missing_ok=True)
-            _write(history, "\n".join(trees[-KEEP_PER_FOLDER:]).encode())
-            _write(pointer, tree.encode())
+            stored: Any = unit
+            base_tree = _bases.get(before, before) if before else None
+            base = _memo.get(base_tree) if base_tree else None
+            if base is not None:
+                changes: dict[str, Any] = {path: value for path, value in unit.items() if base.get(path) is not value}
+                changes.update((path, None) for path in base.keys() - unit.keys())
+                if len(changes) <= max(DELTA_MIN, len(base) // 10):
+                    stored, _bases[tree] = ("delta", base_tree, changes), base_tree  # type: ignore[index]
+            replace_file(self.folder / f"{tree}.pickle", pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+            self._remember(name, tree, _bases.get(tree) if stored is not unit else None)
         except OSError:
             pass  # a read-only or full disk: the cache is only an optimisation
 
+    def _remember(self, name: str, tree: str, base: str | None) -> None:
+        """Point `latest` at `tree` and keep the folder's last few trees (and the full
+        units their deltas need); older ones are deleted."""
+        pointer = self.folder / "latest" / _safe(name)
+        history = pointer.with_suffix(".trees")
+        lines = [line.split() for line in (history.read_text().splitlines() if history.exists() else [])]
+        kept = [line for line in lines if line and line[0] != tree] + [[tree] + ([base] if base else [])]
+        needed = {t for line in kept[-KEEP_PER_FOLDER:] for t in line}
+        for old in {t for line in kept for t in line} - needed:
+            (self.folder / f"{old}.pickle").unlink(missing_ok=True)
+        kept = [line for line in kept[:-KEEP_PER_FOLDER] if line[0] in needed] + kept[-KEEP_PER_FOLDER:]
+        replace_file(history, "\n".join(" ".join(line) for line in kept).encode())
+        replace_file(pointer, tree.encode())
 
     def _drop_other_versions(self) -> None:
         """A new p2p or Python cannot read an older layout: free its space (tens of
@@ -90,7 +128,9 @@ def _safe(name: str) -> str:
     return name.replace("/", "__")
 
 
-def _write(path: Path, data: bytes) -> None:
+def replace_file(path: Path, data: bytes) -> None:
+    """Write whole, then rename: a reader sees the old file or the new one (no fsync:
+    a cache file lost in a crash is only a miss)."""
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -8,10 +8,9 @@ line and left out, and every other file still loads."""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
+import operator
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from p2p import model
 from p2p.entries import Entry, parse_entry
@@ -35,8 +34,7 @@ _models: dict[tuple[str, tuple[str, ...]], Any] = {}
 _records: dict[str, Record] = {}
 
 
-@dataclass(frozen=True)
-class _File:
+class _File(NamedTuple):  # a tuple: a warm read lists 25,000 of them
     path: str
     oid: str
 
@@ -60,7 +58,7 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
             raise StoreError(f"the store at {git.root} has no commits yet; run `p2p init` there")
         if commit is None:
             raise StoreError(f"revision {rev!r} does not exist in this store")
-        listing, contents = _tree_files(git, commit, scope, None if authors is None else set(authors), records)
+        listing, contents, units = _tree_files(git, commit, scope, None if authors is None else set(authors), records)
         reader = git.read_blobs
     missing = [f.oid for f in listing if f.oid not in _parsed]
     contents.update(reader(missing) if missing else {})
@@ -70,64 +68,120 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
     def fetch(oid: str) -> bytes:  # only on the error path, to point at a line
         return contents[oid] if oid in contents else reader([oid])[oid]
 
-    return _fold(commit, listing, fetch)
+    snapshot = _fold(commit, listing, fetch)
+    if worktree is None:
+        _remember_models(git, units, tuple(snapshot.settings.roles))
+    return snapshot
 
 
 def _tree_files(git: Git, commit: str, scope: set[str] | None,
-                authors: set[str] | None, records: bool = False) -> tuple[list[_File], dict[str, bytes]]:
+                authors: set[str] | None, records: bool = False) -> tuple[list[_File], dict[str, bytes], dict[str, tuple[str, Unit]]]:
     """Every file p2p reads at `commit`, filling `_parsed` from the tree cache: a
-    folder whose tree is cached is not even listed. Returns the listing and the
-    contents read on the way."""
+    folder whose tree is cached is not even listed, and a folder that changed is
+    diffed against its last cached tree, so one new entry costs one parse. Returns
+    the listing, the contents read on the way, and the units by folder."""
     folders = [layout.CONFIG, layout.PEOPLE, layout.CHALLENGES, f"{layout.ENTRIES}/"] + ([f"{layout.RECORDS}/"] if records else [])
     top = [item for item in git.ls_tree(commit, folders, recursive=False)
            if not item.path.rsplit("/", 1)[-1].startswith(".")]
     # A folder is cached under its tree id, a top-level file (p2p.yaml) under its blob id.
     units = {item.path: item.oid for item in top if _in_scope(item.path, scope)}
+    trees = {item.path for item in top if item.kind == "tree"}
     if authors is not None:  # one challenge's folder splits into its people's folders
         challenges = [name for name in units if name.startswith(f"{layout.ENTRIES}/")]
         for name in challenges:
             del units[name]
         if challenges:
-            units.update({item.path: item.oid for item in git.ls_tree(commit, [f"{c}/" for c in challenges], recursive=False)
-                          if item.path.split("/")[-1] in authors})
-    listing: list[_File] = []
+            split = [item for item in git.ls_tree(commit, [f"{c}/" for c in challenges], recursive=False)
+                     if item.path.split("/")[-1] in authors]
+            units.update({item.path: item.oid for item in split})
+            trees.update(item.path for item in split if item.kind == "tree")
     cache = TreeCache(git.git_dir())
     cached = {name: cache.get(tree) for name, tree in units.items()}
-    misses = [name for name, unit in cached.items() if unit is None]
     contents: dict[str, bytes] = {}
+    misses = [name for name, unit in cached.items() if unit is None]
     if misses:
-        items = [i for i in git.ls_tree(commit, misses) if i.kind == "blob"]  # a file lists as itself
-        fresh: dict[str, Unit] = {name: {} for name in misses}
-        reuse: dict[str, Any] = {}
-        for name in misses:
-            for oid, doc, entry in cache.latest(name).values():
-                reuse[oid] = doc
-                if entry is not None:
-                    _entries.setdefault(oid, entry)
-        unknown = sorted({i.oid for i in items if i.oid not in _parsed and i.oid not in reuse})
-        contents = git.read_blobs(unknown) if unknown else {}
-        for oid in unknown:
-            _parsed[oid] = _parse(contents[oid])
-        for item in items:
-            name = _unit_of(item.path, units)
-            doc = _parsed.get(item.oid, reuse.get(item.oid))
-            entry = _entry_of(item.oid, doc) if layout.classify(item.path) == "entry" else None
-            # A valid entry is kept as its Entry alone: the document would double the
-            # pickle and is needed only to point at the line of a problem.
-            fresh[name][item.path] = (item.oid, None if entry is not None else _to_cache(doc), entry)
-        for name in misses:
-            cached[name] = fresh[name]
-            cache.put(name, units[name], fresh[name])
-    for unit in cached.values():
-        for path, (oid, doc, entry) in (unit or {}).items():
+        for name, (before, unit) in _changed_units(git, cache, commit, {n: units[n] for n in misses}, trees,
+                                                   contents).items():
+            cache.put(name, units[name], unit, before)
+            cached[name] = unit
+    listing: list[_File] = []
+    for name, unit in cached.items():
+        models = name in (layout.PEOPLE, layout.CHALLENGES)
+        for path, (oid, doc, parsed) in (unit or {}).items():
             if path.rsplit("/", 1)[-1].startswith("."):
                 continue
             listing.append(_File(path, oid))
             if oid not in _parsed:
                 _parsed[oid] = _from_cache(doc)
-            if entry is not None:
-                _entries.setdefault(oid, entry)
-    return listing, contents
+            if parsed is None:
+                continue
+            if models:  # (roles, person or challenge): parsed under p2p.yaml's roles
+                _models.setdefault((oid, parsed[0]), parsed[1])
+            else:
+                _entries.setdefault(oid, parsed)
+    return listing, contents, {name: (units[name], unit) for name, unit in cached.items() if unit}
+
+
+def _changed_units(git: Git, cache: TreeCache, commit: str, misses: dict[str, str], trees: set[str],
+                   contents: dict[str, bytes]) -> dict[str, tuple[str | None, Unit]]:
+    """{folder: (the cached tree it was made from, its unit at its tree in `misses`)}:
+    the folder's last cached version plus what `git diff-tree` says changed, or, for
+    a folder never cached, its listing (all such folders in one `ls-tree`)."""
+    made: dict[str, tuple[str | None, Unit]] = {}
+    changed: list[_File] = []
+    reuse: dict[str, Any] = {}
+    unlisted = []
+    for name, tree in misses.items():
+        before_tree, before = cache.latest(name) if name in trees else (None, {})
+        try:
+            changes = git.diff_trees(before_tree, tree) if before_tree is not None else None
+        except StoreError:  # the cached tree is gone from git (a rewritten history)
+            changes = None
+        if changes is None:
+            unlisted.append(name)
+            made[name] = (None, {})
+            continue
+        made[name] = (before_tree, dict(before))
+        for path, oid in changes:
+            if oid is None:
+                made[name][1].pop(f"{name}/{path}", None)
+            else:
+                changed.append(_File(f"{name}/{path}", oid))
+        for oid, doc, parsed in before.values():  # a valid entry's document is not kept: its Entry is
+            if doc is not None:
+                reuse[oid] = doc
+            elif parsed is not None and not isinstance(parsed, tuple):
+                _entries.setdefault(oid, parsed)
+    if unlisted:
+        changed += [_File(i.path, i.oid) for i in git.ls_tree(commit, unlisted) if i.kind == "blob"]  # a file lists as itself
+    unknown = sorted({item.oid for item in changed
+                      if item.oid not in _parsed and item.oid not in reuse and item.oid not in _entries})
+    contents.update(git.read_blobs(unknown) if unknown else {})
+    for oid in unknown:
+        _parsed[oid] = _parse(contents[oid])
+    for item in changed:
+        doc = _parsed.get(item.oid, reuse.get(item.oid))
+        entry = _entry_of(item.oid, doc) if layout.classify(item.path) == "entry" else None
+        # A valid entry is kept as its Entry alone: the document would double the
+        # pickle and is needed only to point at the line of a problem.
+        made[_unit_of(item.path, misses)][1][item.path] = (item.oid, None if entry is not None else _to_cache(doc), entry)
+    return made
+
+
+def _remember_models(git: Git, units: dict[str, tuple[str, Unit]], roles: tuple[str, ...]) -> None:
+    """Keep the people and challenges this load parsed in their cached units, so the
+    next process does not parse 5,000 people again."""
+    cache = None
+    for name in (layout.PEOPLE, layout.CHALLENGES):
+        if name not in units:
+            continue
+        tree, unit = units[name]
+        stale = {path: (oid, doc, (roles, _models[oid, roles])) for path, (oid, doc, parsed) in unit.items()
+                 if (parsed is None or parsed[0] != roles) and (oid, roles) in _models}
+        if stale:
+            unit.update(stale)
+            cache = cache or TreeCache(git.git_dir())
+            cache.put(name, tree, unit)
 
 
 def _in_scope(path: str, scope: set[str] | None) -> bool:
@@ -158,6 +212,8 @@ def _from_cache(doc: Any) -> Any:
 
 
 def _worktree_files(root: Path, scope: set[str] | None) -> tuple[list[_File], Callable[[list[str]], dict[str, bytes]], None]:
+    import hashlib  # here: only `check` reads the working tree, and hashlib costs every read a few ms
+
     data: dict[str, bytes] = {}
     listing = []
     candidates = [root / layout.CONFIG] if (root / layout.CONFIG).is_file() else []
@@ -239,14 +295,19 @@ def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes
     entry_paths: dict[str, list[str]] = {}
     for item, doc in by_kind.get("entry", []):
         entry = _entries.get(item.oid) or parse(item, doc, parse_entry)
-        if entry is not None:
-            _entries[item.oid] = entry
-        if entry is None or not _entry_in_place(item, entry, problems):
+        if entry is None:
             continue
-        entry_paths.setdefault(entry.id, []).append(item.path)
-        if len(entry_paths[entry.id]) == 1:
+        _entries[item.oid] = entry
+        if item.path != f"{layout.ENTRIES}/{entry.challenge}/{entry.by}/{entry.id}.yaml":
+            _misplaced(item, entry, problems)
+            continue
+        paths = entry_paths.get(entry.id)
+        if paths is None:
+            entry_paths[entry.id] = [item.path]
             entries.append(entry)
-    entries.sort(key=lambda e: e.id)
+        else:
+            paths.append(item.path)
+    entries.sort(key=_by_id)
     records: list[Record] = []
     for item, doc in by_kind.get("record", []):
         record = _records.get(item.oid) or parse(item, doc, parse_record)
@@ -276,10 +337,9 @@ def _record_in_place(item: _File, record: Record, problems: list[Problem]) -> bo
     return True
 
 
-def _entry_in_place(item: _File, entry: Entry, problems: list[Problem]) -> bool:
-    _, slug, person, name = item.path.split("/")
+def _misplaced(item: _File, entry: Entry, problems: list[Problem]) -> None:
     expected = f"{layout.ENTRIES}/{entry.challenge}/{entry.by}/{entry.id}.yaml"
-    if (slug, person, name) != (entry.challenge, entry.by, f"{entry.id}.yaml"):
-        problems.append(Problem(item.path, 1, f"entry {entry.id} by {entry.by} in {entry.challenge} belongs at {expected}"))
-        return False
-    return True
+    problems.append(Problem(item.path, 1, f"entry {entry.id} by {entry.by} in {entry.challenge} belongs at {expected}"))
+
+
+_by_id = operator.attrgetter("id")

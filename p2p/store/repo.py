@@ -22,6 +22,7 @@ from p2p.errors import StoreError
 from p2p.progress import steps
 
 ZERO = "0" * 40
+_FLAGS = r"^(core\.sparsecheckout|core\.sparsecheckoutcone|index\.sparse)$"  # what _config_true is asked
 _CAS_ATTEMPTS = 40  # with backoff: a few seconds of contention on one clone
 
 
@@ -64,6 +65,8 @@ class Git:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._flags: set[str] | None = None  # boolean config keys set to true, read once
+        self._listed: dict[tuple[str, tuple[str, ...]], list[TreeItem]] = {}
 
     def git_dir(self) -> Path:
         dot = self.root / ".git"
@@ -130,6 +133,9 @@ class Git:
     def ls_tree(self, rev: str, paths: Iterable[str] = (), recursive: bool = True) -> list[TreeItem]:
         """Every blob below `paths` (all when empty) in the tree of `rev`; without
         `recursive`, the items named (a folder as a tree; "folder/" lists its children)."""
+        key = (rev, tuple(paths))
+        if not recursive and key in self._listed:  # a commit's folders never change: a write lists them twice
+            return self._listed[key]
         raw = self.run("ls-tree", *(["-r"] if recursive else []), "-z", "--full-tree", rev, "--", *paths).stdout
         items = []
         for record in raw.split(b"\0"):
@@ -138,7 +144,24 @@ class Git:
             meta, _, path = record.partition(b"\t")
             mode, kind, oid = meta.decode().split(" ")
             items.append(TreeItem(mode, kind, oid, path.decode("utf-8", "surrogateescape")))
+        if not recursive and len(rev) == 40:
+            self._listed[key] = items
         return items
+
+    def diff_trees(self, old: str, new: str) -> list[tuple[str, str | None]]:
+        """(path inside the trees, new blob id or None when gone) of every file that
+        differs between two trees: the cost of one new entry, not of the folder."""
+        # diff-tree reads the index although comparing two trees needs none: in a
+        # million-file checkout that is 0.2 s and 300 MB. Point it at no index at all.
+        no_index = {"GIT_INDEX_FILE": str(self.git_dir() / "p2p" / "no-index" / "index")}
+        raw = self.run("diff-tree", "-r", "-z", "--no-renames", old, new, env=no_index).stdout.split(b"\0")
+        changes = []
+        for meta, path in zip(raw[0::2], raw[1::2]):
+            _, new_mode, _, oid, status = meta.decode().split(" ")
+            name = path.decode("utf-8", "surrogateescape")
+            # gone, or a submodule (not a blob, as ls-tree's listing would leave it out)
+            changes.append((name, None if status == "D" or new_mode == "160000" else oid))
+        return changes
 
     def read_blobs(self, oids: list[str]) -> dict[str, bytes]:
         """Contents of many blobs through one `git cat-file --batch`."""
@@ -195,7 +218,7 @@ class Git:
         sparse checkout leaves their folder out. The index is not touched here:
         `stage` them after.
         Returns the new commit id."""
-        blobs = {path: self._hash_object(data) for path, data in steps(files.items(), "committing files")}
+        blobs = dict(zip(files, self._hash_objects(list(files.values()))))
         env = {
             "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
             "GIT_COMMITTER_NAME": committer.name, "GIT_COMMITTER_EMAIL": committer.email,
@@ -218,8 +241,21 @@ class Git:
                                  "(a full disk, a read-only .git, or a stale .lock file; `p2p doctor` checks)")
         raise StoreError(f"{ref} kept moving while committing; another p2p or git is writing, try again")
 
-    def _hash_object(self, data: bytes) -> str:
-        return self.out("hash-object", "-w", "--stdin", input=data)
+    def _hash_objects(self, contents: list[bytes]) -> list[str]:
+        """Blob ids of `contents`, written to the object store: one git process for a
+        whole import (3,000 people took 7 s at one process per file)."""
+        if len(contents) == 1:
+            return [self.out("hash-object", "-w", "--stdin", input=contents[0])]
+        import tempfile  # here: a single write, the common case, does not pay for it
+
+        with tempfile.TemporaryDirectory(prefix="p2p-blobs-") as folder:
+            paths = []
+            for n, data in enumerate(steps(contents, "committing files")):
+                paths.append(os.path.join(folder, str(n)))
+                with open(paths[-1], "wb") as handle:
+                    handle.write(data)
+            return self.out("hash-object", "-w", "--no-filters", "--stdin-paths",
+                            input="".join(f"{p}\n" for p in paths).encode()).split()
 
     def tree_with(self, tree: str | None, blobs: Mapping[str, str]) -> str:
         """A new tree id: `tree` with each path set to its blob. Only the trees on the
@@ -312,8 +348,11 @@ class Git:
         return frozenset(kept - shallow), frozenset(kept & shallow)
 
     def _config_true(self, key: str) -> bool:
-        value = self.run("config", "--type=bool", "--get", key, check=False).stdout.strip()
-        return value == b"true"
+        if self._flags is None:  # one git process for every flag a write asks about
+            raw = self.run("config", "-z", "--type=bool", "--get-regexp", _FLAGS, check=False).stdout
+            self._flags = {item.partition(b"\n")[0].decode().lower() for item in raw.split(b"\0")
+                           if item.partition(b"\n")[2] == b"true"}
+        return key.lower() in self._flags
 
     def _split_big_index(self) -> None:
         """Past ~100k files git rewrites a 100 MB index on every `update-index`

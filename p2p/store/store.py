@@ -62,10 +62,43 @@ class Store:
         return self.newest_id(f"{layout.ENTRIES}/{slug}/")
 
     def newest_id(self, folder: str) -> str | None:
-        """The latest entry or record id below `folder`, from file names alone."""
-        names = self.git.out("ls-tree", "-r", "--name-only", "HEAD", "--", folder).split()
+        """The latest entry or record id below `folder`, from file names alone.
+
+        Listing a challenge of 20,000 entries on every write would cost a rep ~40 ms,
+        so the answer is kept per folder with the tree it was found in
+        (`.git/p2p/newest/`), and the next write reads only what `git diff-tree`
+        says was added since. Losing that file costs one full listing."""
+        tree = self.git.run("rev-parse", "--verify", "--quiet", f"HEAD:{folder.rstrip('/')}", check=False)
+        if tree.returncode != 0:
+            return None  # no such folder yet
+        tree_id = tree.stdout.decode().strip()
+        memo = self.git.git_dir() / "p2p" / "newest" / folder.strip("/").replace("/", "__")
+        try:
+            seen_tree, seen = memo.read_text().split()
+        except (OSError, ValueError):
+            seen_tree, seen = "", ""
+        if seen_tree == tree_id:
+            return seen or None
+        names: list[str] | None = None
+        if seen_tree:
+            try:
+                names = [path for path, oid in self.git.diff_trees(seen_tree, tree_id) if oid is not None]
+            except StoreError:  # the tree it saw is gone (a rewritten history): list the folder
+                names = None
+        if names is None:
+            seen = ""
+            names = self.git.out("ls-tree", "-r", "--name-only", "HEAD", "--", folder).split()
         stems = [name.rsplit("/", 1)[-1][:-5] for name in names if name.endswith(".yaml")]
-        return max((stem for stem in stems if len(stem) == 26), default=None)
+        newest = max((stem for stem in stems if len(stem) == 26), default=None)
+        newest = max(filter(None, (newest, seen)), default=None)
+        try:
+            from p2p.store.cache import replace_file
+
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            replace_file(memo, f"{tree_id} {newest or ''}".encode())
+        except OSError:
+            pass  # read-only: the next write lists the folder again
+        return newest
 
     def load_worktree(self) -> Snapshot:
         return loader.load(self.git, None, worktree=self.root)
