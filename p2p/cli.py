@@ -157,6 +157,8 @@ class RootGroup(click.Group):
             raise CliError(exc.message, exc.exit_code, exc.code, _json_mode(ctx)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # the reader stopped (`p2p schema rating | head`): not an error of ours
+            _stop_on_closed_pipe()
         except Exception as exc:  # a bug: say so in one line, keep the traceback for P2P_DEBUG
             if os.environ.get("P2P_DEBUG"):
                 raise
@@ -249,6 +251,16 @@ def progress_bars(minimum: int = 20) -> Iterator[None]:
 def _bar(items: Collection[Any], label: str) -> Generator[Any, None, None]:
     with click.progressbar(items, label=f"{label:<16}", file=sys.stderr) as ticking:  # stacked bars line up
         yield from ticking
+
+
+def _stop_on_closed_pipe() -> None:
+    """Exit as a Unix tool killed by SIGPIPE does (status 141, nothing on stderr), with
+    stdout pointed at /dev/null so the interpreter's last flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    from p2p.errors import EXIT_CLOSED_PIPE
+
+    sys.exit(EXIT_CLOSED_PIPE)
 
 
 def paint(text: str, colour: str) -> str:

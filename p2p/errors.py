@@ -9,6 +9,7 @@ EXIT_INVALID = 1  # invalid input or state: the user can fix it and run again
 EXIT_USAGE = 2  # the command line itself is wrong (Click's own usage errors)
 EXIT_NOT_PUSHED = 3  # the write is recorded in this clone but not on the shared remote; `p2p sync` later
 EXIT_INTERNAL = 70  # a bug in p2p (EX_SOFTWARE); the message asks for a report
+EXIT_CLOSED_PIPE = 128 + 13  # the reader of stdout went away: what a tool killed by SIGPIPE returns
 
 
 class P2PError(Exception):

@@ -67,3 +67,14 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(p2p):
     assert "\x1b[" not in plain and plain.startswith("error: challenge 'nope'")
     piped = subprocess.run([P2P, "--store", str(p2p.root), "leaderboard", "nope"], capture_output=True, text=True)
     assert piped.stderr.startswith("error: ") and "\x1b[" not in piped.stderr
+
+
+def test_a_reader_that_stops_early_ends_p2p_quietly_like_any_unix_tool(tmp_path):
+    """`p2p schema rating | head -1`: the pipe closes before p2p writes. No
+    "internal error", no traceback: status 141, as a tool killed by SIGPIPE."""
+    proc = subprocess.Popen([sys.executable, "-m", "p2p", "schema", "rating"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before p2p has started: its first write finds no reader
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141, stderr
+    assert stderr == ""
