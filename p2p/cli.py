@@ -67,6 +67,7 @@ class Session:
     verbosity: int = 0  # -1 with --quiet, 1 with --verbose
     started: float = field(default_factory=time.monotonic)
     _store: Any = field(default=None, repr=False)
+    _warned: bool = field(default=False, repr=False)  # about files left out of a read
 
     def store(self) -> Any:
         if self._store is None:
@@ -83,6 +84,9 @@ class Session:
         began = time.monotonic()
         snapshot = store.load(at or "HEAD", challenges, records=records)
         debug(f"read {snapshot.files} files at {(snapshot.commit or '')[:12]} in {(time.monotonic() - began) * 1000:.0f} ms")
+        if snapshot.problems and not self._warned:  # every read command says so, once
+            self._warned = True
+            info(f"warning: {len(snapshot.problems)} store files have problems and were left out; run `p2p check`")
         return snapshot, store.commit_time(snapshot.commit) if at else self.now()
 
     def now(self) -> dt.datetime:

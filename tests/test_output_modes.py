@@ -38,6 +38,17 @@ def test_warnings_show_by_default_and_not_with_quiet(p2p):
     assert run(p2p, "leaderboard", "pitch", env={"P2P_QUIET": "1"}).stderr == ""
 
 
+def test_every_read_command_warns_once_about_files_it_left_out(p2p):
+    (p2p.root / "people" / "zed.yaml").write_text("id: zed\nname: [unclosed\n")  # every read loads people
+    git(p2p.root, "add", "people")
+    git(p2p.root, "commit", "-qm", "broken person")
+    for args in (["people", "list"], ["challenge", "list"], ["badges"], ["leaderboard"],
+                 ["leaderboard", "pitch", "--since", "HEAD~1", "--compare", "mean"]):
+        result = run(p2p, *args)
+        assert result.exit_code == 0, result.output
+        assert result.stderr.count("warning: 1 store files have problems") == 1, (args, result.stderr)
+
+
 def test_verbose_says_what_was_read_and_quiet_still_prints_errors(p2p):
     verbose = run(p2p, "-v", "leaderboard", "pitch")
     assert verbose.exit_code == 0 and "p2p: read 8 files at " in verbose.stderr

@@ -73,7 +73,6 @@ def leaderboard(session: Session, challenge: str | None, aggregate: str | None, 
         snapshot, now = session.read(rev, [challenge])
         doc = reports.leaderboard_doc(snapshot, snapshot.challenge(challenge), now, policy)
         doc["rows"] = [r for r in doc["rows"] if (not role or r["role"] == role) and (not team or r["team"] == team)]
-        _warn(snapshot)
         return doc
 
     doc = board(at, aggregate)
@@ -99,7 +98,6 @@ def _season(session: Session, season: str | None, by: str, role: str | None, tea
 
     def table(rev: str | None) -> dict:  # type: ignore[type-arg]
         snapshot, now = session.read(rev, records=True)
-        _warn(snapshot)
         return reports.season_doc(snapshot, season, now, by, role, team, policy)
 
     doc = table(at)
@@ -111,11 +109,3 @@ def _season(session: Session, season: str | None, by: str, role: str | None, tea
     title = f"Season {name} — Elo ladder of face-offs (start 1200, K 32)" if by == "elo" else f"Season {name} — points by {by}"
     emit(fmt, doc, doc["rows"], columns, title=title,
          empty="no face-offs yet" if by == "elo" else "no one has points yet")
-
-
-def _warn(snapshot: object) -> None:
-    problems = getattr(snapshot, "problems", [])
-    if problems:
-        from p2p.cli import info
-
-        info(f"warning: {len(problems)} store files have problems and were left out; run `p2p check`")
