@@ -87,6 +87,7 @@ class TreeCache:
                 self._drop_other_versions()
             (self.folder / "latest").mkdir(parents=True, exist_ok=True)
             _memo[tree] = unit
+            _bases.pop(tree, None)  # until it is written as a delta below
             stored: Any = unit
             base_tree = _bases.get(before, before) if before else None
             base = _memo.get(base_tree) if base_tree else None

@@ -51,7 +51,9 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
     scope = None if challenges is None else set(challenges)
     if worktree is not None:
         listing, reader, commit = _worktree_files(worktree, scope)
-        contents: dict[str, bytes] = {}
+        contents = reader([f.oid for f in listing if f.oid not in _parsed])
+        for oid, data in contents.items():
+            _parsed[oid] = _parse(data)
     else:
         commit = git.resolve(rev or "HEAD")
         if commit is None and rev in (None, "HEAD"):
@@ -59,11 +61,7 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
         if commit is None:
             raise StoreError(f"revision {rev!r} does not exist in this store")
         listing, contents, units = _tree_files(git, commit, scope, None if authors is None else set(authors), records)
-        reader = git.read_blobs
-    missing = [f.oid for f in listing if f.oid not in _parsed]
-    contents.update(reader(missing) if missing else {})
-    for oid in missing:
-        _parsed[oid] = _parse(contents[oid])
+        reader = git.read_blobs  # _tree_files has parsed every blob it listed
 
     def fetch(oid: str) -> bytes:  # only on the error path, to point at a line
         return contents[oid] if oid in contents else reader([oid])[oid]
