@@ -57,7 +57,7 @@ class Store:
         """The leaderboard rows of one challenge (`p2p leaderboard CHALLENGE`)."""
         from p2p import reports
 
-        snapshot = self._store.load(at, [challenge])
+        snapshot = self._store.load(at, [challenge], folded=True)
         return reports.leaderboard_doc(snapshot, snapshot.challenge(challenge), _now(now), aggregate)["rows"]  # type: ignore[no-any-return]
 
     def season(self, season: str | None = None, by: str = "person", now: dt.datetime | None = None,

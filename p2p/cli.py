@@ -76,13 +76,14 @@ class Session:
             self._store = Store.open(self.store_path)
         return self._store
 
-    def read(self, at: str | None, challenges: Any = None, records: bool = False) -> tuple[Any, dt.datetime]:
+    def read(self, at: str | None, challenges: Any = None, records: bool = False,
+             folded: bool = False) -> tuple[Any, dt.datetime]:
         """(snapshot, now) at revision `at` (HEAD when None). A past revision is read
         as of its commit time, so time rules (flexible minimums, seasons, states)
         give the same answer they gave then."""
         store = self.store()
         began = time.monotonic()
-        snapshot = store.load(at or "HEAD", challenges, records=records)
+        snapshot = store.load(at or "HEAD", challenges, records=records, folded=folded)
         debug(f"read {snapshot.files} files at {(snapshot.commit or '')[:12]} in {(time.monotonic() - began) * 1000:.0f} ms")
         if snapshot.problems and not self._warned:  # every read command says so, once
             self._warned = True

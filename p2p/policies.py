@@ -62,37 +62,65 @@ def median(values: list[float]) -> float:
 
 
 def aggregate(policy: str, matrix: Matrix, scale: tuple[float, float] = (1, 5)) -> dict[str, Aggregate]:
-    """Score every submission of `matrix` under `policy`."""
+    """Score every submission of `matrix` under `policy`, with the steps."""
     if policy == "calibrated":
         return calibrated(matrix, scale)
     single = {"median": by_median, "mean": by_mean, "trimmed": by_trimmed}[policy]
     return {unit: single(raters) for unit, raters in matrix.items() if raters}
 
 
+def scores(policy: str, matrix: Matrix, scale: tuple[float, float] = (1, 5)) -> dict[str, float]:
+    """Each submission's score under `policy`: `aggregate` without the steps, which a
+    leaderboard of 4,000 submissions does not show and spends most of its time on."""
+    if policy == "calibrated":
+        return {unit: result.score for unit, result in calibrated(matrix, scale).items()}
+    single = {"median": median_score, "mean": mean_score, "trimmed": trimmed_score}[policy]
+    return {unit: single(raters) for unit, raters in matrix.items() if raters}
+
+
+def _by_value(item: tuple[str, float]) -> tuple[float, str]:
+    return item[1], item[0]
+
+
+def median_score(raters: Mapping[str, float]) -> float:
+    return median(list(raters.values()))
+
+
+def mean_score(raters: Mapping[str, float]) -> float:
+    return sum(raters.values()) / len(raters)
+
+
+def trimmed_score(raters: Mapping[str, float]) -> float:
+    if len(raters) < 4:
+        return mean_score(raters)
+    kept = [v for r, v in sorted(raters.items(), key=_by_value)[1:-1]]
+    return sum(kept) / len(kept)
+
+
 def by_median(raters: Mapping[str, float]) -> Aggregate:
-    ordered = sorted(raters.items(), key=lambda kv: (kv[1], kv[0]))
+    ordered = sorted(raters.items(), key=_by_value)
     n = len(ordered)
     middle = {ordered[n // 2][0]} if n % 2 else {ordered[n // 2 - 1][0], ordered[n // 2][0]}
     parts = tuple(Contribution(r, v, 0.0, 1 / len(middle) if r in middle else 0.0) for r, v in sorted(raters.items()))
     note = f"median of {n} scores" + ("" if n % 2 else " (mean of the middle two)")
-    return Aggregate(median(list(raters.values())), "median", parts, note)
+    return Aggregate(median_score(raters), "median", parts, note)
 
 
 def by_mean(raters: Mapping[str, float]) -> Aggregate:
     n = len(raters)
     parts = tuple(Contribution(r, v, 0.0, 1 / n) for r, v in sorted(raters.items()))
-    return Aggregate(sum(raters.values()) / n, "mean", parts, f"mean of {n} scores")
+    return Aggregate(mean_score(raters), "mean", parts, f"mean of {n} scores")
 
 
 def by_trimmed(raters: Mapping[str, float]) -> Aggregate:
     if len(raters) < 4:
         result = by_mean(raters)
         return Aggregate(result.score, "trimmed", result.contributions, f"{result.note} (fewer than 4: nothing dropped)")
-    ordered = sorted(raters.items(), key=lambda kv: (kv[1], kv[0]))
+    ordered = sorted(raters.items(), key=_by_value)
     dropped = {ordered[0][0], ordered[-1][0]}
-    kept = [v for r, v in ordered[1:-1]]
-    parts = tuple(Contribution(r, v, 0.0, 0.0 if r in dropped else 1 / len(kept)) for r, v in sorted(raters.items()))
-    return Aggregate(sum(kept) / len(kept), "trimmed", parts, f"mean of {len(kept)} scores after dropping the highest and lowest")
+    kept = len(ordered) - 2
+    parts = tuple(Contribution(r, v, 0.0, 0.0 if r in dropped else 1 / kept) for r, v in sorted(raters.items()))
+    return Aggregate(trimmed_score(raters), "trimmed", parts, f"mean of {kept} scores after dropping the highest and lowest")
 
 
 @dataclass(frozen=True)

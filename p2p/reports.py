@@ -5,16 +5,23 @@ fairness report. Builds plain dicts that `--format json` prints as they are."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from p2p import explain, game, reviewing, scoring
+from p2p import scoring
 from p2p.model import Challenge
 from p2p.snapshot import Problem, Snapshot
+
+if TYPE_CHECKING:  # imported where used: a leaderboard needs none of them
+    from p2p import game
 
 
 def leaderboard_doc(snapshot: Snapshot, challenge: Challenge, now: dt.datetime | None,
                     policy: str | None = None, board: scoring.Board | None = None) -> dict[str, Any]:
-    """`board`: the challenge's board already scored at `now` under `policy`, if any."""
+    """`board`: the challenge's board already scored at `now` under `policy`, if any.
+    A snapshot read `folded` is scored from the challenge's tally."""
+    folded = snapshot.tallies.get(challenge.slug)
+    if board is None and folded is not None:
+        board = scoring.score(folded, challenge, snapshot.people, snapshot.settings, now, policy)  # type: ignore[assignment]
     board = board or scoring.board(challenge, snapshot.entries_of(challenge.slug), snapshot.people, snapshot.settings,
                                    now, policy)
     rounded = {score: _round(score) for score in {r.score for r in board.rows}}  # 4,000 scores take few values
@@ -31,6 +38,8 @@ def leaderboard_doc(snapshot: Snapshot, challenge: Challenge, now: dt.datetime |
 def reviewers_doc(snapshot: Snapshot, challenge: Challenge, now: dt.datetime | None) -> dict[str, Any]:
     """Grade the graders: each rater's accuracy against the other raters' consensus
     and how useful the rated people found their feedback."""
+    from p2p import reviewing
+
     board = scoring.board(challenge, snapshot.entries_of(challenge.slug), snapshot.people, snapshot.settings, now)
     accuracy = reviewing.accuracy(board, challenge)
     helpful = reviewing.helpful_answers(board, snapshot.entries_of(challenge.slug))
@@ -80,6 +89,8 @@ def _move(new: int | None, old: int | None) -> str:
 
 def season_doc(snapshot: Snapshot, season_name: str | None, now: dt.datetime, by: str = "person",
                role: str | None = None, team: str | None = None, policy: str | None = None) -> dict[str, Any]:
+    from p2p import game
+
     season = snapshot.settings.season(season_name, now.astimezone(snapshot.settings.tz).date())
     played = game.play(snapshot, season, now, policy)
     if by == "elo":
@@ -97,7 +108,7 @@ def season_doc(snapshot: Snapshot, season_name: str | None, now: dt.datetime, by
 
 def _elo_doc(snapshot: Snapshot, season: Any, played: list[game.Played], role: str | None,
              team: str | None) -> dict[str, Any]:
-    from p2p import elo
+    from p2p import elo, game
 
     rows, matches = elo.ladder(snapshot, played)
     rows = game.ranked([r for r in rows if (not role or r["role"] == role) and (not team or r["team"] == team)],
@@ -114,6 +125,8 @@ def _elo_doc(snapshot: Snapshot, season: Any, played: list[game.Played], role: s
 
 def explain_doc(snapshot: Snapshot, challenge: Challenge, person: str, now: dt.datetime | None,
                 policy: str | None = None, show_raters: bool = False) -> dict[str, Any]:
+    from p2p import explain
+
     snapshot.person(person)
     board = scoring.board(challenge, snapshot.entries_of(challenge.slug), snapshot.people, snapshot.settings, now,
                           policy)
@@ -121,6 +134,8 @@ def explain_doc(snapshot: Snapshot, challenge: Challenge, person: str, now: dt.d
 
 
 def badges_doc(snapshot: Snapshot, person: str | None, season_name: str | None, now: dt.datetime) -> dict[str, Any]:
+    from p2p import game
+
     season = snapshot.settings.season(season_name, now.astimezone(snapshot.settings.tz).date())
     played = game.play(snapshot, season, now)
     won = game.badges(snapshot, played, game.points(snapshot, played, season))
@@ -135,6 +150,8 @@ def badges_doc(snapshot: Snapshot, person: str | None, season_name: str | None, 
 
 def fairness(snapshot: Snapshot, now: dt.datetime | None) -> list[Problem]:
     """Fairness concerns as problems pointing at the rating entries."""
+    from p2p import reviewing
+
     found = []
     for challenge in sorted(snapshot.challenges.values(), key=lambda c: c.slug):
         if challenge.mode != "rubric":

@@ -19,7 +19,7 @@ import datetime as dt
 import math
 import operator
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from p2p import policies
 from p2p.entries import Assignment, Entry, Feature, Rating, Submission, Vote
@@ -120,32 +120,6 @@ def current_assignment(entries: Iterable[Entry]) -> tuple[tuple[str, str], ...]:
     return latest.pairs if latest else ()
 
 
-def counted_ratings(challenge: Challenge, submissions: Iterable[Submission], entries: Sequence[Entry],
-                    people: Mapping[str, Person], weighted: dict[str, float] | None = None) -> dict[str, dict[str, Rating]]:
-    """{submission id: {rater: rating}}: each eligible rater's latest complete rating
-    of each submission (only assigned reviewers' when the challenge says
-    `assigned_only`). One pass over the entries, whatever the number of submissions.
-    `weighted`, when given, receives each counted rating's rater score by rating id."""
-    wanted = {s.id: s for s in submissions}
-    assigned: dict[str, set[str]] | None = None
-    if challenge.assigned_only:
-        assigned = {}
-        for reviewer, author in current_assignment(entries):
-            assigned.setdefault(author, set()).add(reviewer)
-    latest: dict[str, dict[str, Rating]] = {sid: {} for sid in wanted}
-    weighted = {} if weighted is None else weighted
-    for entry in sorted((e for e in entries if isinstance(e, Rating) and e.submission in wanted), key=_by_id):
-        submission = wanted[entry.submission]
-        if assigned is not None and entry.by not in assigned.get(submission.by, ()):
-            continue
-        if _eligible(challenge, submission, entry.by, people):
-            score = rater_score(challenge.rubric, entry.scores)
-            if score is not None:
-                latest[submission.id][entry.by] = entry
-                weighted[entry.id] = score
-    return latest
-
-
 def counted_votes(challenge: Challenge, submissions: Mapping[str, Submission], entries: Iterable[Entry],
                   people: Mapping[str, Person]) -> dict[str, dict[str, int]]:
     """{person: {award: votes}}: each voter's latest vote per award, for current
@@ -189,23 +163,97 @@ def policy_of(challenge: Challenge, settings: Settings, override: str | None = N
     return override or challenge.aggregate or settings.aggregate
 
 
+class Tally(NamedTuple):
+    """A challenge's entries folded as scoring reads them, in id order. Folding one
+    more entry, newer than all before it, is what folding them all again would give:
+    so a leaderboard keeps its tally between processes (p2p.store.tallies) and a read
+    after one new entry scores without reading the 20,000 before it."""
+
+    submissions: dict[str, Submission]  # unit (person, or team:ID) -> latest submission
+    rated: dict[str, dict[str, tuple[str, float]]]  # submission id -> rater -> (rating id, rater score):
+    # each rater's latest complete rating; who may rate whom is decided when scoring
+    others: dict[str, Entry]  # votes, features and assignments by id: few, folded when scoring
+    newest: list[str]  # [the newest entry id folded], a list so the tuple stays the same object
+
+
+def tally(challenge: Challenge, entries: Iterable[Entry]) -> Tally:
+    folded = Tally({}, {}, {}, [""])
+    for entry in sorted(entries, key=_by_id):
+        fold(folded, challenge, entry)
+    return folded
+
+
+def fold(folded: Tally, challenge: Challenge, entry: Entry) -> None:
+    """Add one entry. Only an entry newer than every one folded so far gives what a
+    fold of them all in id order gives; the caller checks `newest`."""
+    folded.newest[0] = max(folded.newest[0], entry.id)
+    if isinstance(entry, Submission):
+        folded.submissions[unit_of(challenge, entry)] = entry
+    elif isinstance(entry, Rating):
+        score = rater_score(challenge.rubric, entry.scores)
+        if score is not None:  # an incomplete rating never counts, nor hides an earlier one
+            folded.rated.setdefault(entry.submission, {})[entry.by] = (entry.id, score)
+    elif isinstance(entry, (Vote, Feature, Assignment)):
+        folded.others[entry.id] = entry
+
+
+class Scored(NamedTuple):
+    rows: list[Row]
+    policy: str
+    needed: int
+    aggregates: dict[str, policies.Aggregate]  # by person id; empty unless asked to `explain`
+    counted: dict[str, dict[str, str]]  # by person id: rater -> id of the counted rating
+
+
 def board(challenge: Challenge, entries: Sequence[Entry], people: Mapping[str, Person], settings: Settings,
           now: dt.datetime | None = None, policy: str | None = None) -> Board:
     """Standings of one challenge: ranked rows first in rank order, then pending by id."""
+    scored = score(tally(challenge, entries), challenge, people, settings, now, policy, entries, explain=True)
+    by_id = {e.id: e for e in entries if isinstance(e, Rating)}
+    ratings = {pid: {rater: by_id[rid] for rater, rid in raters.items()} for pid, raters in scored.counted.items()}
+    return Board(scored.rows, scored.policy, scored.needed, scored.aggregates, ratings)
+
+
+def score(folded: Tally, challenge: Challenge, people: Mapping[str, Person], settings: Settings,
+          now: dt.datetime | None = None, policy: str | None = None,
+          entries: Sequence[Entry] | None = None, explain: bool = False) -> Scored:
+    """Standings from a tally; with `explain`, how each score was aggregated too. A
+    race also needs the challenge's `entries` (its rounds add up logged activity,
+    which a tally does not keep)."""
     policy = policy_of(challenge, settings, policy)
     needed = needed_ratings(challenge, settings, now)
-    submissions = current_submissions(challenge, entries)
-    weighted: dict[str, float] = {}
-    by_submission = counted_ratings(challenge, submissions.values(), entries, people, weighted)
-    ratings = {s.by: by_submission[s.id] for s in submissions.values()}
-    matrix = {pid: {r: weighted[e.id] for r, e in rs.items()} for pid, rs in ratings.items()}
-    aggregates = policies.aggregate(policy, matrix, (challenge.rubric.min, challenge.rubric.max))
-    votes = counted_votes(challenge, submissions, entries, people)
-    picks = current_features(entries)
+    submissions = folded.submissions
+    others = list(folded.others.values())  # in id order: folded in id order
+    assigned: dict[str, set[str]] | None = None
+    if challenge.assigned_only:
+        assigned = {}
+        for reviewer, author in current_assignment(others):
+            assigned.setdefault(author, set()).add(reviewer)
+    counted: dict[str, dict[str, str]] = {}
+    matrix: dict[str, dict[str, float]] = {}
+    for submission in submissions.values():
+        ids: dict[str, str] = {}
+        scores: dict[str, float] = {}
+        for rater, (rid, value) in folded.rated.get(submission.id, {}).items():
+            if assigned is not None and rater not in assigned.get(submission.by, ()):
+                continue
+            if _eligible(challenge, submission, rater, people):
+                ids[rater] = rid
+                scores[rater] = value
+        counted[submission.by] = ids
+        matrix[submission.by] = scores
+    scale = (challenge.rubric.min, challenge.rubric.max)
+    aggregates = policies.aggregate(policy, matrix, scale) if explain else {}
+    values = ({pid: a.score for pid, a in aggregates.items()} if explain
+              else policies.scores(policy, matrix, scale) if challenge.mode not in ("metric", "votes") else {})
+    votes = counted_votes(challenge, submissions, others, people)
+    picks = current_features(others)
     race_totals = None
     if challenge.race is not None:  # a race ranks by the total of the round in play
         from p2p import races
 
+        if entries is None:
+            raise ValueError("a race is scored from its entries, not a tally")
         when = now or dt.datetime.combine(challenge.closes, dt.time(12), settings.tz)
         race_totals = races.totals(challenge, entries, settings.tz, races.round_of(challenge, when, settings.tz))
     rows = []
@@ -214,26 +262,26 @@ def board(challenge: Challenge, entries: Sequence[Entry], people: Mapping[str, P
         count = sum(votes.get(pid, {}).values())
         if race_totals is not None:
             total = race_totals.get(submission.team if challenge.format == "team" and submission.team else pid)
-            score, ranked = (total[0], True) if total else (None, False)
+            value, ranked = (total[0], True) if total else (None, False)
         elif challenge.mode == "metric":
-            score, ranked = submission.metric, submission.metric is not None
+            value, ranked = submission.metric, submission.metric is not None
         elif challenge.mode == "votes":
-            score, ranked = float(count), True
+            value, ranked = float(count), True
         else:
-            ranked = len(ratings[pid]) >= needed
-            score = aggregates[pid].score if ranked else None
+            ranked = len(counted[pid]) >= needed
+            value = values[pid] if ranked else None
         who = people.get(pid)
         rows.append(Row(
             rank=None, person=pid, name=who.name if who else pid,
             team=submission.team or (who.team if who else None), role=who.role if who else None,
-            score=score if ranked else None, ratings=len(ratings[pid]), status="ranked" if ranked else "pending",
+            score=value if ranked else None, ratings=len(counted[pid]), status="ranked" if ranked else "pending",
             submission=submission.id, link=submission.link, metric=submission.metric, votes=count,
             featured_by=tuple(sorted(f.by for f in picks.get(submission.id, []))),
         ))
     lower = challenge.metric is not None and challenge.metric.direction == "lower" and challenge.mode == "metric"
     if race_totals is not None:
-        return Board(_race_order(rows, race_totals, challenge), policy, needed, aggregates, ratings)
-    return Board(rank(rows, lower_is_better=lower), policy, needed, aggregates, ratings)
+        return Scored(_race_order(rows, race_totals, challenge), policy, needed, aggregates, counted)
+    return Scored(rank(rows, lower_is_better=lower), policy, needed, aggregates, counted)
 
 
 def _race_order(rows: list[Row], totals: Mapping[str, tuple[float, Submission | None]],

@@ -38,6 +38,8 @@ class Snapshot:
     entry_paths: dict[str, list[str]] = field(default_factory=dict)
     oids: dict[str, str] = field(default_factory=dict)  # path -> git blob id
     records: list[Any] = field(default_factory=list)  # p2p.records, sorted by id; loaded when asked for
+    # p2p.scoring.Tally by challenge slug, in place of its entries, when read `folded`
+    tallies: dict[str, Any] = field(default_factory=dict)
     _by_challenge: dict[str, list[Entry]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def entries_of(self, slug: str) -> list[Entry]:

@@ -35,8 +35,8 @@ def seeded(p2p):
 def test_a_warm_read_lists_and_reads_nothing_it_has_seen(p2p):
     seeded(p2p)
     shutil.rmtree(p2p.root / ".git" / "p2p" / "cache")  # the writes above read the store and filled it
-    cold, cold_git = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
-    warm, warm_git = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    cold, cold_git = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--format", "json")
+    warm, warm_git = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--format", "json")
     assert warm == cold
     assert any(c.startswith("cat-file --batch") for c in cold_git)
     assert not any(c.startswith("cat-file") or c.startswith("ls-tree -r") for c in warm_git), warm_git
@@ -44,16 +44,16 @@ def test_a_warm_read_lists_and_reads_nothing_it_has_seen(p2p):
 
 def test_after_one_new_entry_only_that_challenge_is_listed_and_only_the_new_blob_parsed(p2p):
     seeded(p2p)
-    traced(p2p.root, "leaderboard", "pitch")
+    traced(p2p.root, "leaderboard", "pitch", "--reviewers")
     add_by_hand(p2p)  # with git, so no p2p process has read the new tree yet
-    out, commands = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    out, commands = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--format", "json")
     # The changed folder is diffed against its cached tree, not listed; people/ and
     # challenges/ are cached whole.
     assert not [c for c in commands if c.startswith("ls-tree -r")], commands
     diffed = [c for c in commands if c.startswith("diff-tree")]
     assert len(diffed) == 1, commands
     shutil.rmtree(p2p.root / ".git" / "p2p" / "cache")
-    assert traced(p2p.root, "leaderboard", "pitch", "--format", "json")[0] == out
+    assert traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--format", "json")[0] == out
 
 
 def test_a_changed_folder_is_cached_as_a_small_delta_that_reads_back_the_same(p2p):
@@ -62,16 +62,16 @@ def test_a_changed_folder_is_cached_as_a_small_delta_that_reads_back_the_same(p2
         p2p("submit", "pitch", "--link", f"https://v.example/{n}", as_=("ava", "ben")[n % 2])
     cache = p2p.root / ".git" / "p2p" / "cache"
     shutil.rmtree(cache)
-    traced(p2p.root, "leaderboard", "pitch")
+    traced(p2p.root, "leaderboard", "pitch", "--reviewers")
     full = max(path.stat().st_size for path in cache.rglob("*.pickle"))
     add_by_hand(p2p)
     tree = git(p2p.root, "rev-parse", "HEAD:entries/pitch")
-    warm, _ = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    warm, _ = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--format", "json")
     delta = next(cache.rglob(f"{tree}.pickle")).stat().st_size
     assert delta < full / 4, (delta, full)
-    again, _ = traced(p2p.root, "leaderboard", "pitch", "--format", "json")  # read through the delta
+    again, _ = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--format", "json")  # read through the delta
     shutil.rmtree(cache)
-    cold, _ = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    cold, _ = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--format", "json")
     assert warm == again == cold
 
 
@@ -86,13 +86,13 @@ def add_by_hand(p2p):
 
 def test_the_cache_is_disposable_and_a_damaged_file_is_a_miss(p2p):
     seeded(p2p)
-    first, _ = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    first, _ = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--format", "json")
     cache = p2p.root / ".git" / "p2p" / "cache"
     for path in cache.rglob("*.pickle"):
         path.write_bytes(b"not a pickle")
-    damaged, _ = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    damaged, _ = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--format", "json")
     shutil.rmtree(cache)
-    rebuilt, _ = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    rebuilt, _ = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--format", "json")
     assert first == damaged == rebuilt
 
 
@@ -100,8 +100,8 @@ def test_reads_at_an_older_revision_use_the_same_cache_and_match(p2p):
     seeded(p2p)
     old = git(p2p.root, "rev-parse", "HEAD~1")
     add_by_hand(p2p)
-    before, _ = traced(p2p.root, "leaderboard", "pitch", "--at", old, "--format", "json")
-    again, commands = traced(p2p.root, "leaderboard", "pitch", "--at", old, "--format", "json")
+    before, _ = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--at", old, "--format", "json")
+    again, commands = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--at", old, "--format", "json")
     assert before == again and not any(c.startswith("cat-file --batch") for c in commands)
 
 
@@ -162,7 +162,7 @@ def test_a_sparse_clone_records_outside_its_cone_without_expanding_the_index(p2p
     assert "entries/" in git(clone, "ls-files", "--sparse").splitlines()  # still one folder entry
     committed = git(clone, "diff", "--name-only", "HEAD~2", "HEAD").splitlines()
     assert [path.split("/")[2] for path in committed] == ["ava", "cal"]
-    assert "cal" in sparse("leaderboard", "pitch").stdout
+    assert "cal" in sparse("leaderboard", "pitch", "--reviewers").stdout
 
 
 def test_a_new_cache_layout_frees_the_old_one(p2p):
@@ -173,7 +173,7 @@ def test_a_new_cache_layout_frees_the_old_one(p2p):
     stale.mkdir()
     (stale / "x.pickle").write_bytes(b"old")
     shutil.rmtree(current)
-    traced(p2p.root, "leaderboard", "pitch")
+    traced(p2p.root, "leaderboard", "pitch", "--reviewers")
     assert [c.name for c in caches.iterdir()] == [current.name]
 
 
@@ -194,7 +194,7 @@ def test_a_new_id_sorts_after_entries_committed_by_hand_since_the_last_write(p2p
 
 def test_a_cached_tree_that_git_no_longer_has_is_a_miss_not_an_error(p2p):
     seeded(p2p)
-    traced(p2p.root, "leaderboard", "pitch")
+    traced(p2p.root, "leaderboard", "pitch", "--reviewers")
     pointer = next((p2p.root / ".git" / "p2p" / "cache").rglob("latest/entries__pitch"))
     gone = "0123456789abcdef0123456789abcdef01234567"  # a tree git no longer has, e.g. after a rewrite and gc
     unit = pointer.parent.parent / f"{pointer.read_text().strip()}.pickle"
@@ -203,9 +203,9 @@ def test_a_cached_tree_that_git_no_longer_has_is_a_miss_not_an_error(p2p):
     newest = next((p2p.root / ".git" / "p2p" / "newest").iterdir())
     newest.write_text("0123456789abcdef0123456789abcdef01234567 01ZZZZZZZZZZZZZZZZZZZZZZZZ")
     add_by_hand(p2p)
-    out, _ = traced(p2p.root, "leaderboard", "pitch", "--format", "json")
+    out, _ = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--format", "json")
     shutil.rmtree(p2p.root / ".git" / "p2p")
-    assert traced(p2p.root, "leaderboard", "pitch", "--format", "json")[0] == out
+    assert traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--format", "json")[0] == out
     p2p("submit", "pitch", "--link", "https://v.example/ava-2", as_="ava")
 
 
@@ -213,11 +213,11 @@ def test_reads_and_the_newest_id_never_load_git_s_index(p2p):
     """git diff-tree reads the index unless told otherwise: 300 MB in a checkout of
     a million entries. A read after a write, and the write's newest-id lookup, must not."""
     seeded(p2p)
-    traced(p2p.root, "leaderboard", "pitch")
+    traced(p2p.root, "leaderboard", "pitch", "--reviewers")
     add_by_hand(p2p)
     trace = p2p.root.parent / "perf-trace.log"
     env = {**os.environ, "GIT_TRACE_PERFORMANCE": str(trace), "P2P_SYNC": "0"}
-    for args in (["leaderboard", "pitch"], ["--as", "ben", "submit", "pitch", "--link", "https://v.example/ben-2"]):
+    for args in (["leaderboard", "pitch", "--reviewers"], ["--as", "ben", "submit", "pitch", "--link", "https://v.example/ben-2"]):
         trace.unlink(missing_ok=True)
         proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(p2p.root), *args], env=env,
                               capture_output=True, text=True, timeout=120)

@@ -70,7 +70,7 @@ def leaderboard(session: Session, challenge: str | None, aggregate: str | None, 
         return
 
     def board(rev: str | None, policy: str | None) -> dict:  # type: ignore[type-arg]
-        snapshot, now = session.read(rev, [challenge])
+        snapshot, now = session.read(rev, [challenge], folded=True)
         doc = reports.leaderboard_doc(snapshot, snapshot.challenge(challenge), now, policy)
         doc["rows"] = [r for r in doc["rows"] if (not role or r["role"] == role) and (not team or r["team"] == team)]
         return doc

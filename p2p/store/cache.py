@@ -84,7 +84,7 @@ class TreeCache:
         (one new entry in a folder of 20,000 writes a few hundred bytes, not 7 MB)."""
         try:
             if not self.folder.exists():
-                self._drop_other_versions()
+                drop_other_versions(self.folder)
             (self.folder / "latest").mkdir(parents=True, exist_ok=True)
             _memo[tree] = unit
             _bases.pop(tree, None)  # until it is written as a delta below
@@ -115,14 +115,15 @@ class TreeCache:
         replace_file(history, "\n".join(" ".join(line) for line in kept).encode())
         replace_file(pointer, tree.encode())
 
-    def _drop_other_versions(self) -> None:
-        """A new p2p or Python cannot read an older layout: free its space (tens of
-        MB on a big store). A reader still using it only loses its cache."""
-        import shutil
 
-        for other in self.folder.parent.glob("v*-p2p*"):
-            if other != self.folder:
-                shutil.rmtree(other, ignore_errors=True)
+def drop_other_versions(folder: Path) -> None:
+    """A new p2p or Python cannot read an older layout: free its space (tens of MB on
+    a big store). A reader still using it only loses its cache."""
+    import shutil
+
+    for other in folder.parent.glob("v*-p2p*"):
+        if other != folder:
+            shutil.rmtree(other, ignore_errors=True)
 
 
 def _safe(name: str) -> str:

@@ -20,7 +20,7 @@ from p2p.errors import SchemaError, StoreError
 from p2p.snapshot import Problem, Snapshot
 from p2p.store import layout, yamlio
 from p2p.store.cache import TreeCache, Unit
-from p2p.store.repo import Git
+from p2p.store.repo import Git, TreeItem
 
 
 # Parsed documents by blob id (or an exception to re-raise). Blobs are immutable.
@@ -32,6 +32,8 @@ _entries: dict[str, Entry] = {}
 _models: dict[tuple[str, tuple[str, ...]], Any] = {}
 # Valid records by blob id, like _entries.
 _records: dict[str, Record] = {}
+# Tally states (p2p.store.tallies) by (challenge, entries folder tree): --compare reads twice.
+_tallies: dict[tuple[str, str], Any] = {}
 
 
 class _File(NamedTuple):  # a tuple: a warm read lists 25,000 of them
@@ -40,14 +42,20 @@ class _File(NamedTuple):  # a tuple: a warm read lists 25,000 of them
 
 
 def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = None,
-         worktree: Path | None = None, authors: Iterable[str] | None = None, records: bool = False) -> Snapshot:
+         worktree: Path | None = None, authors: Iterable[str] | None = None, records: bool = False,
+         folded: bool = False) -> Snapshot:
     """Read the store at `rev` (a commit-ish), or the files under `worktree` when given.
 
     `challenges` limits which challenges' entries are read (all when None), and
     `authors` which people's entries in them: a write reads its own folder and
     its target's, not a challenge of 20,000 entries. `records` (action items,
     activity, outcomes, pairings) are read only when asked for; the working tree
-    is always read whole."""
+    is always read whole. `folded` gives the challenges' entries as scoring tallies
+    (snapshot.tallies) instead, where it can: all a leaderboard needs."""
+    if folded and challenges is not None and worktree is None and authors is None:
+        snapshot = _folded(git, rev, list(challenges), records)
+        if snapshot is not None:
+            return snapshot
     scope = None if challenges is None else set(challenges)
     if worktree is not None:
         listing, reader, commit = _worktree_files(worktree, scope)
@@ -78,9 +86,7 @@ def _tree_files(git: Git, commit: str, scope: set[str] | None,
     folder whose tree is cached is not even listed, and a folder that changed is
     diffed against its last cached tree, so one new entry costs one parse. Returns
     the listing, the contents read on the way, and the units by folder."""
-    folders = [layout.CONFIG, layout.PEOPLE, layout.CHALLENGES, f"{layout.ENTRIES}/"] + ([f"{layout.RECORDS}/"] if records else [])
-    top = [item for item in git.ls_tree(commit, folders, recursive=False)
-           if not item.path.rsplit("/", 1)[-1].startswith(".")]
+    top = _top(git, commit, records)
     # A folder is cached under its tree id, a top-level file (p2p.yaml) under its blob id.
     units = {item.path: item.oid for item in top if _in_scope(item.path, scope)}
     trees = {item.path for item in top if item.kind == "tree"}
@@ -118,6 +124,93 @@ def _tree_files(git: Git, commit: str, scope: set[str] | None,
             else:
                 _entries.setdefault(oid, parsed)
     return listing, contents, {name: (units[name], unit) for name, unit in cached.items() if unit}
+
+
+def _top(git: Git, commit: str, records: bool) -> list[TreeItem]:
+    """p2p.yaml, people/, challenges/ and each challenge's entries folder (and records'
+    folders): one `ls-tree`, memoised by Git for the commit."""
+    folders = [layout.CONFIG, layout.PEOPLE, layout.CHALLENGES, f"{layout.ENTRIES}/"] + ([f"{layout.RECORDS}/"] if records else [])
+    return [item for item in git.ls_tree(commit, folders, recursive=False)
+            if not item.path.rsplit("/", 1)[-1].startswith(".")]
+
+
+def _folded(git: Git, rev: str | None, slugs: list[str], records: bool) -> Snapshot | None:
+    """The store at `rev` with the entries of `slugs` as scoring tallies; None when a
+    challenge cannot be (unknown here, or a race, which is scored from its entries)."""
+    from p2p.store.tallies import TallyCache
+
+    snapshot = load(git, rev, (), records=records)
+    chosen = [snapshot.challenges.get(slug) for slug in slugs]
+    if snapshot.commit is None or any(c is None or c.race is not None for c in chosen):
+        return None
+    trees = {item.path: item.oid for item in _top(git, snapshot.commit, records)}
+    cache = TallyCache(git.git_dir())
+    for challenge in chosen:
+        assert challenge is not None
+        state = _tally_state(git, cache, snapshot.commit, challenge, trees.get(f"{layout.ENTRIES}/{challenge.slug}"))
+        snapshot.tallies[challenge.slug] = state.tally
+        snapshot.problems.extend(state.problems)
+    return snapshot
+
+
+def _tally_state(git: Git, cache: Any, commit: str, challenge: model.Challenge, tree: str | None) -> Any:
+    """The challenge's tally at its entries folder `tree`: cached; else the last cached
+    one plus the entries added since; else folded from a full read of the folder."""
+    from p2p import scoring
+    from p2p.store.tallies import State
+
+    slug = challenge.slug
+    if tree is None:  # no entries yet
+        return State(challenge, scoring.tally(challenge, ()), [])
+    state = _tallies.get((slug, tree))
+    if state is not None and state.challenge == challenge:
+        return state
+    state = cache.get(slug, tree)
+    if state is None or state.challenge != challenge:
+        base_tree, base = cache.latest(slug)
+        state = None
+        if base is not None and base_tree != tree and base.challenge == challenge:
+            state = _advance(git, base_tree, tree, base)
+        if state is None:
+            whole = load(git, commit, [slug])
+            prefix = f"{layout.ENTRIES}/{slug}/"
+            state = State(challenge, scoring.tally(challenge, whole.entries_of(slug)),
+                          [p for p in whole.problems if p.path.startswith(prefix)])
+        cache.put(slug, tree, state)
+    _tallies[slug, tree] = state
+    return state
+
+
+def _advance(git: Git, base_tree: str, tree: str, base: Any) -> Any:
+    """`base` (a tally state, changed in place) with the entries added since
+    `base_tree`; None when anything else changed (a file edited, removed, broken or
+    out of place, or an entry not newer than all folded): then the folder is read."""
+    from p2p import scoring
+
+    challenge = base.challenge
+    try:
+        changes = git.diff_trees(base_tree, tree)
+    except StoreError:  # the tree is gone from git (a rewritten history)
+        return None
+    prefix = f"{layout.ENTRIES}/{challenge.slug}/"
+    broken = {p.path for p in base.problems}
+    if any(oid is None or prefix + path in broken for path, oid in changes):
+        return None
+    unknown = sorted({oid for _, oid in changes if oid not in _entries and oid not in _parsed})
+    for oid, data in (git.read_blobs(unknown) if unknown else {}).items():
+        _parsed[oid] = _parse(data)
+    added = []
+    for path, oid in changes:
+        entry = _entry_of(oid, _parsed.get(oid)) if layout.classify(prefix + path) == "entry" else None
+        if entry is None or prefix + path != f"{layout.ENTRIES}/{entry.challenge}/{entry.by}/{entry.id}.yaml":
+            return None
+        added.append(entry)
+    added.sort(key=_by_id)
+    if added and added[0].id <= base.tally.newest[0]:
+        return None
+    for entry in added:
+        scoring.fold(base.tally, challenge, entry)
+    return base
 
 
 def _changed_units(git: Git, cache: TreeCache, commit: str, misses: dict[str, str], trees: set[str],

@@ -53,8 +53,8 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------
     def load(self, rev: str | None = "HEAD", challenges: Iterable[str] | None = None,
-             authors: Iterable[str] | None = None, records: bool = False) -> Snapshot:
-        return loader.load(self.git, rev, challenges, authors=authors, records=records)
+             authors: Iterable[str] | None = None, records: bool = False, folded: bool = False) -> Snapshot:
+        return loader.load(self.git, rev, challenges, authors=authors, records=records, folded=folded)
 
     def newest_entry_id(self, slug: str) -> str | None:
         """The latest entry id in a challenge, from its file names alone (no parsing):

@@ -1,0 +1,203 @@
+"""The leaderboard's scoring tally: folding one more entry gives what folding them all
+gives (pure, without git), and the tallies kept under .git/p2p/tallies give the
+standings a full read gives, whatever changed in the store since (with git)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import git, scores
+from p2p import policies, scoring
+from p2p.entries import Assignment, Rating, Vote
+from p2p.ids import new_entry_id
+from p2p.settings import Settings
+from test_scoring import PEOPLE, at, challenge, rate, sub
+
+RATERS = ["ann", "bob", "cat", "dan", "eve", "stranger"]  # a stranger is not in the roster
+
+
+def entries_from(plan):
+    """Submissions, resubmissions, complete and incomplete ratings, votes and an
+    assignment, in id order, from a hypothesis plan."""
+    entries, current = [], {}
+    for step, (who, a, b) in enumerate(plan):
+        target = RATERS[(step + a) % 5]
+        if a == 1 or target not in current:
+            current[target] = sub(target, link=f"https://v.example/{step}", metric=float(b))
+            entries.append(current[target])
+        elif b == 0:  # incomplete: a criterion missing
+            s = current[target]
+            entries.append(Rating(id=new_entry_id(at()), at=at(), by=who, challenge="c", submission=s.id,
+                                  person=s.by, scores={"a": a}))
+        elif a == 5 and b == 5:
+            s = current[target]
+            entries.append(Vote(id=new_entry_id(at()), at=at(), by=who, challenge="c", submission=s.id, person=s.by))
+        else:
+            entries.append(rate(who, current[target], a, b))
+    pairs = tuple((r, t) for r in RATERS[:5] for t in RATERS[:5] if r != t and (len(r) + len(t)) % 2)
+    entries.append(Assignment(id=new_entry_id(at()), at=at(), by="ann", challenge="c", pairs=pairs, reviewers=2, seed=1))
+    return entries
+
+
+PLANS = st.lists(st.tuples(st.sampled_from(RATERS), st.integers(1, 5), st.integers(0, 5)), min_size=1, max_size=40)
+CHALLENGES = st.sampled_from([dict(), dict(aggregate="trimmed"), dict(aggregate="calibrated"), dict(aggregate="mean"),
+                              dict(assigned_only=True), dict(mode="metric"), dict(mode="votes")])
+
+
+@settings(max_examples=150, deadline=None)
+@given(PLANS, CHALLENGES, st.integers(0, 40))
+def test_folding_the_newest_entries_one_by_one_equals_folding_them_all(plan, options, split):
+    chal = challenge(**options)
+    entries = entries_from(plan)
+    whole = scoring.tally(chal, entries)
+    grown = scoring.tally(chal, entries[:split])
+    for entry in entries[split:]:
+        scoring.fold(grown, chal, entry)
+    # equal, and in the same order: the order decides float sums in calibration
+    assert [list(part.items()) for part in grown[:3]] == [list(part.items()) for part in whole[:3]]
+    assert grown.newest == whole.newest
+    scored = scoring.score(grown, chal, PEOPLE, Settings())
+    assert scored.rows == scoring.board(chal, entries, PEOPLE, Settings()).rows
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(RATERS), st.floats(1, 5), min_size=1, max_size=6),
+       st.sampled_from(policies.POLICIES))
+def test_scores_without_the_steps_are_the_scores_with_them(raters, policy):
+    matrix = {"ann": raters, "bob": dict(reversed(list(raters.items())))}
+    assert policies.scores(policy, matrix) == {unit: a.score for unit, a in policies.aggregate(policy, matrix).items()}
+
+
+# -- with git ---------------------------------------------------------------------------
+
+
+def board(store, *args):
+    proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(store), "leaderboard", "pitch", *args,
+                           "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout), proc.stderr
+
+
+def uncached(store, *args):
+    """The standings from a full read: no tally, no parse cache."""
+    shutil.rmtree(store / ".git" / "p2p", ignore_errors=True)
+    return board(store, *args)
+
+
+def seeded(p2p):
+    for who in ("ava", "ben", "cal"):
+        p2p("submit", "pitch", "--link", f"https://v.example/{who}", as_=who)
+    for rater, value in (("cal", 4), ("dia", 3), ("eli", 5)):
+        p2p("rate", "pitch", "ava", *scores(value), as_=rater)
+    p2p("rate", "pitch", "ben", *scores(2), as_="dia")
+    board(p2p.root)  # the tally of this tree is kept
+    return p2p
+
+
+def tallies(store):
+    return {path.stem for path in (store / ".git" / "p2p" / "tallies").rglob("*.pickle")}
+
+
+def commit_by_hand(p2p, path, text, message="by hand"):
+    target = p2p.root / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if text is None:
+        git(p2p.root, "rm", "-q", path)
+    else:
+        target.write_text(text)
+        git(p2p.root, "add", path)
+    git(p2p.root, "commit", "-qm", message)
+
+
+def test_after_one_new_entry_the_tally_grows_without_reading_the_folder(p2p):
+    seeded(p2p)
+    p2p("rate", "pitch", "ben", *scores(5), as_="eli")
+    tree = git(p2p.root, "rev-parse", "HEAD:entries/pitch")
+    warm, _ = board(p2p.root)
+    assert tree in tallies(p2p.root)
+    # the folder itself was not read: the parse cache has no unit for its new tree
+    assert not list((p2p.root / ".git" / "p2p" / "cache").rglob(f"{tree}.pickle"))
+    assert [(r["person"], r["ratings"]) for r in warm["rows"]][:2] == [("ava", 3), ("ben", 2)]
+    assert warm == uncached(p2p.root)[0]
+
+
+def test_an_entry_edited_removed_or_older_than_the_tally_is_read_again(p2p):
+    seeded(p2p)
+    ratings = {path.read_text().count("person: ben"): path for path in (p2p.root / "entries" / "pitch" / "dia").glob("*.yaml")}
+    assert len(ratings) == 2
+    of_ava = ratings[0]
+    path = of_ava.relative_to(p2p.root).as_posix()
+    edited = of_ava.read_text().replace(": 3\n", ": 1\n")
+    # eli's rating of ava, synced from a clone whose clock ran behind: older than eli's
+    # own rating of ava, so it must not count
+    older = (of_ava.read_text().replace(of_ava.stem, "01AAAAAAAAAAAAAAAAAAAAAAAA").replace("by: dia", "by: eli")
+             .replace(": 3\n", ": 1\n"))
+    for change in (lambda: commit_by_hand(p2p, "entries/pitch/eli/01AAAAAAAAAAAAAAAAAAAAAAAA.yaml", older),
+                   lambda: commit_by_hand(p2p, path, edited),  # a score changed by hand
+                   lambda: commit_by_hand(p2p, path, None)):  # a rating removed
+        board(p2p.root)
+        change()
+        assert board(p2p.root)[0] == uncached(p2p.root)[0]
+
+
+def test_a_broken_misplaced_or_mended_file_is_reported_as_a_full_read_reports_it(p2p):
+    seeded(p2p)
+    broken = "entries/pitch/ava/01ZZZZZZZZZZZZZZZZZZZZZZZY.yaml"
+    commit_by_hand(p2p, broken, "v: 1\nid: [unclosed\n")
+    warm, warned = board(p2p.root)
+    assert "1 store files have problems" in warned
+    again, warned_again = board(p2p.root)  # the problem is kept with the tally
+    assert "1 store files have problems" in warned_again
+    assert warm == again == uncached(p2p.root)[0]
+    # eli's rating, with the newest id, in ben's folder
+    rating = next((p2p.root / "entries" / "pitch" / "eli").glob("*.yaml"))
+    moved = rating.read_text().replace(rating.stem, "01ZZZZZZZZZZZZZZZZZZZZZZZZ").replace(": 5\n", ": 1\n")
+    commit_by_hand(p2p, "entries/pitch/ben/01ZZZZZZZZZZZZZZZZZZZZZZZZ.yaml", moved)
+    warm, warned = board(p2p.root)
+    assert "2 store files have problems" in warned
+    assert (warm, warned) == uncached(p2p.root)
+    board(p2p.root)
+    mended = moved.replace("01ZZZZZZZZZZZZZZZZZZZZZZZZ", "01ZZZZZZZZZZZZZZZZZZZZZZZY").replace("by: eli", "by: ava")
+    commit_by_hand(p2p, broken, mended.replace("person: ava", "person: ben"))  # ava rates ben
+    warm, warned = board(p2p.root)
+    assert "1 store files have problems" in warned
+    assert (warm, warned) == uncached(p2p.root)
+
+
+def test_a_changed_rubric_folds_everything_again(p2p):
+    seeded(p2p)
+    before, _ = board(p2p.root)
+    spec = p2p.root / "challenges" / "pitch.yaml"
+    text = spec.read_text()
+    assert "aggregate" not in text
+    commit_by_hand(p2p, "challenges/pitch.yaml", text + "aggregate: mean\n")
+    after, _ = board(p2p.root)
+    assert after["aggregate"] == "mean" and after != before
+    assert after == uncached(p2p.root)[0]
+
+
+def test_older_revisions_compare_and_since_match_a_full_read(p2p):
+    seeded(p2p)
+    old = git(p2p.root, "rev-parse", "HEAD~2")
+    p2p("rate", "pitch", "ben", *scores(5), as_="eli")
+    for args in (("--at", old), ("--since", old), ("--compare", "mean"), ()):
+        warm, _ = board(p2p.root, *args)
+        assert warm == board(p2p.root, *args)[0] == uncached(p2p.root, *args)[0], args
+
+
+def test_a_damaged_tally_is_a_miss_and_deleting_them_changes_nothing(p2p):
+    seeded(p2p)
+    first, _ = board(p2p.root)
+    for path in (p2p.root / ".git" / "p2p" / "tallies").rglob("*.pickle"):
+        path.write_bytes(b"not a pickle")
+    assert board(p2p.root)[0] == first
+    for path in (p2p.root / ".git" / "p2p" / "tallies").rglob("latest"):
+        path.write_text("0" * 40)  # points at a tree that is not there
+    p2p("rate", "pitch", "ben", *scores(5), as_="eli")
+    assert board(p2p.root)[0] == uncached(p2p.root)[0]
