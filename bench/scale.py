@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/scale.py [--sizes small,large] [--runs 5] [--work .bench]
 
-Generates the `small` and `large` stores once (bench/gen_store.py; kept in --work
+Runs p2p as installed from this checkout into --work/venv (a regular install, as users
+get it). Generates the `small` and `large` stores once (bench/gen_store.py; kept in --work
 for the next run) and prints the median wall time and peak memory (max RSS) of
 each command, each run a fresh process, plus the ratios the issue sets targets on:
 
@@ -36,7 +37,6 @@ from p2p.cli import progress_bars
 from p2p.progress import steps
 
 HERE = Path(__file__).resolve().parent
-BIN = Path(sys.executable).parent
 CHALLENGE = "c07"
 TIME = "/usr/bin/time"
 ENV = {**os.environ, "P2P_NOW": "2026-11-10T12:00:00Z", "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "b@example.com",
@@ -73,6 +73,22 @@ def measure(argv: list[str], cwd: Path | None = None, before=None) -> tuple[floa
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr}")
     return seconds, int(proc.stderr.rsplit("MAXRSS ", 1)[1]) / 1024
+
+
+def installed(work: Path) -> Path:
+    """The bin folder of a virtualenv with this checkout's p2p installed as users get
+    it: a regular install, bytecode compiled, not the editable one of `make test`,
+    whose import hook costs every Python process ~15 ms. Made once with the
+    dependencies; p2p itself is reinstalled on every run, so the figures are of this
+    checkout. The baselines run on the same Python."""
+    venv = work / "venv"
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    if not (venv / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([*pip, f"{HERE.parent}[bench]"], check=True)
+    else:
+        subprocess.run([*pip, "--no-deps", "--force-reinstall", str(HERE.parent)], check=True)
+    return venv / "bin"
 
 
 def gnu_time() -> str:
@@ -159,10 +175,9 @@ def main() -> None:
     args.work.mkdir(exist_ok=True)
     global TIME
     TIME = gnu_time()
-    # pip compiles an installed package's bytecode; an editable install (ours) does not.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "p2p")], check=True,
-                   stdout=subprocess.DEVNULL)
-    p2p = [str(BIN / "p2p")]
+    bin_ = installed(args.work)
+    python = str(bin_ / "python")
+    p2p = [str(bin_ / "p2p")]
     rows: list[tuple[str, float, float]] = []
     counter = iter(range(10**6))
 
@@ -200,8 +215,8 @@ def main() -> None:
         subprocess.run(board, env=ENV, capture_output=True, check=True)
         results[size, "warm"] = median_of(f"{size}: warm", args.runs, board, before=lambda: new_entry(root))
         results[size, "sqlite"] = median_of(f"{size}: sqlite", args.runs,
-                                            [sys.executable, "-c", SQLITE, str(db), CHALLENGE])
-        results[size, "orjson"] = median_of(f"{size}: orjson", args.runs, [sys.executable, "-c", ORJSON, str(lines)])
+                                            [python, "-c", SQLITE, str(db), CHALLENGE])
+        results[size, "orjson"] = median_of(f"{size}: orjson", args.runs, [python, "-c", ORJSON, str(lines)])
         if size == "small":
             out = Path(tempfile.mkdtemp(prefix="p2p-publish-"))
             publish = [*p2p, "--store", str(root), "publish", str(out)]
