@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +132,8 @@ def _safe(name: str) -> str:
 def replace_file(path: Path, data: bytes) -> None:
     """Write whole, then rename: a reader sees the old file or the new one (no fsync:
     a cache file lost in a crash is only a miss)."""
+    import tempfile  # here: a warm read writes nothing, and tempfile costs every command ~3 ms
+
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import operator
 from pathlib import Path
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple
 
 from p2p import model
 from p2p.entries import Entry, parse_entry
-from p2p.records import Record, parse_record
 from p2p.settings import Settings
 from p2p.errors import SchemaError, StoreError
 from p2p.snapshot import Problem, Snapshot
 from p2p.store import layout, yamlio
 from p2p.store.cache import TreeCache, Unit
 from p2p.store.repo import Git, TreeItem
+
+if TYPE_CHECKING:
+    from p2p.records import Record
 
 
 # Parsed documents by blob id (or an exception to re-raise). Blobs are immutable.
@@ -400,6 +402,8 @@ def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes
             paths.append(item.path)
     entries.sort(key=_by_id)
     records: list[Record] = []
+    if "record" in by_kind:  # only `records=True` reads lists them
+        from p2p.records import parse_record
     for item, doc in by_kind.get("record", []):
         record = _records.get(item.oid) or parse(item, doc, parse_record)
         if record is not None:

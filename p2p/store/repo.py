@@ -9,8 +9,6 @@ p2p's commit, and a concurrent writer on the same clone can never be overwritten
 from __future__ import annotations
 
 import os
-import random
-import shutil
 import subprocess
 import time
 from dataclasses import dataclass
@@ -97,12 +95,16 @@ class Git:
 
     # -- repository state ------------------------------------------------------------
     def is_repo(self) -> bool:
+        import shutil  # here, like random below: a read imports neither
+
         if shutil.which("git") is None:
             raise StoreError("git is not installed or not on PATH; p2p needs git 2.25 or newer")
         proc = self.run("rev-parse", "--show-toplevel", check=False)
         return proc.returncode == 0 and Path(proc.stdout.decode().strip()).resolve() == self.root.resolve()
 
     def init(self) -> None:
+        import shutil
+
         if shutil.which("git") is None:  # before any folder is made: nothing is left behind
             raise StoreError("git is not installed or not on PATH; p2p needs git 2.25 or newer")
         self.root.mkdir(parents=True, exist_ok=True)
@@ -225,6 +227,8 @@ class Git:
         }
         for attempt in range(_CAS_ATTEMPTS):
             if attempt:
+                import random
+
                 time.sleep(random.uniform(0.005, 0.02) * min(attempt, 10))  # jittered backoff
             proc = self.run("rev-parse", "--quiet", f"{ref}^{{commit}}", f"{ref}^{{tree}}", check=False)
             parent, base_tree = proc.stdout.decode().split() if proc.returncode == 0 else (None, None)

@@ -18,7 +18,6 @@ from p2p.settings import Settings
 from p2p.snapshot import Snapshot
 from p2p.store import layout, loader, yamlio
 from p2p.store.repo import Git, Identity
-from p2p.store.sync import fault
 
 CONFIG_HEADER = "p2p store settings: see the README for every key"
 
@@ -210,6 +209,8 @@ class Store:
 
     def _write(self, ref: str, files: Mapping[str, bytes], message: str, author: Identity, committer: Identity,
                guard: bool) -> str:
+        from p2p.store.sync import fault  # here: reads need no sync code
+
         self._check_paths(files, guard)
         previous: dict[Path, bytes | None] = {}
         made: list[Path] = []
