@@ -5,6 +5,7 @@ standings a full read gives, whatever changed in the store since (with git)."""
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 import subprocess
 import sys
@@ -125,6 +126,24 @@ def test_after_one_new_entry_the_tally_grows_without_reading_the_folder(p2p):
     assert not list((p2p.root / ".git" / "p2p" / "cache").rglob(f"{tree}.pickle"))
     assert [(r["person"], r["ratings"]) for r in warm["rows"]][:2] == [("ava", 3), ("ben", 2)]
     assert warm == uncached(p2p.root)[0]
+
+
+def test_a_grown_tally_is_written_as_the_new_entries_and_reads_back_the_same(p2p):
+    from p2p.store.tallies import Grown
+
+    seeded(p2p)
+    folder = next((p2p.root / ".git" / "p2p" / "tallies").rglob("pitch"))
+    (full,) = folder.glob("*.pickle")
+    trees = []
+    for rater in ("eli", "ava", "ben"):  # three writes, each read once: a chain of grown tallies
+        p2p("rate", "pitch", "cal", *scores(4), as_=rater)
+        trees.append(git(p2p.root, "rev-parse", "HEAD:entries/pitch"))
+        warm, _ = board(p2p.root)
+    stored = pickle.loads((folder / f"{trees[-1]}.pickle").read_bytes())
+    assert isinstance(stored, Grown) and stored.base == full.stem
+    assert [(e.by, e.person) for e in stored.added] == [("eli", "cal"), ("ava", "cal"), ("ben", "cal")]
+    assert board(p2p.root)[0] == warm == uncached(p2p.root)[0]
+    assert [r["ratings"] for r in warm["rows"] if r["person"] == "cal"] == [3]
 
 
 def test_an_entry_edited_removed_or_older_than_the_tally_is_read_again(p2p):

@@ -101,18 +101,21 @@ class TreeCache:
             pass  # a read-only or full disk: the cache is only an optimisation
 
     def _remember(self, name: str, tree: str, base: str | None) -> None:
-        """Point `latest` at `tree` and keep the folder's last few trees (and the full
-        units their deltas need); older ones are deleted."""
         pointer = self.folder / "latest" / _safe(name)
-        history = pointer.with_suffix(".trees")
-        lines = [line.split() for line in (history.read_text().splitlines() if history.exists() else [])]
-        kept = [line for line in lines if line and line[0] != tree] + [[tree] + ([base] if base else [])]
-        needed = {t for line in kept[-KEEP_PER_FOLDER:] for t in line}
-        for old in {t for line in kept for t in line} - needed:
-            (self.folder / f"{old}.pickle").unlink(missing_ok=True)
-        kept = [line for line in kept[:-KEEP_PER_FOLDER] if line[0] in needed] + kept[-KEEP_PER_FOLDER:]
-        replace_file(history, "\n".join(" ".join(line) for line in kept).encode())
-        replace_file(pointer, tree.encode())
+        remember(pointer, pointer.with_suffix(".trees"), self.folder, tree, base, KEEP_PER_FOLDER)
+
+
+def remember(pointer: Path, history: Path, pickles: Path, tree: str, base: str | None, keep: int) -> None:
+    """Point `pointer` at `tree` and keep a folder's last `keep` trees (and the full
+    versions their deltas are based on) in `pickles`; older ones are deleted."""
+    lines = [line.split() for line in (history.read_text().splitlines() if history.exists() else [])]
+    kept = [line for line in lines if line and line[0] != tree] + [[tree] + ([base] if base else [])]
+    needed = {t for line in kept[-keep:] for t in line}
+    for old in {t for line in kept for t in line} - needed:
+        (pickles / f"{old}.pickle").unlink(missing_ok=True)
+    kept = [line for line in kept[:-keep] if line[0] in needed] + kept[-keep:]
+    replace_file(history, "\n".join(" ".join(line) for line in kept).encode())
+    replace_file(pointer, tree.encode())
 
 
 def drop_other_versions(folder: Path) -> None:

@@ -170,23 +170,27 @@ def _tally_state(git: Git, cache: Any, commit: str, challenge: model.Challenge, 
     state = cache.get(slug, tree)
     if state is None or state.challenge != challenge:
         base_tree, base = cache.latest(slug)
-        state = None
+        added = None
         if base is not None and base_tree != tree and base.challenge == challenge:
-            state = _advance(git, base_tree, tree, base)
-        if state is None:
+            added = _advance(git, base_tree, tree, base)
+        if added is not None:
+            state = base
+            cache.put(slug, tree, state, base_tree, added)
+        else:
             whole = load(git, commit, [slug])
             prefix = f"{layout.ENTRIES}/{slug}/"
             state = State(challenge, scoring.tally(challenge, whole.entries_of(slug)),
                           [p for p in whole.problems if p.path.startswith(prefix)])
-        cache.put(slug, tree, state)
+            cache.put(slug, tree, state)
     _tallies[slug, tree] = state
     return state
 
 
-def _advance(git: Git, base_tree: str, tree: str, base: Any) -> Any:
-    """`base` (a tally state, changed in place) with the entries added since
-    `base_tree`; None when anything else changed (a file edited, removed, broken or
-    out of place, or an entry not newer than all folded): then the folder is read."""
+def _advance(git: Git, base_tree: str, tree: str, base: Any) -> list[Entry] | None:
+    """Fold into `base` (a tally state, changed in place) the entries added since
+    `base_tree`, and return them; None, before any change, when anything else
+    changed (a file edited, removed, broken or out of place, or an entry not newer
+    than all folded): then the folder is read."""
     from p2p import scoring
 
     challenge = base.challenge
@@ -212,7 +216,7 @@ def _advance(git: Git, base_tree: str, tree: str, base: Any) -> Any:
         return None
     for entry in added:
         scoring.fold(base.tally, challenge, entry)
-    return base
+    return added
 
 
 def _changed_units(git: Git, cache: TreeCache, commit: str, misses: dict[str, str], trees: set[str],

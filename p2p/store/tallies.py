@@ -13,15 +13,17 @@ from __future__ import annotations
 import pickle
 import sys
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 from p2p.model import Challenge
-from p2p.scoring import Tally
+from p2p.entries import Entry
+from p2p.scoring import Tally, fold
 from p2p.snapshot import Problem
-from p2p.store.cache import drop_other_versions, replace_file
+from p2p.store.cache import drop_other_versions, remember, replace_file
 
 VERSION = 1
 KEEP_PER_CHALLENGE = 3  # the last trees of each challenge: HEAD and a --since or --at or two
+GROWN_MAX = 1_000  # a tally up to this many entries past a full one is written as those entries
 
 
 class State(NamedTuple):
@@ -30,20 +32,43 @@ class State(NamedTuple):
     problems: list[Problem]
 
 
+class Grown(NamedTuple):
+    """A tally written as the entries folded since a full one: one new entry writes a
+    few hundred bytes instead of re-pickling 20,000 entries' worth (~20 ms)."""
+
+    base: str  # the tree of the full state
+    added: tuple[Entry, ...]  # in id order, every one newer than the base's newest
+
+
 class TallyCache:
     def __init__(self, git_dir: Path) -> None:
         from p2p import __version__  # tallies hold p2p's own classes: a new p2p starts afresh
 
         py = f"{sys.version_info[0]}{sys.version_info[1]}"
         self.folder = git_dir / "p2p" / "tallies" / f"v{VERSION}-p2p{__version__}-py{py}"
+        self._grown: dict[str, Grown] = {}  # how each tree this process read was stored
 
     def get(self, slug: str, tree: str) -> State | None:
+        stored = self._read(slug, tree)
+        if isinstance(stored, Grown):
+            state = self._read(slug, stored.base)
+            if not isinstance(state, State):
+                return None
+            for entry in stored.added:
+                fold(state.tally, state.challenge, entry)
+            self._grown[tree] = stored
+            return state
+        if isinstance(stored, State):
+            self._grown[tree] = Grown(tree, ())
+            return stored
+        return None
+
+    def _read(self, slug: str, tree: str) -> object:
         try:
             with open(self.folder / slug / f"{tree}.pickle", "rb") as handle:
-                state = pickle.load(handle)
+                return pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
             return None
-        return state if isinstance(state, State) else None
 
     def latest(self, slug: str) -> tuple[str | None, State | None]:
         """(tree, state) last written for a challenge, to advance from."""
@@ -53,18 +78,22 @@ class TallyCache:
             return None, None
         return tree, self.get(slug, tree)
 
-    def put(self, slug: str, tree: str, state: State) -> None:
+    def put(self, slug: str, tree: str, state: State, parent: str | None = None, added: Sequence[Entry] = ()) -> None:
+        """Keep `state` as the challenge's tally at `tree`. When it is the tally at
+        `parent` (read by this cache) plus `added`, it is written as grown from the
+        full state that one came from."""
         folder = self.folder / slug
+        prior = self._grown.get(parent) if parent else None
+        stored: State | Grown = state
+        if prior is not None and len(prior.added) + len(added) <= GROWN_MAX:
+            stored = Grown(prior.base, (*prior.added, *added))
         try:
             if not self.folder.exists():
                 drop_other_versions(self.folder)
             folder.mkdir(parents=True, exist_ok=True)
-            replace_file(folder / f"{tree}.pickle", pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
-            history = folder / "trees"
-            trees = [t for t in (history.read_text().split() if history.exists() else []) if t != tree] + [tree]
-            for old in trees[:-KEEP_PER_CHALLENGE]:
-                (folder / f"{old}.pickle").unlink(missing_ok=True)
-            replace_file(history, "\n".join(trees[-KEEP_PER_CHALLENGE:]).encode())
-            replace_file(folder / "latest", tree.encode())
+            replace_file(folder / f"{tree}.pickle", pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+            base = stored.base if isinstance(stored, Grown) else None
+            remember(folder / "latest", folder / "trees", folder, tree, base, KEEP_PER_CHALLENGE)
+            self._grown[tree] = stored if isinstance(stored, Grown) else Grown(tree, ())
         except OSError:
             pass  # a read-only or full disk: tallies are only an optimisation
