@@ -136,6 +136,7 @@ def test_a_clone_with_a_big_index_switches_to_a_split_index_once(p2p, monkeypatc
     monkeypatch.setattr(repo, "SPLIT_INDEX_BYTES", 0)
     p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
     assert git(p2p.root, "config", "core.splitIndex") == "true"
+    assert (p2p.root / ".git" / "index").read_bytes()[4:8] == (4).to_bytes(4, "big")  # index format 4
     assert list((p2p.root / ".git").glob("sharedindex.*")) and git(p2p.root, "status", "--porcelain") == ""
 
 
