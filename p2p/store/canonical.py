@@ -1,19 +1,23 @@
 """A fast reader for the YAML p2p itself writes: about 4x PyYAML's C loader on entries.
 
-Entries are flat mappings of simple scalars with at most one level of nesting
+Entries and people are flat mappings of simple scalars with at most one level of nesting
 (`scores:`), which p2p writes in one canonical form. `read` accepts exactly that
 subset and returns None for anything else, so the caller falls back to the safe
 YAML loader: a hand-edited, unusual or tricky file is read by PyYAML, never
 guessed at. Where YAML 1.1 would turn a plain word into something other than a
-string (yes, on, 0123, 1:10, 2026-11-05, null, ~, 1_000, 0x1F, .5), this reader
-declines rather than decide. tests/test_canonical.py checks it against PyYAML."""
+string (yes, on, True, 0123, 1:10, 2026-11-05, null, ~, 1_000, 0x1F, .5), this reader
+declines rather than decide; the only such words it reads are the booleans p2p
+writes, `true` and `false`. tests/test_canonical.py checks it against PyYAML."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-_KEY = re.compile(r"[a-z_][a-z0-9_-]*")
+# What YAML reads as a line break, or refuses ("control characters are not allowed"),
+# anywhere in the file, comments included; tabs, CRs and a BOM are left to PyYAML too.
+_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_KEY = re.compile(r"[a-z_][a-z0-9_-]{0,255}")  # YAML takes at most 1,024 characters as a key
 _INT = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")
 _FLOAT = re.compile(r"-?(?:0|[1-9][0-9]{0,17})\.[0-9]{1,17}")
 _QUOTED = re.compile(r"'((?:[^'\x00-\x1f\x7f\x85\u2028\u2029\ufeff]|'')*)'")
@@ -22,6 +26,8 @@ _QUOTED = re.compile(r"'((?:[^'\x00-\x1f\x7f\x85\u2028\u2029\ufeff]|'')*)'")
 _PLAIN = re.compile(r"[A-Za-z][^\x00-\x1f\x7f\x85\u2028\u2029\ufeff#\[\]{}]*(?<![ :])")
 _ULID = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
 _WORDS = {"yes", "no", "true", "false", "on", "off", "null", "y", "n"}
+_KEY_WORDS = _WORDS - {"y", "n"}  # keys YAML 1.1 reads as a boolean or null (PyYAML's `y:` is "y")
+_BOOLEANS = {"true": True, "false": False}  # as p2p writes them; True, TRUE, yes, on… are PyYAML's
 
 
 def read(data: bytes) -> dict[str, Any] | None:
@@ -30,7 +36,7 @@ def read(data: bytes) -> dict[str, Any] | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if not text.endswith("\n") or "\r" in text or "\t" in text:
+    if not text.endswith("\n") or _UNUSUAL.search(text):
         return None
     doc: dict[str, Any] = {}
     nested: dict[str, Any] | None = None  # the mapping that indented lines fill
@@ -68,7 +74,7 @@ _OPEN = object()  # `key:` opening a nested mapping
 
 def _pair(line: str) -> tuple[str | None, Any]:
     key, sep, rest = line.partition(":")
-    if not sep or not _KEY.fullmatch(key):
+    if not sep or not _KEY.fullmatch(key) or key in _KEY_WORDS:  # YAML 1.1 reads `on:` as the key True
         return None, _NONE
     if rest == "":
         return key, _OPEN
@@ -87,6 +93,8 @@ def _scalar(raw: str) -> Any:
         return float(raw)
     if _ULID.fullmatch(raw) and not raw.isdigit():
         return raw
+    if raw in _BOOLEANS:
+        return _BOOLEANS[raw]
     if _PLAIN.fullmatch(raw) and ": " not in raw and raw.lower() not in _WORDS:
         return raw
     return _NONE
