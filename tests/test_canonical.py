@@ -90,6 +90,15 @@ def test_the_people_p2p_writes_take_the_fast_path():
         assert model.Person.parse(canonical.read(data)) == person
 
 
+def test_a_line_read_once_is_read_the_same_from_memory():
+    first = canonical.read(b"a: 1\nb: true\nc: x\nd:\n  e: 2.5\n")
+    again = canonical.read(b"a: 1\nb: true\nc: x\nd:\n  e: 2.5\n")
+    assert first == again == {"a": 1, "b": True, "c": "x", "d": {"e": 2.5}}
+    assert first["d"] is not again["d"]  # each document gets its own mappings
+    assert canonical.read(b"d:\n  e: 2.5\n  e: 2.5\n") is None
+    assert canonical.read(b"  e: 2.5\n") is None
+
+
 def test_every_file_of_the_demo_spec_and_built_in_types_agrees():
     for path in [*(ROOT / "challenges").glob("*.yaml"), *(ROOT / "demo").rglob("*.yaml")]:
         data = path.read_bytes()
