@@ -154,9 +154,9 @@ def _changed_units(git: Git, cache: TreeCache, commit: str, misses: dict[str, st
         changed += [_File(i.path, i.oid) for i in git.ls_tree(commit, unlisted) if i.kind == "blob"]  # a file lists as itself
     unknown = sorted({item.oid for item in changed
                       if item.oid not in _parsed and item.oid not in reuse and item.oid not in _entries})
-    contents.update(git.read_blobs(unknown) if unknown else {})
-    for oid in unknown:
-        _parsed[oid] = _parse(contents[oid])
+    for oid, data in git.iter_blobs(unknown):  # each parsed while git reads the next
+        contents[oid] = data
+        _parsed[oid] = _parse(data)
     for item in changed:
         doc = _parsed.get(item.oid, reuse.get(item.oid))
         entry = _entry_of(item.oid, doc) if layout.classify(item.path) == "entry" else None
