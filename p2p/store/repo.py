@@ -403,9 +403,13 @@ class Git:
 def _feed(pipe: IO[bytes], data: bytes) -> None:
     try:
         pipe.write(data)
-        pipe.close()
     except OSError:  # git is gone: the reader reports it
         pass
+    finally:
+        try:
+            pipe.close()
+        except OSError:  # the rest of the buffer, to a git that is gone
+            pass
 
 
 def _batch_records(stdout: IO[bytes], count: int) -> Iterator[tuple[str, str, bytes] | None]:
