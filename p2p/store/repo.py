@@ -12,15 +12,15 @@ import os
 import random
 import shutil
 import subprocess
-import threading
 import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Iterable, Iterator, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from p2p.errors import StoreError
 from p2p.progress import steps
+from p2p.store import catfile
 
 ZERO = "0" * 40
 _FLAGS = r"^(core\.sparsecheckout|core\.sparsecheckoutcone|index\.sparse)$"  # what _config_true is asked
@@ -171,50 +171,14 @@ class Git:
     def iter_blobs(self, oids: list[str]) -> Iterator[tuple[str, bytes]]:
         """(id, content) of each blob, in order, as git reads them: a caller that parses
         each one as it comes does so while git reads the next."""
-        for oid, found in zip(oids, self._cat_stream(oids)):
+        for oid, found in zip(oids, catfile.stream(self.root, oids)):
             if found is None:
                 raise StoreError(f"git object {oid} is missing from the repository; run git fsck")
             yield oid, found[2]
 
     def _cat_batch(self, specs: list[str]) -> list[tuple[str, str, bytes] | None]:
         """(id, type, content) of each object spec (an id, or `tree:path`), None if absent."""
-        return list(self._cat_stream(specs))
-
-    def _cat_stream(self, specs: list[str]) -> Iterator[tuple[str, str, bytes] | None]:
-        """_cat_batch's results one by one, as `git cat-file --batch` writes them.
-
-        Threads feed git its input and drain its errors, so no pipe fills up while
-        the caller reads (what subprocess.communicate does, a 32 KB poll at a time)."""
-        if not specs:
-            return
-        try:
-            proc = subprocess.Popen(["git", "-C", str(self.root), "cat-file", "--batch", "--buffer"],
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        except FileNotFoundError:
-            raise StoreError("git is not installed or not on PATH; p2p needs git 2.25 or newer") from None
-        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-        stdin, stdout, stderr = proc.stdin, proc.stdout, proc.stderr
-        errors: list[bytes] = []
-        feed = threading.Thread(target=_feed, args=(stdin, "".join(f"{s}\n" for s in specs).encode(
-            "utf-8", "surrogateescape")), daemon=True)
-        drain = threading.Thread(target=lambda: errors.append(stderr.read()), daemon=True)
-        feed.start()
-        drain.start()
-        try:
-            yield from _batch_records(stdout, len(specs))
-        except EOFError:
-            proc.wait()
-            drain.join()
-            message = errors[0].decode("utf-8", "replace").strip().splitlines() if errors else []
-            raise StoreError(f"git cat-file failed: {message[-1] if message else 'no message'}") from None
-        finally:
-            if proc.poll() is None and feed.is_alive():  # the caller stopped early
-                proc.kill()
-            stdout.close()
-            proc.wait()
-            feed.join()
-            drain.join()
-            stderr.close()
+        return list(catfile.stream(self.root, specs))
 
     def history(self, rev: str, paths: Iterable[str], signers: str | None = None) -> list[Commit]:
         """Every commit of `rev` touching `paths`, oldest first, with its file changes."""
@@ -398,50 +362,6 @@ class Git:
         """Those of `paths` whose working-tree or index version differs from HEAD."""
         raw = self.run("status", "--porcelain", "-z", "--untracked-files=all", "--", *paths).stdout
         return [record[3:].decode("utf-8", "surrogateescape") for record in raw.split(b"\0") if len(record) > 3]
-
-
-def _feed(pipe: IO[bytes], data: bytes) -> None:
-    try:
-        pipe.write(data)
-    except OSError:  # git is gone: the reader reports it
-        pass
-    finally:
-        try:
-            pipe.close()
-        except OSError:  # the rest of the buffer, to a git that is gone
-            pass
-
-
-def _batch_records(stdout: IO[bytes], count: int) -> Iterator[tuple[str, str, bytes] | None]:
-    """`count` records of `git cat-file --batch` output, read as it comes (and a big
-    blob in one read); EOFError when git stops early."""
-    buf, pos = b"", 0
-    for _ in range(count):
-        end = buf.find(b"\n", pos)
-        while end < 0:
-            buf, pos = buf[pos:] + _chunk(stdout), 0
-            end = buf.find(b"\n")
-        header = buf[pos:end].split(b" ")
-        if len(header) < 3 or header[-1] == b"missing":
-            pos = end + 1
-            yield None
-            continue
-        start = end + 1
-        stop = start + int(header[2])
-        if len(buf) < stop + 1:  # the rest of the content and its newline, in one read
-            more = stdout.read(stop + 1 - len(buf))
-            if len(more) < stop + 1 - len(buf):
-                raise EOFError
-            buf, start, stop = buf[pos:] + more, start - pos, stop - pos
-        yield header[0].decode(), header[1].decode(), buf[start:stop]
-        pos = stop + 1
-
-
-def _chunk(stdout: IO[bytes]) -> bytes:
-    data = stdout.read1(1 << 20)  # type: ignore[attr-defined]  # what the pipe holds, up to 1 MB
-    if not data:
-        raise EOFError
-    return data
 
 
 def _parse_tree(data: bytes, hash_len: int) -> dict[str, tuple[str, str, str]]:
