@@ -104,6 +104,19 @@ def number(value: object, field: str) -> float:
     return float(value)
 
 
+def numbers(values: Mapping[Any, Any], prefix: str) -> dict[str, float]:
+    """{key as text: number(value, prefix + key)} of a mapping (a rating's scores): a
+    finite int or float passes without a call, and only a bad value's field is named."""
+    checked: dict[str, float] = {}
+    for key, value in values.items():
+        kind = type(value)
+        if kind is int or kind is float and value - value == 0.0:  # not inf or nan
+            checked[str(key)] = float(value)
+        else:
+            checked[str(key)] = number(value, f"{prefix}{key}")
+    return checked
+
+
 def boolean(doc: Mapping[str, Any], key: str, prefix: str = "", default: bool = False) -> bool:
     value = doc.get(key, default)
     if not isinstance(value, bool):

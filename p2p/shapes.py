@@ -369,6 +369,8 @@ class MapOf(Spec):
             f.mapping(raw, f"{prefix}{key}")  # raises
         inner = f"{prefix}{key}."
         check = getattr(self.value, "check", None)
+        if check is f.number and self.str_keys:  # every rating's scores
+            return f.numbers(raw, inner)
         if check is not None and self.str_keys:  # a value's check costs less than a read per value
             return {str(k): check(v, f"{inner}{k}") for k, v in raw.items()}
         read = self.value.read

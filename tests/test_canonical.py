@@ -3,22 +3,25 @@ every document it accepts, and declines everything it is not sure of."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from p2p import model, roster
 from p2p.store import canonical, yamlio
 
 ROOT = Path(__file__).resolve().parent.parent
 
 keys = st.from_regex(r"[a-z][a-z0-9_-]{0,12}", fullmatch=True)
 scalars = st.one_of(st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False, width=32),
-                    st.text(max_size=60), st.sampled_from(["yes", "No", "on", "0123", "1:10", "2026-11-05", "null",
-                                                            "~", "1_000", "0x1F", ".5", "https://v.example/a?b=c#d",
-                                                            "a: b", "x #y", "01M6P3JMC077008TBKYR128EXC", ""]))
-documents = st.dictionaries(keys, st.one_of(scalars, st.dictionaries(keys, scalars, min_size=1, max_size=5)),
+                    st.booleans(), st.text(max_size=60),
+                    st.sampled_from(["yes", "No", "on", "0123", "1:10", "2026-11-05", "null", "true", "false", "True",
+                                     "~", "1_000", "0x1F", ".5", "https://v.example/a?b=c#d", "a: b", "x #y",
+                                     "01M6P3JMC077008TBKYR128EXC", "", "it's", "'q'"]))
+documents = st.dictionaries(st.one_of(keys, st.sampled_from(["on", "no", "true", "null", "y"])), st.one_of(scalars, st.dictionaries(keys, scalars, min_size=1, max_size=5)),
                             min_size=1, max_size=8)
 
 
@@ -42,6 +45,14 @@ def test_any_text_is_read_as_pyyaml_reads_it_or_declined(text):
     "a: yes\n", "a: On\n", "a: 0123\n", "a: 1:10\n", "a: 2026-11-05\n", "a: null\n", "a: ~\n", "a: 1_000\n",
     "a: 0x1F\n", "a: .5\n", "a: 1e3\n", "a:\nb: 1\n", "a: 1\na: 2\n", "a: 1\n  b: 2\n", "a: x\n  continued\n",
     "a: \"q\"\n", "a: 'it''s\n", "- a\n", "a: [1]\n", "---\na: 1\n", "a: 1", "a: 1\r\n", "a: b #c\n",
+    # booleans other than the lowercase true and false p2p writes, and keys YAML 1.1 reads as booleans or null
+    "a: True\n", "a: TRUE\n", "a: False\n", "a: FALSE\n", "a: tRue\n", "a: yes\n", "a: on\n", "a: off\n",
+    "a: y\n", "a: true # comment\n", "a: true \n", "a: true:\n", "a:  true\n", "a: truex: 1\n", "on: 1\n",
+    "no: 1\n", "true: 1\n", "null: 1\n", "a:\n  yes: 1\n", "a:\n  off: true\n",
+    # what YAML refuses or reads as a line break, in a comment or a value; a key too long to be a key
+    "# \x07\na: 1\n", "# x\x85b: 1\na: 1\n", "# x\u2028b: 1\na: 1\n", "a: b\x80\n", "a: b\x9f\n",
+    "a: b\ufffe\n", "a: b\uffff\n", "a: 'b\x7f'\n", "\ufeffa: 1\n", "a: b\ufeff\n", "a\t: 1\n",
+    "a" * 1100 + ": 1\n", "a:\n  " + "b" * 1030 + ": 1\n",
 ])
 def test_yaml_traps_and_unusual_forms_are_left_to_pyyaml(text):
     assert canonical.read(text.encode()) is None
@@ -57,6 +68,35 @@ def test_the_entries_p2p_writes_take_the_fast_path():
     for data in (submission, rating):
         assert canonical.read(data) == yamlio.parse_with_pyyaml(data) is not None
         assert canonical.read(data) is not None
+
+
+@pytest.mark.parametrize("text, value", [
+    ("a: true\n", True), ("a: false\n", False), ("a: 'true'\n", "true"), ("a: 'True'\n", "True"),
+    ("a: 'yes'\n", "yes"), ("a: truer\n", "truer"), ("a: true story\n", "true story"), ("a: 'it''s'\n", "it's"),
+    ("a: ''\n", ""), ("a: b\xa0\n", "b\xa0"), ("a: b:c\n", "b:c"),
+])
+def test_the_booleans_p2p_writes_and_quoted_words_are_read_as_pyyaml_reads_them(text, value):
+    data = text.encode()
+    assert canonical.read(data) == yamlio.parse_with_pyyaml(data) == {"a": value}
+    assert type(canonical.read(data)["a"]) is type(value)
+
+
+def test_the_people_p2p_writes_take_the_fast_path():
+    for active in (True, False):
+        person = model.Person("ava", "Ava O'Neil", "ava@example.com", "ae", "team-1", region="EMEA", manager="max",
+                              hired=dt.date(2024, 1, 5), active=active, crm_id="u-0051x")
+        data = roster._dump(person)
+        assert canonical.read(data) == yamlio.parse_with_pyyaml(data) is not None
+        assert model.Person.parse(canonical.read(data)) == person
+
+
+def test_a_line_read_once_is_read_the_same_from_memory():
+    first = canonical.read(b"a: 1\nb: true\nc: x\nd:\n  e: 2.5\n")
+    again = canonical.read(b"a: 1\nb: true\nc: x\nd:\n  e: 2.5\n")
+    assert first == again == {"a": 1, "b": True, "c": "x", "d": {"e": 2.5}}
+    assert first["d"] is not again["d"]  # each document gets its own mappings
+    assert canonical.read(b"d:\n  e: 2.5\n  e: 2.5\n") is None
+    assert canonical.read(b"  e: 2.5\n") is None
 
 
 def test_every_file_of_the_demo_spec_and_built_in_types_agrees():

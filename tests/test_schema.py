@@ -210,3 +210,30 @@ def test_check_notes_missing_or_outdated_schema_files_and_schema_write_refreshes
     assert "p2p schema --write .p2p/schemas" in result.stderr
     p2p("schema", "--write", str(p2p.root / layout.SCHEMAS))
     assert "schema" not in p2p("check").stderr
+
+
+class _Score(int):
+    """An int subclass: not a plain int, so the rating's fast path leaves it to fields.number."""
+
+
+@pytest.mark.parametrize("value", [3, 4.5, -0.0, 0, 10**17, 10**400, True, False, float("inf"), float("-inf"),
+                                   float("nan"), "4", None, [1], {"a": 1}, _Score(3), dt.date(2026, 1, 1)])
+def test_a_ratings_scores_are_read_as_fields_number_reads_each_one(value):
+    """Scores take a fast path (no field name is made for a good score): the same
+    floats, and the same error, naming the same field, for a bad one."""
+    def outcome(read: Callable[[], Any]) -> Any:
+        try:
+            return read()
+        except (SchemaError, OverflowError) as exc:
+            return type(exc), str(exc), getattr(exc, "field", None)
+
+    from p2p import fields
+
+    doc = {"v": 1, "id": "01M6ZW068BWN2X19Y5XXFG3WQT", "kind": "rating", "at": "2026-11-09T10:00:00Z", "by": "ava",
+           "challenge": "q4", "submission": "01M6P3JMC3QJ1N34QYP8SVMRHM", "person": "eli",
+           "scores": {"opening": 5, 2: value}}
+    expected = outcome(lambda: {"opening": 5.0, "2": fields.number(value, "scores.2")})
+    got = outcome(lambda: dict(parse_entry(doc).scores))
+    assert got == expected
+    if isinstance(got, dict):
+        assert all(type(v) is float for v in got.values())

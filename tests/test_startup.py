@@ -1,5 +1,6 @@
 """Write commands stay light: `p2p submit` and `p2p rate` never import Jinja, tabulate
-or GitPython (each costs ~100-150 ms of start-up a rep would wait on every time)."""
+or GitPython (each costs ~100-150 ms of start-up a rep would wait on every time); a
+read keeps Python's cyclic collector out of its way and leaves it as it was."""
 
 from __future__ import annotations
 
@@ -35,3 +36,21 @@ def test_write_commands_and_help_do_not_import_heavy_libraries(p2p, command):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().endswith("HEAVY="), proc.stdout
+
+
+def test_a_read_pauses_the_collector_and_leaves_it_as_it_found_it(p2p, monkeypatch):
+    """Reads pause Python's cyclic collector and freeze what they loaded; a process
+    running many commands (these tests, the API) gets both back when each ends."""
+    import gc
+
+    from p2p.store import loader
+
+    p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    gc.unfreeze()
+    enabled_during = []
+    real_load = loader.load
+    monkeypatch.setattr(loader, "load", lambda *args, **kwargs: enabled_during.append(gc.isenabled())
+                        or real_load(*args, **kwargs))
+    p2p("leaderboard", "pitch", "--format", "json")
+    assert enabled_during and not any(enabled_during)  # a folded read loads more than once
+    assert gc.isenabled() and gc.get_freeze_count() == 0

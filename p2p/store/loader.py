@@ -253,15 +253,17 @@ def _changed_units(git: Git, cache: TreeCache, commit: str, misses: dict[str, st
         changed += [_File(i.path, i.oid) for i in git.ls_tree(commit, unlisted) if i.kind == "blob"]  # a file lists as itself
     unknown = sorted({item.oid for item in changed
                       if item.oid not in _parsed and item.oid not in reuse and item.oid not in _entries})
-    contents.update(git.read_blobs(unknown) if unknown else {})
-    for oid in unknown:
-        _parsed[oid] = _parse(contents[oid])
+    for oid, data in git.iter_blobs(unknown):  # each parsed while git reads the next
+        contents[oid] = data
+        _parsed[oid] = _parse(data)
+    folders: dict[str, str] = {}  # folder -> its unit: 20,000 entries share 5,000 folders
     for item in changed:
         doc = _parsed.get(item.oid, reuse.get(item.oid))
         entry = _entry_of(item.oid, doc) if layout.classify(item.path) == "entry" else None
         # A valid entry is kept as its Entry alone: the document would double the
         # pickle and is needed only to point at the line of a problem.
-        made[_unit_of(item.path, misses)][1][item.path] = (item.oid, None if entry is not None else _to_cache(doc), entry)
+        unit = _unit_of(item.path, misses, folders)
+        made[unit][1][item.path] = (item.oid, None if entry is not None else _to_cache(doc), entry)
     return made
 
 
@@ -286,9 +288,17 @@ def _in_scope(path: str, scope: set[str] | None) -> bool:
     return scope is None or parts[0] != layout.ENTRIES or parts[1] in scope
 
 
-def _unit_of(path: str, units: dict[str, str]) -> str:
-    parts = path.split("/")
-    return next(name for name in ("/".join(parts[:n]) for n in (3, 2, 1)) if name in units)
+def _unit_of(path: str, units: dict[str, str], folders: dict[str, str]) -> str:
+    """The unit `path` belongs to: itself (a top-level file), or the deepest of its
+    first three folders that is one; remembered in `folders` by folder."""
+    if path in units:
+        return path
+    folder = path.rpartition("/")[0]
+    unit = folders.get(folder)
+    if unit is None:
+        parts = path.split("/")
+        unit = folders[folder] = next(name for name in ("/".join(parts[:n]) for n in (3, 2, 1)) if name in units)
+    return unit
 
 
 def _entry_of(oid: str, doc: Any) -> Entry | None:

@@ -14,10 +14,11 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from p2p.errors import StoreError
 from p2p.progress import steps
+from p2p.store import catfile
 
 ZERO = "0" * 40
 _FLAGS = r"^(core\.sparsecheckout|core\.sparsecheckoutcone|index\.sparse)$"  # what _config_true is asked
@@ -167,31 +168,19 @@ class Git:
 
     def read_blobs(self, oids: list[str]) -> dict[str, bytes]:
         """Contents of many blobs through one `git cat-file --batch`."""
-        blobs = {}
-        for oid, found in zip(oids, self._cat_batch(oids)):
+        return dict(self.iter_blobs(oids))
+
+    def iter_blobs(self, oids: list[str]) -> Iterator[tuple[str, bytes]]:
+        """(id, content) of each blob, in order, as git reads them: a caller that parses
+        each one as it comes does so while git reads the next."""
+        for oid, found in zip(oids, catfile.stream(self.root, oids)):
             if found is None:
                 raise StoreError(f"git object {oid} is missing from the repository; run git fsck")
-            blobs[oid] = found[2]
-        return blobs
+            yield oid, found[2]
 
     def _cat_batch(self, specs: list[str]) -> list[tuple[str, str, bytes] | None]:
         """(id, type, content) of each object spec (an id, or `tree:path`), None if absent."""
-        if not specs:
-            return []
-        raw = self.run("cat-file", "--batch", input="".join(f"{s}\n" for s in specs).encode("utf-8", "surrogateescape")).stdout
-        found: list[tuple[str, str, bytes] | None] = []
-        pos = 0
-        for _ in specs:
-            end = raw.index(b"\n", pos)
-            header = raw[pos:end].split(b" ")
-            if len(header) < 3 or header[-1] == b"missing":
-                found.append(None)
-                pos = end + 1
-                continue
-            size = int(header[2])
-            found.append((header[0].decode(), header[1].decode(), raw[end + 1:end + 1 + size]))
-            pos = end + 1 + size + 1
-        return found
+        return list(catfile.stream(self.root, specs))
 
     def history(self, rev: str, paths: Iterable[str], signers: str | None = None) -> list[Commit]:
         """Every commit of `rev` touching `paths`, oldest first, with its file changes."""
