@@ -54,3 +54,14 @@ def test_a_read_pauses_the_collector_and_leaves_it_as_it_found_it(p2p, monkeypat
     p2p("leaderboard", "pitch", "--format", "json")
     assert enabled_during and not any(enabled_during)  # a folded read loads more than once
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_read_from_the_caches_imports_no_yaml_parser(p2p):
+    """PyYAML is imported only to parse or write a file: a warm leaderboard does neither."""
+    p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    probe = PROBE.replace("{'jinja2', 'tabulate', 'git', 'markupsafe'}", "{'yaml', 'jinja2', 'tabulate', 'git'}")
+    argv = [sys.executable, "-c", probe, "--store", str(p2p.root), "leaderboard", "pitch", "--format", "json"]
+    first = subprocess.run(argv, capture_output=True, text=True, timeout=60)  # fills the caches
+    warm = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert first.returncode == warm.returncode == 0, first.stderr + warm.stderr
+    assert warm.stdout.strip().endswith("HEAVY="), warm.stdout

@@ -8,22 +8,19 @@ document produces the same bytes and no commit."""
 
 from __future__ import annotations
 
-import re
-
+import functools
 import os
-import tempfile
+import re
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from p2p.store import canonical
 
+if TYPE_CHECKING:
+    import yaml
+
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 64
-
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class YamlError(Exception):
@@ -35,8 +32,27 @@ class YamlError(Exception):
         self.line = line
 
 
-class _StrictSafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that refuses duplicate mapping keys instead of keeping the last."""
+class _PyYaml:
+    """PyYAML and the classes p2p uses from it, imported on first use: a read from the
+    parse cache parses nothing, and importing PyYAML costs every command ~12 ms."""
+
+    def __init__(self) -> None:
+        import yaml
+
+        self.yaml = yaml
+        self.base_loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        self.dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+        class StrictSafeLoader(self.base_loader):  # type: ignore[misc, name-defined]
+            """Safe loader that refuses duplicate mapping keys instead of keeping the last."""
+
+        StrictSafeLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+        self.strict_loader = StrictSafeLoader
+
+
+@functools.lru_cache(maxsize=None)
+def _pyyaml() -> _PyYaml:
+    return _PyYaml()
 
 
 def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -48,9 +64,6 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
             raise YamlError(f"duplicate key {key!r} (first on line {seen[key]})", line)
         seen[key] = line
     return loader.construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
-
-
-_StrictSafeLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def loads(data: bytes) -> Any:
@@ -70,8 +83,10 @@ def parse_with_pyyaml(data: bytes) -> Any:
     depth = max(_flow_depth(text), _block_depth(text))
     if depth > MAX_DEPTH:
         raise YamlError(f"nested {depth} levels deep; store files nest at most {MAX_DEPTH}")
+    pyyaml = _pyyaml()
+    yaml = pyyaml.yaml
     try:
-        return yaml.load(text, Loader=_StrictSafeLoader)  # noqa: S506 - a safe loader subclass
+        return yaml.load(text, Loader=pyyaml.strict_loader)  # noqa: S506 - a safe loader subclass
     except YamlError:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -124,8 +139,10 @@ def line_of(data: bytes, dotted: str | None) -> int | None:
     Composes the node tree again, so it is only used on the error path."""
     if not dotted:
         return None
+    pyyaml = _pyyaml()
+    yaml = pyyaml.yaml
     try:
-        node = yaml.compose(data.decode("utf-8-sig"), Loader=_BaseLoader)
+        node = yaml.compose(data.decode("utf-8-sig"), Loader=pyyaml.base_loader)
     except (yaml.YAMLError, UnicodeDecodeError):
         return None
     line = None
@@ -146,8 +163,9 @@ def line_of(data: bytes, dotted: str | None) -> int | None:
 
 def dumps(document: dict[str, Any], header: str | None = None) -> bytes:
     """Canonical YAML: keys in the given order, block style, unicode kept."""
-    text = yaml.dump(
-        document, Dumper=_BaseDumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    pyyaml = _pyyaml()
+    text = pyyaml.yaml.dump(
+        document, Dumper=pyyaml.dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
     )
     if header:
         text = "".join(f"# {line}\n" for line in header.splitlines()) + text
@@ -157,6 +175,8 @@ def dumps(document: dict[str, Any], header: str | None = None) -> bytes:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temp file in the same folder and rename, so a reader or a crash
     never sees half a file."""
+    import tempfile  # here: reads write nothing
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
