@@ -47,15 +47,17 @@ def season_challenges(snapshot: Snapshot, season: Season | None) -> list[Challen
 
 
 def play(snapshot: Snapshot, season: Season | None, now: dt.datetime | None, policy: str | None = None) -> list[Played]:
-    played = []
-    for challenge in season_challenges(snapshot, season):
-        entries = snapshot.entries_of(challenge.slug)
-        board = scoring.board(challenge, entries, snapshot.people, snapshot.settings, now, policy)
-        submissions = scoring.current_submissions(challenge, entries)
-        played.append(Played(challenge, board, reviewing.accuracy(board, challenge),
-                             reviewing.helpful_answers(board, entries),
-                             scoring.counted_votes(challenge, submissions, entries, snapshot.people)))
-    return played
+    return [play_one(snapshot, challenge, now, policy) for challenge in season_challenges(snapshot, season)]
+
+
+def play_one(snapshot: Snapshot, challenge: Challenge, now: dt.datetime | None, policy: str | None = None) -> Played:
+    """One challenge scored: it depends only on that challenge's entries, the people
+    and the settings, so a caller may reuse it for a snapshot that differs elsewhere."""
+    entries = snapshot.entries_of(challenge.slug)
+    board = scoring.board(challenge, entries, snapshot.people, snapshot.settings, now, policy)
+    submissions = scoring.current_submissions(challenge, entries)
+    return Played(challenge, board, reviewing.accuracy(board, challenge), reviewing.helpful_answers(board, entries),
+                  scoring.counted_votes(challenge, submissions, entries, snapshot.people))
 
 
 def award_winners(played: Played) -> dict[str, list[str]]:

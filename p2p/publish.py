@@ -104,8 +104,8 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
     newest = max((e.at for e in snapshot.entries), default=None)
     site = pages.Site(settings.name, season.name if season else None, newest.date().isoformat() if newest else "–",
                       target, HOME[target], settings.anonymous)
-    yield HOME[target], "home.md.j2", _home(snapshot, site, now, standings, won, _movement(snapshot, season, now,
-                                                                                         standings, newest), played)
+    movement = _movement(snapshot, season, now, played, standings, newest)
+    yield HOME[target], "home.md.j2", _home(snapshot, site, now, standings, won, movement, played)
     boards = {g.challenge.slug: g.board for g in played}  # scored once: the season's and the challenge pages'
     for challenge in sorted(snapshot.challenges.values(), key=lambda c: c.slug):
         yield (f"challenge-{challenge.slug}", "challenge.md.j2",
@@ -141,15 +141,19 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
     yield "Analytics", "analytics.md.j2", pages.AnalyticsPage(site, stats, game.group_rows(snapshot, tallies, "team"))
 
 
-def _movement(snapshot: Snapshot, season: Any, now: dt.datetime, standings: list[dict[str, Any]],
-              newest: dt.datetime | None) -> list[dict[str, Any]]:
+def _movement(snapshot: Snapshot, season: Any, now: dt.datetime, played: list[game.Played],
+              standings: list[dict[str, Any]], newest: dt.datetime | None) -> list[dict[str, Any]]:
     """Standings rows that moved in the week before the newest entry (the data's own
     time, so the page does not change with the clock)."""
     if newest is None:
         return []
-    week_ago = replace(snapshot, entries=[e for e in snapshot.entries if e.at < newest - dt.timedelta(days=7)])
-    played = game.play(week_ago, season, now)
-    before = {"rows": game.season_rows(week_ago, game.points(week_ago, played, season))}
+    cutoff = newest - dt.timedelta(days=7)
+    week_ago = replace(snapshot, entries=[e for e in snapshot.entries if e.at < cutoff])
+    # Only challenges with entries in the last week score differently a week ago:
+    # replay those and reuse the rest (scoring one challenge reads only its entries).
+    recent = {e.challenge for e in snapshot.entries if e.at >= cutoff}
+    before_played = [game.play_one(week_ago, g.challenge, now) if g.challenge.slug in recent else g for g in played]
+    before = {"rows": game.season_rows(week_ago, game.points(week_ago, before_played, season))}
     moved = reports.since({"rows": [dict(r) for r in standings]}, before)["rows"]
     return [r for r in moved if r["movement"] not in ("=", "")]
 
