@@ -40,11 +40,12 @@ class Published:
 
 
 def render_all(snapshot: Snapshot, now: dt.datetime, target: str, charts: str,
-               store_templates: Path | None) -> dict[str, str]:
-    """{file name: Markdown} for every page."""
+               store_templates: Path | None, cache: Path | None = None) -> dict[str, str]:
+    """{file name: Markdown} for every page; `cache` is a disposable folder for
+    compiled templates."""
     from p2p.render.env import environment
 
-    env = environment(store_templates, catalog.builtin_dir("templates"), target, charts)
+    env = environment(store_templates, catalog.builtin_dir("templates"), target, charts, cache)
     site_pages = list(contexts(snapshot, now, target))
     rendered = {f"{name}.md": _tidy(env.get_template(template).render(**vars(context)))
                 for name, template, context in steps(site_pages, "rendering pages")}

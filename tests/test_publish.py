@@ -191,3 +191,53 @@ def test_comments_are_anonymous_unless_the_store_says_otherwise(p2p, tmp_path):
     git(p2p.root, "commit", "-qam", "name raters")
     publish(p2p.root, tmp_path / "b")
     assert "| Ben | Sharp opener. |" in (tmp_path / "b" / "person-ava.md").read_text()
+
+
+def test_compiled_templates_are_kept_yet_an_edited_store_template_is_compiled_afresh(p2p, tmp_path):
+    cache = p2p.root / ".git" / "p2p" / "jinja"
+    publish(p2p.root, tmp_path / "a")
+    assert list(cache.glob("*/*.cache"))
+    templates = p2p.root / "templates"
+    templates.mkdir()
+    (templates / "person.md.j2").write_text('{% extends "default:person.md.j2" %}\n{% block reviews %}\nOne.\n{% endblock %}\n')
+    publish(p2p.root, tmp_path / "b")
+    assert "One." in (tmp_path / "b" / "person-ava.md").read_text()
+    (templates / "person.md.j2").write_text('{% extends "default:person.md.j2" %}\n{% block reviews %}\nTwo.\n{% endblock %}\n')
+    publish(p2p.root, tmp_path / "c")
+    page = (tmp_path / "c" / "person-ava.md").read_text()
+    assert "Two." in page and "One." not in page
+
+
+def test_deleting_the_compiled_templates_changes_no_page(demo_store, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setenv("P2P_NOW", DEMO_NOW)
+    cache = demo_store / ".git" / "p2p" / "jinja"
+    publish(demo_store, tmp_path / "warm")  # compiled by an earlier test or now: either way the cache is full after
+    publish(demo_store, tmp_path / "cached")
+    shutil.rmtree(cache)
+    publish(demo_store, tmp_path / "cold")
+    assert pages(tmp_path / "cached") == pages(tmp_path / "cold") == pages(tmp_path / "warm")
+
+
+def test_compiled_templates_follow_the_filters_jinja_runs_on_constants(tmp_path, monkeypatch):
+    """`{{ "a_b" }}` is escaped when the template is compiled: changing the escaping
+    must not serve the page from the old compiled code."""
+    from p2p.catalog import builtin_dir
+    from p2p.render import env as page_env
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "x.md.j2").write_text('{{ "a_b" }} {{ "c*d" | md }}')
+
+    def render() -> str:
+        return page_env.environment(tmp_path / "t", builtin_dir("templates"), "github", "none",
+                                    tmp_path / "cache").get_template("x.md.j2").render()
+
+    assert render() == render() == "a\\_b c\\*d"
+    monkeypatch.setattr(page_env, "_finalize", shout)
+    monkeypatch.setitem(page_env.__dict__, "escape", shout)
+    assert render() == "A_B C*D"
+
+
+def shout(value: object) -> str:
+    return str(value).upper()

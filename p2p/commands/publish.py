@@ -37,6 +37,7 @@ def publish(session: Session, out_dir: Path, target: str, charts: str, at: str |
     store = session.store()
     snapshot, now = session.read(at, records=True)
     with progress_bars():
-        files = service.render_all(snapshot, now, target, charts, store.root / "templates")
+        files = service.render_all(snapshot, now, target, charts, store.root / "templates",
+                                   store.git_dir() / "p2p" / "jinja")
         result = service.write(out_dir, files)
     click.echo(f"{out_dir}: {result.summary()}")
