@@ -34,7 +34,7 @@ def environment(store_templates: Path | None, builtin: Path, target: str, charts
         loaders.append(FileSystemLoader(str(store_templates)))
     loaders += [PrefixLoader({"default": FileSystemLoader(str(builtin))}, delimiter=":"),
                 FileSystemLoader(str(builtin))]
-    env = SandboxedEnvironment(
+    env = _PageEnvironment(
         loader=ChoiceLoader(loaders), autoescape=False, finalize=_finalize, undefined=StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
@@ -51,6 +51,20 @@ def environment(store_templates: Path | None, builtin: Path, target: str, charts
     if cache is not None:
         env.bytecode_cache = _CompiledTemplates(cache / _compiler_fingerprint(env))
     return env
+
+
+class _PageEnvironment(SandboxedEnvironment):
+    """The sandbox, with a shortcut for the commonest lookup: `row.name` on a plain
+    dict (~170,000 a publish). The sandbox first tries the attribute, which a dict
+    does not have, and catches the AttributeError: the same answer, only slower."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 class _CompiledTemplates(FileSystemBytecodeCache):
@@ -93,9 +107,9 @@ def _compiler_fingerprint(env: SandboxedEnvironment) -> str:
 
 
 def _finalize(value: Any) -> Any:
-    if isinstance(value, (Safe, int, float)) or value is None:
-        return "" if value is None else value
-    return escape(value)
+    if value is None:
+        return ""
+    return value if isinstance(value, (Safe, int, float)) else escape(value)
 
 
 def bar(progress: float, width: int = BAR) -> Safe:
