@@ -248,13 +248,14 @@ def _top_reviewer(played: list[Played], give: Any) -> None:
 
 def _streaks_and_rounds(snapshot: Snapshot, played: list[Played], give: Any) -> None:
     skills = sorted({s for game in played for s in game.challenge.skills})
+    entrants = [{r.person for r in game.board.rows} for game in played]  # asked once per person and challenge
     for person in sorted(snapshot.people.values(), key=lambda p: p.id):
         streak = best = 0
         covered: set[str] = set()
-        for game in played:
+        for game, entered in zip(played, entrants):
             if game.challenge.roles and person.role not in game.challenge.roles:
                 continue  # not eligible: neither breaks nor extends a streak
-            if any(r.person == person.id for r in game.board.rows):
+            if person.id in entered:
                 streak += 1
                 covered.update(game.challenge.skills)
             else:
