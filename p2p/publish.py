@@ -118,10 +118,10 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
                               played=played)
     open_items = [a for a in stats["actions"]["items"] if a["state"] != "done"]
     mentors = insight.mentoring(snapshot)
-    memo: dict[tuple[str, str], dict[str, float]] = {}
+    scores = _Scores.of(played)
     for person in sorted(snapshot.people.values(), key=lambda p: p.id):
         if person.active:
-            page = _person(snapshot, site, played, won, by_person, given, skills, memo, person.id)
+            page = _person(snapshot, site, played, won, by_person, given, skills, scores, person.id)
             pairs = [{**m, "name": snapshot.people[m["with"]].name} for m in mentors.get(person.id, [])
                      if m["with"] in snapshot.people]
             yield f"person-{person.id}", "person.md.j2", replace(
@@ -190,19 +190,19 @@ def _challenge(snapshot: Snapshot, site: pages.Site, challenge: Any, now: dt.dat
 
 def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won: dict[str, list[dict[str, str]]],
             by_person: dict[str, dict[str, Any]], given: dict[str, list[tuple[game.Played, Rating]]],
-            skills: game.SkillScores, memo: dict[tuple[str, str], dict[str, float]], pid: str) -> pages.PersonPage:
+            skills: game.SkillScores, scores: _Scores, pid: str) -> pages.PersonPage:
     person = snapshot.people[pid]
     criteria, comments, trend = [], [], []
     for g in played:
         challenge = g.challenge
         ratings = g.board.ratings.get(pid, {})
-        row = next((r for r in g.board.rows if r.person == pid), None)
+        row = scores.rows[challenge.slug].get(pid)
         if row is not None and row.score is not None and challenge.mode == "rubric":
             trend.append({"challenge": challenge.slug, "title": challenge.title, "score": row.score, "rank": row.rank})
-        team_medians = _team_medians(snapshot, g, person.team, memo) if ratings else {}
+        team_medians = scores.team_medians(snapshot, g, person.team) if ratings else {}
+        mine = scores.medians[challenge.slug].get(pid, {})
         for c in challenge.rubric.criteria if ratings else []:
-            mine = median([r.scores[c.id] for r in ratings.values()])
-            criteria.append({"challenge": challenge.slug, "criterion": c.id, "name": c.name, "score": mine,
+            criteria.append({"challenge": challenge.slug, "criterion": c.id, "name": c.name, "score": mine[c.id],
                              "team_median": team_medians.get(c.id)})
         for rater, rating in sorted(ratings.items(), key=lambda kv: kv[1].id):
             if rating.comment:
@@ -215,17 +215,40 @@ def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won
                             _reviews_given(played, given.get(pid, []), pid), by_person.get(pid))
 
 
-def _team_medians(snapshot: Snapshot, g: game.Played, team: str, memo: dict[tuple[str, str], dict[str, float]]
-                  ) -> dict[str, float]:
-    """{criterion: median over the team's members of each one's median score} in one
-    challenge; kept in `memo` (one per publish), as every member's page asks."""
-    key = (g.challenge.slug, team)
-    if key not in memo:
-        per_person = [rs for other, rs in g.board.ratings.items()
-                      if rs and other in snapshot.people and snapshot.people[other].team == team]
-        memo[key] = {c.id: median([median([r.scores[c.id] for r in rs.values()]) for rs in per_person])
-                     for c in g.challenge.rubric.criteria if per_person}
-    return memo[key]
+@dataclass
+class _Scores:
+    """Per challenge, what every person page looks up: each person's row, and the
+    median of their raters' scores per criterion; the teams' medians of those are
+    kept once first asked. One per publish: 300 pages ask 12 challenges."""
+
+    rows: dict[str, dict[str, scoring.Row]]  # challenge -> person -> their (first) row
+    medians: dict[str, dict[str, dict[str, float]]]  # challenge -> rated person -> criterion -> median
+    teams: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)  # challenge -> team -> criterion -> median
+
+    @classmethod
+    def of(cls, played: list[game.Played]) -> _Scores:
+        rows: dict[str, dict[str, scoring.Row]] = {}
+        medians: dict[str, dict[str, dict[str, float]]] = {}
+        for g in played:
+            first = rows[g.challenge.slug] = {}
+            for row in g.board.rows:
+                first.setdefault(row.person, row)
+            medians[g.challenge.slug] = {
+                person: {c.id: median([r.scores[c.id] for r in ratings.values()]) for c in g.challenge.rubric.criteria}
+                for person, ratings in g.board.ratings.items() if ratings}
+        return cls(rows, medians)
+
+    def team_medians(self, snapshot: Snapshot, g: game.Played, team: str) -> dict[str, float]:
+        """{criterion: median over the team's rated members of each one's median} in one challenge."""
+        slug = g.challenge.slug
+        if slug not in self.teams:  # every team at once: one pass over the challenge's rated people
+            by_team: dict[str, list[dict[str, float]]] = {}
+            for other, mine in self.medians[slug].items():
+                if other in snapshot.people:
+                    by_team.setdefault(snapshot.people[other].team, []).append(mine)
+            self.teams[slug] = {name: {c.id: median([m[c.id] for m in members]) for c in g.challenge.rubric.criteria}
+                                for name, members in by_team.items()}
+        return self.teams[slug].get(team, {})
 
 
 def _ratings_by_rater(played: list[game.Played]) -> dict[str, list[tuple[game.Played, Rating]]]:
