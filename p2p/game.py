@@ -77,7 +77,10 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
     tallies: dict[str, Tally] = {}
 
     def tally(person: str) -> Tally:
-        return tallies.setdefault(person, Tally(person))
+        found = tallies.get(person)  # not setdefault: it would build a Tally on each of ~30,000 calls
+        if found is None:
+            found = tallies[person] = Tally(person)
+        return found
 
     for game in played:
         slug = game.challenge.slug
