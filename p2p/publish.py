@@ -115,7 +115,7 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
     given = _ratings_by_rater(played)
     skills = game.skill_scores(played)
     stats = insight.stats_doc(snapshot, season.name if season else insight.ALL_TIME, now, with_outcomes=True,
-                              played=played)
+                              played=played, standings=standings, skills=skills)
     open_items = [a for a in stats["actions"]["items"] if a["state"] != "done"]
     mentors = insight.mentoring(snapshot)
     scores = _Scores.of(played)
