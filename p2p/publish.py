@@ -19,6 +19,7 @@ from p2p.entries import Rating
 from p2p.policies import median
 from p2p.progress import steps
 from p2p.render import pages
+from p2p.render.rendered import Rendered, salt
 from p2p.snapshot import Snapshot
 
 MANIFEST = ".p2p-pages"
@@ -39,19 +40,40 @@ class Published:
                 f"{len(self.deleted)} deleted")
 
 
-def render_all(snapshot: Snapshot, now: dt.datetime, target: str, charts: str,
-               store_templates: Path | None, cache: Path | None = None) -> dict[str, str]:
-    """{file name: Markdown} for every page; `cache` is a disposable folder for
-    compiled templates."""
+def render_all(snapshot: Snapshot, now: dt.datetime, target: str, charts: str, store_templates: Path | None,
+               cache: Path | None = None, out_dir: Path | None = None) -> dict[str, str]:
+    """{file name: Markdown} for every page. `cache` is a disposable folder for
+    compiled templates and the render index (p2p.render.rendered): with it, a page
+    whose file in `out_dir` is still what the same inputs rendered last time is read
+    from that file instead of rendered again."""
     from p2p.render.env import environment
 
-    env = environment(store_templates, catalog.builtin_dir("templates"), target, charts, cache)
+    builtin = catalog.builtin_dir("templates")
+    env = environment(store_templates, builtin, target, charts, cache)
     site_pages = list(contexts(snapshot, now, target))
-    rendered = {f"{name}.md": _tidy(env.get_template(template).render(**vars(context)))
-                for name, template, context in steps(site_pages, "rendering pages")}
+    known = _render_index(cache if out_dir is not None else None, [f for f in (store_templates, builtin) if f],
+                          target, charts)
+    rendered = {}
+    for name, template, context in steps(site_pages, "rendering pages"):
+        key = known.key(name, template, context)
+        text = known.reuse(key, out_dir / f"{name}.md") if out_dir is not None else None
+        if text is None:
+            text = _tidy(env.get_template(template).render(**vars(context)))
+            known.remember(key, text)
+        rendered[f"{name}.md"] = text
+    known.save()
     rendered[SIDEBAR[target]] = env.get_template("sidebar.md.j2").render(
         site=site_pages[0][2].site, entries=[(name, title) for name, title in _nav(snapshot, target)])
     return rendered
+
+
+def _render_index(cache: Path | None, templates: list[Path], target: str, charts: str) -> Rendered:
+    """The pages rendered last time (p2p.render.rendered), or an empty index without `cache`."""
+    from jinja2 import __version__ as jinja_version
+
+    if cache is None:
+        return Rendered(None, b"", target, charts)
+    return Rendered(cache / "pages", salt(jinja_version, target, charts, folders=templates), target, charts)
 
 
 def _tidy(text: str) -> str:
@@ -223,7 +245,7 @@ class _Scores:
 
     rows: dict[str, dict[str, scoring.Row]]  # challenge -> person -> their (first) row
     medians: dict[str, dict[str, dict[str, float]]]  # challenge -> rated person -> criterion -> median
-    teams: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)  # challenge -> team -> criterion -> median
+    teams: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)  # challenge -> team -> criterion
 
     @classmethod
     def of(cls, played: list[game.Played]) -> _Scores:

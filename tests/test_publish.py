@@ -193,31 +193,46 @@ def test_comments_are_anonymous_unless_the_store_says_otherwise(p2p, tmp_path):
     assert "| Ben | Sharp opener. |" in (tmp_path / "b" / "person-ava.md").read_text()
 
 
-def test_compiled_templates_are_kept_yet_an_edited_store_template_is_compiled_afresh(p2p, tmp_path):
-    cache = p2p.root / ".git" / "p2p" / "jinja"
-    publish(p2p.root, tmp_path / "a")
-    assert list(cache.glob("*/*.cache"))
+REVIEWS_SAY = '{{% extends "default:person.md.j2" %}}\n{{% block reviews %}}\n{}\n{{% endblock %}}\n'
+
+
+def test_a_store_template_edited_after_a_publish_changes_the_next_one(p2p, tmp_path):
+    """Compiled templates and the render index are kept; neither may serve the old text."""
+    wiki = tmp_path / "wiki"
+    publish(p2p.root, wiki)
+    assert list((p2p.root / ".git" / "p2p" / "jinja").glob("*/*.cache"))
     templates = p2p.root / "templates"
     templates.mkdir()
-    (templates / "person.md.j2").write_text('{% extends "default:person.md.j2" %}\n{% block reviews %}\nOne.\n{% endblock %}\n')
-    publish(p2p.root, tmp_path / "b")
-    assert "One." in (tmp_path / "b" / "person-ava.md").read_text()
-    (templates / "person.md.j2").write_text('{% extends "default:person.md.j2" %}\n{% block reviews %}\nTwo.\n{% endblock %}\n')
-    publish(p2p.root, tmp_path / "c")
-    page = (tmp_path / "c" / "person-ava.md").read_text()
+    (templates / "person.md.j2").write_text(REVIEWS_SAY.format("One."))
+    publish(p2p.root, wiki)
+    assert "One." in (wiki / "person-ava.md").read_text()
+    (templates / "person.md.j2").write_text(REVIEWS_SAY.format("Two."))
+    publish(p2p.root, wiki)
+    page = (wiki / "person-ava.md").read_text()
     assert "Two." in page and "One." not in page
 
 
-def test_deleting_the_compiled_templates_changes_no_page(demo_store, tmp_path, monkeypatch):
+def test_a_page_edited_by_hand_is_rendered_and_rewritten_though_nothing_else_changed(p2p, tmp_path):
+    wiki = tmp_path / "wiki"
+    publish(p2p.root, wiki)
+    want = (wiki / "person-ava.md").read_text()
+    (wiki / "person-ava.md").write_text(want.replace("Ava", "Eve"))
+    assert re.search(r": 0 created, 1 updated, \d+ unchanged", publish(p2p.root, wiki))
+    assert (wiki / "person-ava.md").read_text() == want
+
+
+def test_deleting_the_caches_changes_no_page(demo_store, tmp_path, monkeypatch):
     import shutil
 
     monkeypatch.setenv("P2P_NOW", DEMO_NOW)
-    cache = demo_store / ".git" / "p2p" / "jinja"
-    publish(demo_store, tmp_path / "warm")  # compiled by an earlier test or now: either way the cache is full after
-    publish(demo_store, tmp_path / "cached")
-    shutil.rmtree(cache)
+    cache = demo_store / ".git" / "p2p"
+    publish(demo_store, tmp_path / "wiki")  # whatever earlier tests left: the caches are full after this
+    publish(demo_store, tmp_path / "wiki")  # every page taken from its file
+    shutil.rmtree(cache / "jinja")
+    shutil.rmtree(cache / "pages")
     publish(demo_store, tmp_path / "cold")
-    assert pages(tmp_path / "cached") == pages(tmp_path / "cold") == pages(tmp_path / "warm")
+    assert pages(tmp_path / "wiki") == pages(tmp_path / "cold")
+    assert pages(tmp_path / "cold") == {p.name: p.read_text() for p in sorted(GOLDEN.glob("*.md"))}
 
 
 def test_compiled_templates_follow_the_filters_jinja_runs_on_constants(tmp_path, monkeypatch):

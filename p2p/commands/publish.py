@@ -42,7 +42,7 @@ def publish(session: Session, out_dir: Path, target: str, charts: str, at: str |
         snapshot, now = session.read(at, records=True)
         with progress_bars():
             files = service.render_all(snapshot, now, target, charts, store.root / "templates",
-                                       store.git_dir() / "p2p" / "jinja")
+                                       store.git_dir() / "p2p", out_dir)
             result = service.write(out_dir, files)
     click.echo(f"{out_dir}: {result.summary()}")
 

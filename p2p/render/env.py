@@ -28,7 +28,7 @@ BAR = 10
 def environment(store_templates: Path | None, builtin: Path, target: str, charts: str,
                 cache: Path | None = None) -> SandboxedEnvironment:
     """The page environment; with `cache` (a folder p2p may delete), compiled
-    templates are kept there for the next process."""
+    templates are kept in its `jinja/` for the next process."""
     loaders: list[Any] = []
     if store_templates is not None and store_templates.is_dir():
         loaders.append(FileSystemLoader(str(store_templates)))
@@ -49,7 +49,7 @@ def environment(store_templates: Path | None, builtin: Path, target: str, charts
         charts=charts != "none",
     )
     if cache is not None:
-        env.bytecode_cache = _CompiledTemplates(cache / _compiler_fingerprint(env))
+        env.bytecode_cache = _CompiledTemplates(cache / "jinja" / _compiler_fingerprint(env))
     return env
 
 
@@ -98,7 +98,8 @@ def _compiler_fingerprint(env: SandboxedEnvironment) -> str:
         env.variable_end_string, env.comment_start_string, env.comment_end_string, env.line_statement_prefix,
         env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
         env.autoescape, env.optimized, env.is_async, sorted(env.extensions),
-        sorted((k, getattr(f, "__module__", None), str(getattr(f, "jinja_pass_arg", None))) for k, f in functions.items()),
+        sorted((k, getattr(f, "__module__", None), str(getattr(f, "jinja_pass_arg", None)))
+               for k, f in functions.items()),
     )).encode())
     for module in sorted({getattr(f, "__module__", None) or "" for f in functions.values()}):
         source = getattr(sys.modules.get(module), "__file__", None)
