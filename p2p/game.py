@@ -90,15 +90,15 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
                 tally(member).challenges.append(slug)
                 if row.rank is not None and row.rank <= len(rules.placement) and game.challenge.mode != "votes":
                     tally(member).add("placement", rules.placement[row.rank - 1])
-        given: dict[str, list[float]] = {}
+        given: dict[str, int] = {}  # counted ratings per rater, in the order raters first appear
         for ratings in game.board.ratings.values():
-            for rater, rating in ratings.items():
-                given.setdefault(rater, []).append(rating.id)  # type: ignore[arg-type]
+            for rater in ratings:
+                given[rater] = given.get(rater, 0) + 1
         accuracy = reviewing.mean(game.accuracy)
-        for rater, ratings in given.items():
-            counted = min(len(ratings), rules.review_cap)
+        for rater, count in given.items():
+            counted = min(count, rules.review_cap)
             tally(rater).add("reviews", round(counted * rules.review * accuracy.get(rater, 100.0) / 100, 2))
-        for person, ratings in game.board.ratings.items():
+        for person, ratings in game.board.ratings.items() if game.helpful else ():  # no answers: nothing to walk
             for rater, rating in ratings.items():
                 if game.helpful.get(rating.id, {}).get("helpful", 0) >= 4:
                     tally(rater).add("helpful", rules.helpful)
