@@ -166,9 +166,10 @@ def ramp(snapshot: Snapshot, played: list[game.Played], threshold: float, today:
         if g.challenge.mode != "rubric":
             continue
         low, high = g.challenge.rubric.min, g.challenge.rubric.max
+        by_id = {s.id: s for s in current.values()}  # not a scan per row: 300 rows × 300 submissions
         for row in g.board.rows:
             if row.score is not None and 1 + 4 * (row.score - low) / (high - low) >= threshold:
-                sub = next((s for s in current.values() if s.id == row.submission), None)
+                sub = by_id.get(row.submission)
                 if sub is not None:
                     day = sub.at.astimezone(snapshot.settings.tz).date()
                     if row.person not in first_good or day < first_good[row.person]:
