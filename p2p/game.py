@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from p2p import reviewing, scoring
 from p2p.model import Challenge
@@ -98,10 +98,8 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
         for rater, count in given.items():
             counted = min(count, rules.review_cap)
             tally(rater).add("reviews", round(counted * rules.review * accuracy.get(rater, 100.0) / 100, 2))
-        for person, ratings in game.board.ratings.items() if game.helpful else ():  # no answers: nothing to walk
-            for rater, rating in ratings.items():
-                if game.helpful.get(rating.id, {}).get("helpful", 0) >= 4:
-                    tally(rater).add("helpful", rules.helpful)
+        for rater in helpful_raters(game):
+            tally(rater).add("helpful", rules.helpful)
         for winners in award_winners(game).values():
             for person in winners:
                 tally(person).add("awards", rules.award)
@@ -115,6 +113,17 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
                                         season.ends if season else None).items():
         tally(person).add("clinics", count * rules.clinic)
     return tallies
+
+
+def helpful_raters(game: Played) -> Iterator[str]:
+    """The rater of each counted rating its recipient found helpful (4 or 5 of 5), in
+    board order; a rater once per such rating."""
+    if not game.helpful:
+        return  # nobody answered: no need to walk every rating
+    for ratings in game.board.ratings.values():
+        for rater, rating in ratings.items():
+            if game.helpful.get(rating.id, {}).get("helpful", 0) >= 4:
+                yield rater
 
 
 def _members(snapshot: Snapshot, challenge: Challenge, row: scoring.Row) -> list[str]:
@@ -238,10 +247,8 @@ def _top_reviewer(played: list[Played], give: Any) -> None:
         for rater, values in game.accuracy.items():
             score[rater] = score.get(rater, 0.0) + sum(values) / 100
             reviews[rater] = reviews.get(rater, 0) + len(values)
-        for person, ratings in game.board.ratings.items():
-            for rater, rating in ratings.items():
-                if game.helpful.get(rating.id, {}).get("helpful", 0) >= 4:
-                    score[rater] = score.get(rater, 0.0) + 1
+        for rater in helpful_raters(game):
+            score[rater] = score.get(rater, 0.0) + 1
     eligible = {r: s for r, s in score.items() if reviews.get(r, 0) >= 3}
     if eligible:
         top = max(eligible.values())
