@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from p2p import catalog, game, insight, reports, scoring, views
-from p2p.entries import Rating
+from p2p.entries import Rating, Submission
 from p2p.policies import median
 from p2p.progress import steps
 from p2p.render import pages
@@ -171,10 +171,15 @@ def _movement(snapshot: Snapshot, season: Any, now: dt.datetime, played: list[ga
     if newest is None:
         return []
     cutoff = newest - dt.timedelta(days=7)
-    week_ago = replace(snapshot, entries=[e for e in snapshot.entries if e.at < cutoff])
-    # Only challenges with entries in the last week score differently a week ago:
-    # replay those and reuse the rest (scoring one challenge reads only its entries).
-    recent = {e.challenge for e in snapshot.entries if e.at >= cutoff}
+    earlier, recent = [], set()  # recent: challenges with entries in the last week
+    for entry in snapshot.entries:
+        if entry.at < cutoff:
+            earlier.append(entry)
+        else:
+            recent.add(entry.challenge)
+    week_ago = replace(snapshot, entries=earlier)
+    # Only the recent challenges score differently a week ago: replay those and reuse
+    # the rest (scoring one challenge reads only its entries).
     before_played = [game.play_one(week_ago, g.challenge, now) if g.challenge.slug in recent else g for g in played]
     before = {"rows": game.season_rows(week_ago, game.points(week_ago, before_played, season))}
     moved = reports.since({"rows": [dict(r) for r in standings]}, before)["rows"]
@@ -305,15 +310,24 @@ def _team(snapshot: Snapshot, site: pages.Site, skill_scores: game.SkillScores, 
                           [{"skill": s, "median": median(v), "people": len(v)} for s, v in sorted(skills.items())])
 
 
+def _tags(snapshot: Snapshot, slug: str, ids: set[str]) -> dict[str, tuple[str, ...]]:
+    """{entry id: its tags} of the entries `ids` of a challenge, in one pass over its entries."""
+    found: dict[str, tuple[str, ...]] = {}
+    for entry in snapshot.entries_of(slug) if ids else ():
+        if entry.id in ids and entry.id not in found and isinstance(entry, Submission):
+            found[entry.id] = entry.tags
+    return found
+
+
 def _playbook(snapshot: Snapshot, site: pages.Site, played: list[game.Played]) -> pages.PlaybookPage:
     items = []
     for g in played:
-        for row in g.board.rows:
-            if row.rank is not None and row.rank <= 3 and g.challenge.mode == "rubric":
-                tags = next((e.tags for e in snapshot.entries_of(g.challenge.slug) if e.id == row.submission), ())
-                items.append({"challenge": g.challenge.slug, "title": g.challenge.title, "person": row.person,
-                              "name": row.name, "score": row.score, "rank": row.rank, "link": row.link,
-                              "skills": list(g.challenge.skills), "tags": list(tags)})
+        best = [row for row in g.board.rows if row.rank is not None and row.rank <= 3 and g.challenge.mode == "rubric"]
+        tags = _tags(snapshot, g.challenge.slug, {row.submission for row in best})
+        for row in best:
+            items.append({"challenge": g.challenge.slug, "title": g.challenge.title, "person": row.person,
+                          "name": row.name, "score": row.score, "rank": row.rank, "link": row.link,
+                          "skills": list(g.challenge.skills), "tags": list(tags.get(row.submission, ()))})
     key = lambda i: (-(i["score"] or 0), i["challenge"], i["person"])  # noqa: E731
     skills = sorted({s for i in items for s in i["skills"]})
     tags = sorted({t for i in items for t in i["tags"]})
