@@ -69,11 +69,9 @@ def render_all(snapshot: Snapshot, now: dt.datetime, target: str, charts: str, s
 
 def _render_index(cache: Path | None, templates: list[Path], target: str, charts: str) -> Rendered:
     """The pages rendered last time (p2p.render.rendered), or an empty index without `cache`."""
-    from jinja2 import __version__ as jinja_version
-
     if cache is None:
         return Rendered(None, b"", target, charts)
-    return Rendered(cache / "pages", salt(jinja_version, target, charts, folders=templates), target, charts)
+    return Rendered(cache / "pages", salt(target, charts, folders=templates), target, charts)
 
 
 def _tidy(text: str) -> str:

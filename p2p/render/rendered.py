@@ -78,11 +78,14 @@ class Rendered:
 
 
 def salt(*parts: Any, folders: Iterable[Path]) -> bytes:
-    """A digest of `parts`, of every file in `folders` (templates) and of every
-    Python file of p2p, so that any change to them renders every page afresh."""
+    """A digest of `parts`, of Jinja's and Python's versions, of every file in
+    `folders` (templates) and of every Python file of p2p, so that any change to
+    them renders every page afresh."""
+    import jinja2
+
     import p2p
 
-    digest = hashlib.sha256(repr((sys.version, parts)).encode())
+    digest = hashlib.sha256(repr((jinja2.__version__, sys.version, parts)).encode())
     package = Path(p2p.__file__).resolve().parent
     for folder in [*folders, package]:
         files = sorted(folder.rglob("*.py" if folder == package else "*")) if folder.is_dir() else []
