@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from p2p import reviewing, scoring
 from p2p.model import Challenge
@@ -47,15 +47,17 @@ def season_challenges(snapshot: Snapshot, season: Season | None) -> list[Challen
 
 
 def play(snapshot: Snapshot, season: Season | None, now: dt.datetime | None, policy: str | None = None) -> list[Played]:
-    played = []
-    for challenge in season_challenges(snapshot, season):
-        entries = snapshot.entries_of(challenge.slug)
-        board = scoring.board(challenge, entries, snapshot.people, snapshot.settings, now, policy)
-        submissions = scoring.current_submissions(challenge, entries)
-        played.append(Played(challenge, board, reviewing.accuracy(board, challenge),
-                             reviewing.helpful_answers(board, entries),
-                             scoring.counted_votes(challenge, submissions, entries, snapshot.people)))
-    return played
+    return [play_one(snapshot, challenge, now, policy) for challenge in season_challenges(snapshot, season)]
+
+
+def play_one(snapshot: Snapshot, challenge: Challenge, now: dt.datetime | None, policy: str | None = None) -> Played:
+    """One challenge scored: it depends only on that challenge's entries, the people
+    and the settings, so a caller may reuse it for a snapshot that differs elsewhere."""
+    entries = snapshot.entries_of(challenge.slug)
+    board = scoring.board(challenge, entries, snapshot.people, snapshot.settings, now, policy)
+    submissions = scoring.current_submissions(challenge, entries)
+    return Played(challenge, board, reviewing.accuracy(board, challenge), reviewing.helpful_answers(board, entries),
+                  scoring.counted_votes(challenge, submissions, entries, snapshot.people))
 
 
 def award_winners(played: Played) -> dict[str, list[str]]:
@@ -75,7 +77,10 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
     tallies: dict[str, Tally] = {}
 
     def tally(person: str) -> Tally:
-        return tallies.setdefault(person, Tally(person))
+        found = tallies.get(person)  # not setdefault: it would build a Tally on each of ~30,000 calls
+        if found is None:
+            found = tallies[person] = Tally(person)
+        return found
 
     for game in played:
         slug = game.challenge.slug
@@ -85,18 +90,16 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
                 tally(member).challenges.append(slug)
                 if row.rank is not None and row.rank <= len(rules.placement) and game.challenge.mode != "votes":
                     tally(member).add("placement", rules.placement[row.rank - 1])
-        given: dict[str, list[float]] = {}
+        given: dict[str, int] = {}  # counted ratings per rater, in the order raters first appear
         for ratings in game.board.ratings.values():
-            for rater, rating in ratings.items():
-                given.setdefault(rater, []).append(rating.id)  # type: ignore[arg-type]
+            for rater in ratings:
+                given[rater] = given.get(rater, 0) + 1
         accuracy = reviewing.mean(game.accuracy)
-        for rater, ratings in given.items():
-            counted = min(len(ratings), rules.review_cap)
+        for rater, count in given.items():
+            counted = min(count, rules.review_cap)
             tally(rater).add("reviews", round(counted * rules.review * accuracy.get(rater, 100.0) / 100, 2))
-        for person, ratings in game.board.ratings.items():
-            for rater, rating in ratings.items():
-                if game.helpful.get(rating.id, {}).get("helpful", 0) >= 4:
-                    tally(rater).add("helpful", rules.helpful)
+        for rater in helpful_raters(game):
+            tally(rater).add("helpful", rules.helpful)
         for winners in award_winners(game).values():
             for person in winners:
                 tally(person).add("awards", rules.award)
@@ -110,6 +113,17 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
                                         season.ends if season else None).items():
         tally(person).add("clinics", count * rules.clinic)
     return tallies
+
+
+def helpful_raters(game: Played) -> Iterator[str]:
+    """The rater of each counted rating its recipient found helpful (4 or 5 of 5), in
+    board order; a rater once per such rating."""
+    if not game.helpful:
+        return  # nobody answered: no need to walk every rating
+    for ratings in game.board.ratings.values():
+        for rater, rating in ratings.items():
+            if game.helpful.get(rating.id, {}).get("helpful", 0) >= 4:
+                yield rater
 
 
 def _members(snapshot: Snapshot, challenge: Challenge, row: scoring.Row) -> list[str]:
@@ -233,10 +247,8 @@ def _top_reviewer(played: list[Played], give: Any) -> None:
         for rater, values in game.accuracy.items():
             score[rater] = score.get(rater, 0.0) + sum(values) / 100
             reviews[rater] = reviews.get(rater, 0) + len(values)
-        for person, ratings in game.board.ratings.items():
-            for rater, rating in ratings.items():
-                if game.helpful.get(rating.id, {}).get("helpful", 0) >= 4:
-                    score[rater] = score.get(rater, 0.0) + 1
+        for rater in helpful_raters(game):
+            score[rater] = score.get(rater, 0.0) + 1
     eligible = {r: s for r, s in score.items() if reviews.get(r, 0) >= 3}
     if eligible:
         top = max(eligible.values())
@@ -246,13 +258,14 @@ def _top_reviewer(played: list[Played], give: Any) -> None:
 
 def _streaks_and_rounds(snapshot: Snapshot, played: list[Played], give: Any) -> None:
     skills = sorted({s for game in played for s in game.challenge.skills})
+    entrants = [{r.person for r in game.board.rows} for game in played]  # asked once per person and challenge
     for person in sorted(snapshot.people.values(), key=lambda p: p.id):
         streak = best = 0
         covered: set[str] = set()
-        for game in played:
+        for game, entered in zip(played, entrants):
             if game.challenge.roles and person.role not in game.challenge.roles:
                 continue  # not eligible: neither breaks nor extends a streak
-            if any(r.person == person.id for r in game.board.rows):
+            if person.id in entered:
                 streak += 1
                 covered.update(game.challenge.skills)
             else:

@@ -166,9 +166,10 @@ def ramp(snapshot: Snapshot, played: list[game.Played], threshold: float, today:
         if g.challenge.mode != "rubric":
             continue
         low, high = g.challenge.rubric.min, g.challenge.rubric.max
+        by_id = {s.id: s for s in current.values()}  # not a scan per row: 300 rows × 300 submissions
         for row in g.board.rows:
             if row.score is not None and 1 + 4 * (row.score - low) / (high - low) >= threshold:
-                sub = next((s for s in current.values() if s.id == row.submission), None)
+                sub = by_id.get(row.submission)
                 if sub is not None:
                     day = sub.at.astimezone(snapshot.settings.tz).date()
                     if row.person not in first_good or day < first_good[row.person]:
@@ -399,16 +400,22 @@ ALL_TIME = "all"
 
 
 def stats_doc(snapshot: Snapshot, season_name: str | None, now: dt.datetime, scope: Scope = Scope(),
-              with_outcomes: bool = False, played: list[game.Played] | None = None) -> dict[str, Any]:
+              with_outcomes: bool = False, played: list[game.Played] | None = None,
+              standings: list[dict[str, Any]] | None = None, skills: game.SkillScores | None = None) -> dict[str, Any]:
     """Every figure of `p2p stats` (and of the analytics page) for a season — the
-    current one by default, every challenge with season "all" — and a scope."""
+    current one by default, every challenge with season "all" — and a scope.
+    A caller that has already scored the season passes its `played`, season
+    `standings` and `skills` (game.play, season_rows, skill_scores), not to
+    compute them twice."""
     settings = snapshot.settings
     today = now.astimezone(settings.tz).date()
     season = None if season_name == ALL_TIME else settings.season(season_name, today)
     if played is None:
         played = game.play(snapshot, season, now)
-    skills = game.skill_scores(played)
-    standings = game.season_rows(snapshot, game.points(snapshot, played, season))
+    if skills is None:
+        skills = game.skill_scores(played)
+    if standings is None:
+        standings = game.season_rows(snapshot, game.points(snapshot, played, season))
     items = actions(snapshot, today, scope)
     doc = {
         "season": season.name if season else None,

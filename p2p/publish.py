@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from p2p import catalog, game, insight, reports, scoring, views
-from p2p.entries import Rating
+from p2p.entries import Rating, Submission
 from p2p.policies import median
 from p2p.progress import steps
 from p2p.render import pages
+from p2p.render.rendered import Rendered, salt
 from p2p.snapshot import Snapshot
 
 MANIFEST = ".p2p-pages"
@@ -39,18 +40,38 @@ class Published:
                 f"{len(self.deleted)} deleted")
 
 
-def render_all(snapshot: Snapshot, now: dt.datetime, target: str, charts: str,
-               store_templates: Path | None) -> dict[str, str]:
-    """{file name: Markdown} for every page."""
+def render_all(snapshot: Snapshot, now: dt.datetime, target: str, charts: str, store_templates: Path | None,
+               cache: Path | None = None, out_dir: Path | None = None) -> dict[str, str]:
+    """{file name: Markdown} for every page. `cache` is a disposable folder for
+    compiled templates and the render index (p2p.render.rendered): with it, a page
+    whose file in `out_dir` is still what the same inputs rendered last time is read
+    from that file instead of rendered again."""
     from p2p.render.env import environment
 
-    env = environment(store_templates, catalog.builtin_dir("templates"), target, charts)
+    builtin = catalog.builtin_dir("templates")
+    env = environment(store_templates, builtin, target, charts, cache)
     site_pages = list(contexts(snapshot, now, target))
-    rendered = {f"{name}.md": _tidy(env.get_template(template).render(**vars(context)))
-                for name, template, context in steps(site_pages, "rendering pages")}
+    known = _render_index(cache if out_dir is not None else None, [f for f in (store_templates, builtin) if f],
+                          target, charts)
+    rendered = {}
+    for name, template, context in steps(site_pages, "rendering pages"):
+        key = known.key(name, template, context)
+        text = known.reuse(key, out_dir / f"{name}.md") if out_dir is not None else None
+        if text is None:
+            text = _tidy(env.get_template(template).render(**vars(context)))
+            known.remember(key, text)
+        rendered[f"{name}.md"] = text
+    known.save()
     rendered[SIDEBAR[target]] = env.get_template("sidebar.md.j2").render(
         site=site_pages[0][2].site, entries=[(name, title) for name, title in _nav(snapshot, target)])
     return rendered
+
+
+def _render_index(cache: Path | None, templates: list[Path], target: str, charts: str) -> Rendered:
+    """The pages rendered last time (p2p.render.rendered), or an empty index without `cache`."""
+    if cache is None:
+        return Rendered(None, b"", target, charts)
+    return Rendered(cache / "pages", salt(target, charts, folders=templates), target, charts)
 
 
 def _tidy(text: str) -> str:
@@ -104,8 +125,8 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
     newest = max((e.at for e in snapshot.entries), default=None)
     site = pages.Site(settings.name, season.name if season else None, newest.date().isoformat() if newest else "–",
                       target, HOME[target], settings.anonymous)
-    yield HOME[target], "home.md.j2", _home(snapshot, site, now, standings, won, _movement(snapshot, season, now,
-                                                                                         standings, newest), played)
+    movement = _movement(snapshot, season, now, played, standings, newest)
+    yield HOME[target], "home.md.j2", _home(snapshot, site, now, standings, won, movement, played)
     boards = {g.challenge.slug: g.board for g in played}  # scored once: the season's and the challenge pages'
     for challenge in sorted(snapshot.challenges.values(), key=lambda c: c.slug):
         yield (f"challenge-{challenge.slug}", "challenge.md.j2",
@@ -114,13 +135,13 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
     given = _ratings_by_rater(played)
     skills = game.skill_scores(played)
     stats = insight.stats_doc(snapshot, season.name if season else insight.ALL_TIME, now, with_outcomes=True,
-                              played=played)
+                              played=played, standings=standings, skills=skills)
     open_items = [a for a in stats["actions"]["items"] if a["state"] != "done"]
     mentors = insight.mentoring(snapshot)
-    memo: dict[tuple[str, str], dict[str, float]] = {}
+    scores = _Scores.of(played)
     for person in sorted(snapshot.people.values(), key=lambda p: p.id):
         if person.active:
-            page = _person(snapshot, site, played, won, by_person, given, skills, memo, person.id)
+            page = _person(snapshot, site, played, won, by_person, given, skills, scores, person.id)
             pairs = [{**m, "name": snapshot.people[m["with"]].name} for m in mentors.get(person.id, [])
                      if m["with"] in snapshot.people]
             yield f"person-{person.id}", "person.md.j2", replace(
@@ -141,15 +162,24 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
     yield "Analytics", "analytics.md.j2", pages.AnalyticsPage(site, stats, game.group_rows(snapshot, tallies, "team"))
 
 
-def _movement(snapshot: Snapshot, season: Any, now: dt.datetime, standings: list[dict[str, Any]],
-              newest: dt.datetime | None) -> list[dict[str, Any]]:
+def _movement(snapshot: Snapshot, season: Any, now: dt.datetime, played: list[game.Played],
+              standings: list[dict[str, Any]], newest: dt.datetime | None) -> list[dict[str, Any]]:
     """Standings rows that moved in the week before the newest entry (the data's own
     time, so the page does not change with the clock)."""
     if newest is None:
         return []
-    week_ago = replace(snapshot, entries=[e for e in snapshot.entries if e.at < newest - dt.timedelta(days=7)])
-    played = game.play(week_ago, season, now)
-    before = {"rows": game.season_rows(week_ago, game.points(week_ago, played, season))}
+    cutoff = newest - dt.timedelta(days=7)
+    earlier, recent = [], set()  # recent: challenges with entries in the last week
+    for entry in snapshot.entries:
+        if entry.at < cutoff:
+            earlier.append(entry)
+        else:
+            recent.add(entry.challenge)
+    week_ago = replace(snapshot, entries=earlier)
+    # Only the recent challenges score differently a week ago: replay those and reuse
+    # the rest (scoring one challenge reads only its entries).
+    before_played = [game.play_one(week_ago, g.challenge, now) if g.challenge.slug in recent else g for g in played]
+    before = {"rows": game.season_rows(week_ago, game.points(week_ago, before_played, season))}
     moved = reports.since({"rows": [dict(r) for r in standings]}, before)["rows"]
     return [r for r in moved if r["movement"] not in ("=", "")]
 
@@ -185,19 +215,19 @@ def _challenge(snapshot: Snapshot, site: pages.Site, challenge: Any, now: dt.dat
 
 def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won: dict[str, list[dict[str, str]]],
             by_person: dict[str, dict[str, Any]], given: dict[str, list[tuple[game.Played, Rating]]],
-            skills: game.SkillScores, memo: dict[tuple[str, str], dict[str, float]], pid: str) -> pages.PersonPage:
+            skills: game.SkillScores, scores: _Scores, pid: str) -> pages.PersonPage:
     person = snapshot.people[pid]
     criteria, comments, trend = [], [], []
     for g in played:
         challenge = g.challenge
         ratings = g.board.ratings.get(pid, {})
-        row = next((r for r in g.board.rows if r.person == pid), None)
+        row = scores.rows[challenge.slug].get(pid)
         if row is not None and row.score is not None and challenge.mode == "rubric":
             trend.append({"challenge": challenge.slug, "title": challenge.title, "score": row.score, "rank": row.rank})
-        team_medians = _team_medians(snapshot, g, person.team, memo) if ratings else {}
+        team_medians = scores.team_medians(snapshot, g, person.team) if ratings else {}
+        mine = scores.medians[challenge.slug].get(pid, {})
         for c in challenge.rubric.criteria if ratings else []:
-            mine = median([r.scores[c.id] for r in ratings.values()])
-            criteria.append({"challenge": challenge.slug, "criterion": c.id, "name": c.name, "score": mine,
+            criteria.append({"challenge": challenge.slug, "criterion": c.id, "name": c.name, "score": mine[c.id],
                              "team_median": team_medians.get(c.id)})
         for rater, rating in sorted(ratings.items(), key=lambda kv: kv[1].id):
             if rating.comment:
@@ -210,17 +240,40 @@ def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won
                             _reviews_given(played, given.get(pid, []), pid), by_person.get(pid))
 
 
-def _team_medians(snapshot: Snapshot, g: game.Played, team: str, memo: dict[tuple[str, str], dict[str, float]]
-                  ) -> dict[str, float]:
-    """{criterion: median over the team's members of each one's median score} in one
-    challenge; kept in `memo` (one per publish), as every member's page asks."""
-    key = (g.challenge.slug, team)
-    if key not in memo:
-        per_person = [rs for other, rs in g.board.ratings.items()
-                      if rs and other in snapshot.people and snapshot.people[other].team == team]
-        memo[key] = {c.id: median([median([r.scores[c.id] for r in rs.values()]) for rs in per_person])
-                     for c in g.challenge.rubric.criteria if per_person}
-    return memo[key]
+@dataclass
+class _Scores:
+    """Per challenge, what every person page looks up: each person's row, and the
+    median of their raters' scores per criterion; the teams' medians of those are
+    kept once first asked. One per publish: 300 pages ask 12 challenges."""
+
+    rows: dict[str, dict[str, scoring.Row]]  # challenge -> person -> their (first) row
+    medians: dict[str, dict[str, dict[str, float]]]  # challenge -> rated person -> criterion -> median
+    teams: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)  # challenge -> team -> criterion
+
+    @classmethod
+    def of(cls, played: list[game.Played]) -> _Scores:
+        rows: dict[str, dict[str, scoring.Row]] = {}
+        medians: dict[str, dict[str, dict[str, float]]] = {}
+        for g in played:
+            first = rows[g.challenge.slug] = {}
+            for row in g.board.rows:
+                first.setdefault(row.person, row)
+            medians[g.challenge.slug] = {
+                person: {c.id: median([r.scores[c.id] for r in ratings.values()]) for c in g.challenge.rubric.criteria}
+                for person, ratings in g.board.ratings.items() if ratings}
+        return cls(rows, medians)
+
+    def team_medians(self, snapshot: Snapshot, g: game.Played, team: str) -> dict[str, float]:
+        """{criterion: median over the team's rated members of each one's median} in one challenge."""
+        slug = g.challenge.slug
+        if slug not in self.teams:  # every team at once: one pass over the challenge's rated people
+            by_team: dict[str, list[dict[str, float]]] = {}
+            for other, mine in self.medians[slug].items():
+                if other in snapshot.people:
+                    by_team.setdefault(snapshot.people[other].team, []).append(mine)
+            self.teams[slug] = {name: {c.id: median([m[c.id] for m in members]) for c in g.challenge.rubric.criteria}
+                                for name, members in by_team.items()}
+        return self.teams[slug].get(team, {})
 
 
 def _ratings_by_rater(played: list[game.Played]) -> dict[str, list[tuple[game.Played, Rating]]]:
@@ -255,15 +308,24 @@ def _team(snapshot: Snapshot, site: pages.Site, skill_scores: game.SkillScores, 
                           [{"skill": s, "median": median(v), "people": len(v)} for s, v in sorted(skills.items())])
 
 
+def _tags(snapshot: Snapshot, slug: str, ids: set[str]) -> dict[str, tuple[str, ...]]:
+    """{entry id: its tags} of the entries `ids` of a challenge, in one pass over its entries."""
+    found: dict[str, tuple[str, ...]] = {}
+    for entry in snapshot.entries_of(slug) if ids else ():
+        if entry.id in ids and entry.id not in found and isinstance(entry, Submission):
+            found[entry.id] = entry.tags
+    return found
+
+
 def _playbook(snapshot: Snapshot, site: pages.Site, played: list[game.Played]) -> pages.PlaybookPage:
     items = []
     for g in played:
-        for row in g.board.rows:
-            if row.rank is not None and row.rank <= 3 and g.challenge.mode == "rubric":
-                tags = next((e.tags for e in snapshot.entries_of(g.challenge.slug) if e.id == row.submission), ())
-                items.append({"challenge": g.challenge.slug, "title": g.challenge.title, "person": row.person,
-                              "name": row.name, "score": row.score, "rank": row.rank, "link": row.link,
-                              "skills": list(g.challenge.skills), "tags": list(tags)})
+        best = [row for row in g.board.rows if row.rank is not None and row.rank <= 3 and g.challenge.mode == "rubric"]
+        tags = _tags(snapshot, g.challenge.slug, {row.submission for row in best})
+        for row in best:
+            items.append({"challenge": g.challenge.slug, "title": g.challenge.title, "person": row.person,
+                          "name": row.name, "score": row.score, "rank": row.rank, "link": row.link,
+                          "skills": list(g.challenge.skills), "tags": list(tags.get(row.submission, ()))})
     key = lambda i: (-(i["score"] or 0), i["challenge"], i["person"])  # noqa: E731
     skills = sorted({s for i in items for s in i["skills"]})
     tags = sorted({t for i in items for t in i["tags"]})

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Mapping
 
 from p2p.entries import Entry, Feedback, Rating
@@ -27,16 +28,25 @@ TIT_FOR_TAT_WINDOW = dt.timedelta(days=2)
 def accuracy(board: Board, challenge: Challenge) -> dict[str, list[float]]:
     """{rater: [accuracy 0-100 of each of their ratings that has a consensus]}."""
     span = challenge.rubric.max - challenge.rubric.min
+    criteria = [c.id for c in challenge.rubric.criteria]
     found: dict[str, list[float]] = {}
     for ratings in board.ratings.values():
-        for rater, rating in ratings.items():
-            others = [r for other, r in ratings.items() if other != rater]
-            if not others:
-                continue
-            distance = sum(abs(rating.scores[c.id] - median([o.scores[c.id] for o in others]))
-                           for c in challenge.rubric.criteria) / len(challenge.rubric.criteria)
+        if len(ratings) < 2:
+            continue  # a lone rating has no other raters to agree with
+        scores = [r.scores for r in ratings.values()]
+        consensus = [(cid, _others_median(tuple(sorted([s[cid] for s in scores])))) for cid in criteria]
+        for rater, own in zip(ratings, scores):
+            distance = sum([abs(own[cid] - others[own[cid]]) for cid, others in consensus]) / len(criteria)
             found.setdefault(rater, []).append(100 * (1 - distance / span))
     return found
+
+
+@lru_cache(maxsize=4096)
+def _others_median(ordered: tuple[float, ...]) -> dict[float, float]:
+    """{score: the median of `ordered` less one copy of that score}: the other raters'
+    consensus for a rater who gave it. Memoised by the sorted scores of one
+    criterion of one submission, which take few values (~60 in a season of 60,000)."""
+    return {value: median(list(ordered[:i] + ordered[i + 1:])) for i, value in enumerate(ordered)}
 
 
 def helpful_answers(board: Board, entries: Iterable[Entry]) -> dict[str, dict[str, int]]:

@@ -191,3 +191,68 @@ def test_comments_are_anonymous_unless_the_store_says_otherwise(p2p, tmp_path):
     git(p2p.root, "commit", "-qam", "name raters")
     publish(p2p.root, tmp_path / "b")
     assert "| Ben | Sharp opener. |" in (tmp_path / "b" / "person-ava.md").read_text()
+
+
+REVIEWS_SAY = '{{% extends "default:person.md.j2" %}}\n{{% block reviews %}}\n{}\n{{% endblock %}}\n'
+
+
+def test_a_store_template_edited_after_a_publish_changes_the_next_one(p2p, tmp_path):
+    """Compiled templates and the render index are kept; neither may serve the old text."""
+    wiki = tmp_path / "wiki"
+    publish(p2p.root, wiki)
+    assert list((p2p.root / ".git" / "p2p" / "jinja").glob("*/*.cache"))
+    templates = p2p.root / "templates"
+    templates.mkdir()
+    (templates / "person.md.j2").write_text(REVIEWS_SAY.format("One."))
+    publish(p2p.root, wiki)
+    assert "One." in (wiki / "person-ava.md").read_text()
+    (templates / "person.md.j2").write_text(REVIEWS_SAY.format("Two."))
+    publish(p2p.root, wiki)
+    page = (wiki / "person-ava.md").read_text()
+    assert "Two." in page and "One." not in page
+
+
+def test_a_page_edited_by_hand_is_rendered_and_rewritten_though_nothing_else_changed(p2p, tmp_path):
+    wiki = tmp_path / "wiki"
+    publish(p2p.root, wiki)
+    want = (wiki / "person-ava.md").read_text()
+    (wiki / "person-ava.md").write_text(want.replace("Ava", "Eve"))
+    assert re.search(r": 0 created, 1 updated, \d+ unchanged", publish(p2p.root, wiki))
+    assert (wiki / "person-ava.md").read_text() == want
+
+
+def test_deleting_the_caches_changes_no_page(demo_store, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setenv("P2P_NOW", DEMO_NOW)
+    cache = demo_store / ".git" / "p2p"
+    publish(demo_store, tmp_path / "wiki")  # whatever earlier tests left: the caches are full after this
+    publish(demo_store, tmp_path / "wiki")  # every page taken from its file
+    shutil.rmtree(cache / "jinja")
+    shutil.rmtree(cache / "pages")
+    publish(demo_store, tmp_path / "cold")
+    assert pages(tmp_path / "wiki") == pages(tmp_path / "cold")
+    assert pages(tmp_path / "cold") == {p.name: p.read_text() for p in sorted(GOLDEN.glob("*.md"))}
+
+
+def test_compiled_templates_follow_the_filters_jinja_runs_on_constants(tmp_path, monkeypatch):
+    """`{{ "a_b" }}` is escaped when the template is compiled: changing the escaping
+    must not serve the page from the old compiled code."""
+    from p2p.catalog import builtin_dir
+    from p2p.render import env as page_env
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "x.md.j2").write_text('{{ "a_b" }} {{ "c*d" | md }}')
+
+    def render() -> str:
+        return page_env.environment(tmp_path / "t", builtin_dir("templates"), "github", "none",
+                                    tmp_path / "cache").get_template("x.md.j2").render()
+
+    assert render() == render() == "a\\_b c\\*d"
+    monkeypatch.setattr(page_env, "_finalize", shout)
+    monkeypatch.setitem(page_env.__dict__, "escape", shout)
+    assert render() == "A_B C*D"
+
+
+def shout(value: object) -> str:
+    return str(value).upper()

@@ -42,3 +42,19 @@ def test_no_text_yields_a_newline_a_tag_an_unescaped_pipe_or_a_link(text):
     assert "\n" not in cell and "\r" not in cell and "<" not in cell and ">" not in cell
     unescaped = cell.replace("\\\\", "").replace("\\|", "").replace("\\[", "").replace("\\]", "")
     assert "|" not in unescaped and "[" not in unescaped and "]" not in unescaped
+
+
+def test_the_page_sandbox_looks_up_dict_keys_as_the_jinja_sandbox_does():
+    """Its shortcut for `row.key` must not let a key shadow a dict method or reach a
+    dunder the sandbox hides."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from p2p.render.env import _PageEnvironment
+
+    source = ("{{ row.name }}|{{ row.items is callable }}|{{ row.missing is defined }}|{{ row.__class__ is defined }}"
+              "|{{ row.__len__ is defined }}|{{ row.keys is callable }}")
+    row = {"name": "Ava", "items": "shadow", "__class__": "dunder", "__len__": 3}
+    want = SandboxedEnvironment(undefined=StrictUndefined).from_string(source).render(row=row)
+    assert _PageEnvironment(undefined=StrictUndefined).from_string(source).render(row=row) == want
+    assert want == "Ava|True|False|False|False|True"

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -35,8 +38,25 @@ def publish(session: Session, out_dir: Path, target: str, charts: str, at: str |
     from p2p.cli import progress_bars
 
     store = session.store()
-    snapshot, now = session.read(at, records=True)
-    with progress_bars():
-        files = service.render_all(snapshot, now, target, charts, store.root / "templates")
-        result = service.write(out_dir, files)
+    with _no_cycle_collection():
+        snapshot, now = session.read(at, records=True)
+        with progress_bars():
+            files = service.render_all(snapshot, now, target, charts, store.root / "templates",
+                                       store.git_dir() / "p2p", out_dir)
+            result = service.write(out_dir, files)
     click.echo(f"{out_dir}: {result.summary()}")
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Publishing builds objects that all live till the pages are written (the
+    snapshot, every board, every page's rows): Python's cycle collector walked
+    them over and over, ~0.1 s of a publish, to free next to nothing (peak memory
+    is the same without it). Refcounting still frees everything else."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -9,11 +9,15 @@ user text. Templates run sandboxed: a store's template cannot reach Python."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
+import jinja2
+from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, PrefixLoader, StrictUndefined
+from jinja2.bccache import Bucket
 from jinja2.sandbox import SandboxedEnvironment
 
 from p2p.render.markdown import Safe, escape, link
@@ -21,13 +25,16 @@ from p2p.render.markdown import Safe, escape, link
 BAR = 10
 
 
-def environment(store_templates: Path | None, builtin: Path, target: str, charts: str) -> SandboxedEnvironment:
+def environment(store_templates: Path | None, builtin: Path, target: str, charts: str,
+                cache: Path | None = None) -> SandboxedEnvironment:
+    """The page environment; with `cache` (a folder p2p may delete), compiled
+    templates are kept in its `jinja/` for the next process."""
     loaders: list[Any] = []
     if store_templates is not None and store_templates.is_dir():
         loaders.append(FileSystemLoader(str(store_templates)))
     loaders += [PrefixLoader({"default": FileSystemLoader(str(builtin))}, delimiter=":"),
                 FileSystemLoader(str(builtin))]
-    env = SandboxedEnvironment(
+    env = _PageEnvironment(
         loader=ChoiceLoader(loaders), autoescape=False, finalize=_finalize, undefined=StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
@@ -41,13 +48,69 @@ def environment(store_templates: Path | None, builtin: Path, target: str, charts
         line=lambda title, labels, values: chart(line_lines(title, labels, values), target, charts),
         charts=charts != "none",
     )
+    if cache is not None:
+        env.bytecode_cache = _CompiledTemplates(cache / "jinja" / _compiler_fingerprint(env))
     return env
 
 
+class _PageEnvironment(SandboxedEnvironment):
+    """The sandbox, with a shortcut for the commonest lookup: `row.name` on a plain
+    dict (~170,000 a publish). The sandbox first tries the attribute, which a dict
+    does not have, and catches the AttributeError: the same answer, only slower."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Compiled templates on disk: compiling them costs every publish ~0.2 s. Jinja
+    keys an entry by template name and file path and drops it when the source's
+    checksum differs, so an edited or a newly shadowing store template is compiled
+    afresh. The cache is disposable: a folder that cannot be written is a miss."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass  # a read-only .git only makes the next publish compile again
+
+
+def _compiler_fingerprint(env: SandboxedEnvironment) -> str:
+    """A folder name for what compiled code depends on besides the template source
+    (which Jinja checksums itself): Jinja's and Python's versions, the syntax and
+    whitespace options, and the filters, tests and finalize, by name, calling
+    convention and the source of their modules, as Jinja runs them on constants at
+    compile time (`{{ "a_b" }}` is stored escaped)."""
+    functions = {**{f"filter {k}": f for k, f in env.filters.items()}, **{f"test {k}": f for k, f in env.tests.items()},
+                 "finalize": env.finalize}
+    digest = hashlib.sha256(repr((
+        type(env).__qualname__, sys.version, env.block_start_string, env.block_end_string, env.variable_start_string,
+        env.variable_end_string, env.comment_start_string, env.comment_end_string, env.line_statement_prefix,
+        env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
+        env.autoescape, env.optimized, env.is_async, sorted(env.extensions),
+        sorted((k, getattr(f, "__module__", None), str(getattr(f, "jinja_pass_arg", None)))
+               for k, f in functions.items()),
+    )).encode())
+    for module in sorted({getattr(f, "__module__", None) or "" for f in functions.values()}):
+        source = getattr(sys.modules.get(module), "__file__", None)
+        digest.update(Path(source).read_bytes() if source else module.encode())
+    return f"jinja{jinja2.__version__}-py{sys.version_info[0]}{sys.version_info[1]}-{digest.hexdigest()[:16]}"
+
+
 def _finalize(value: Any) -> Any:
-    if isinstance(value, (Safe, int, float)) or value is None:
-        return "" if value is None else value
-    return escape(value)
+    if value is None:
+        return ""
+    return value if isinstance(value, (Safe, int, float)) else escape(value)
 
 
 def bar(progress: float, width: int = BAR) -> Safe:

@@ -1,0 +1,95 @@
+"""Pages a publish need not render again: after one new entry nearly every page
+comes out as it did last time, and rendering them all costs most of a publish.
+
+Each page has a render key: a digest of everything its text is made from, i.e.
+its page context (pickled: exact values, types included) and a salt covering the
+rest (templates, target, charts, Jinja's and Python's versions and p2p's own code).
+The index in `.git/p2p/pages/` keeps, per key, the digest of the text rendered
+last time. A page whose output file still has that digest is read back from the
+file instead of rendered: the same text, as rendering is deterministic. A file
+edited by hand no longer matches, so its page is rendered and rewritten as
+before. The index is disposable: a missing or unreadable one is only slower."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sys
+from pathlib import Path
+from typing import Any, Iterable
+
+INDEX = "index-{target}-{charts}.pickle"  # one per variant: a wiki and an mkdocs site do not evict each other
+
+
+class Rendered:
+    def __init__(self, folder: Path | None, salt: bytes, target: str, charts: str) -> None:
+        self.path = folder / INDEX.format(target=target, charts=charts) if folder is not None else None
+        self.salt = salt
+        self.before = self._read()
+        self.now: dict[bytes, bytes] = {}  # the keys of this publish's pages: the next index
+
+    def key(self, *parts: Any) -> bytes | None:
+        """The render key of a page from its parts (name, template, context); None
+        when they cannot be pickled (the page is then always rendered), or without an index."""
+        if self.path is None:
+            return None
+        try:
+            return hashlib.sha256(self.salt + pickle.dumps(parts, protocol=5)).digest()
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return None
+
+    def reuse(self, key: bytes | None, path: Path) -> str | None:
+        """The text of the page file at `path` if it is what `key` rendered last time."""
+        digest = self.before.get(key) if key is not None else None
+        if digest is None:
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).digest() != digest:
+            return None
+        self.now[key] = digest  # type: ignore[index]
+        return data.decode("utf-8")
+
+    def remember(self, key: bytes | None, text: str) -> None:
+        if key is not None:
+            self.now[key] = hashlib.sha256(text.encode("utf-8")).digest()
+
+    def save(self) -> None:
+        if self.path is None or self.now == self.before:
+            return
+        from p2p.store.cache import replace_file
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            replace_file(self.path, pickle.dumps(self.now, protocol=5))
+        except OSError:
+            pass  # a read-only .git only makes the next publish render every page
+
+    def _read(self) -> dict[bytes, bytes]:
+        if self.path is None:
+            return {}
+        try:
+            found = pickle.loads(self.path.read_bytes())
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+            return {}
+        return found if isinstance(found, dict) else {}
+
+
+def salt(*parts: Any, folders: Iterable[Path]) -> bytes:
+    """A digest of `parts`, of Jinja's and Python's versions, of every file in
+    `folders` (templates) and of every Python file of p2p, so that any change to
+    them renders every page afresh."""
+    import jinja2
+
+    import p2p
+
+    digest = hashlib.sha256(repr((jinja2.__version__, sys.version, parts)).encode())
+    package = Path(p2p.__file__).resolve().parent
+    for folder in [*folders, package]:
+        files = sorted(folder.rglob("*.py" if folder == package else "*")) if folder.is_dir() else []
+        for file in files:
+            if file.is_file():
+                digest.update(f"\0{file.relative_to(folder)}\0".encode() + file.read_bytes())
+    return digest.digest()
