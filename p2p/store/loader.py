@@ -147,8 +147,7 @@ def _folded(git: Git, rev: str | None, slugs: list[str], records: bool) -> Snaps
         return None
     trees = {item.path: item.oid for item in _top(git, snapshot.commit, records)}
     cache = TallyCache(git.git_dir())
-    for challenge in chosen:
-        assert challenge is not None
+    for challenge in filter(None, chosen):
         state = _tally_state(git, cache, snapshot.commit, challenge, trees.get(f"{layout.ENTRIES}/{challenge.slug}"))
         snapshot.tallies[challenge.slug] = state.tally
         snapshot.problems.extend(state.problems)
