@@ -10,8 +10,8 @@ each command, each run a fresh process, plus the ratios the issue sets targets o
 - submit: `p2p submit` on each store vs `git add && git commit` of one file in a
   1k-file repository; on `large` also in a sparse clone (people/ and challenges/
   checked out, sparse index), the set-up the README recommends for reps;
-- leaderboard of one challenge: cold (no parse cache, as in a fresh clone) and
-  warm (cache present, one new entry since) vs the same rows from SQLite
+- leaderboard of one challenge: cold (no .git/p2p: no parse cache, no tallies, as in
+  a fresh clone) and warm (caches present, one new entry since) vs the same rows from SQLite
   (GROUP BY over every entry of the store, through Python's sqlite3) and vs the
   challenge's entries as JSON lines parsed with orjson;
 - publish on small: full (empty output folder) and incremental after one new entry.
@@ -201,7 +201,7 @@ def main() -> None:
     for size in args.sizes.split(","):
         root = store(args.work, size)
         db, lines = exports(args.work, root, size)
-        cache = root / ".git" / "p2p" / "cache"
+        caches = root / ".git" / "p2p"  # the parse cache, tallies and the rest: as in a fresh clone
         n = next(counter)
         results[size, "submit"] = median_of(f"{size}: submit", args.runs, [
             *p2p, "--store", str(root), "--as", f"r{n % 200:05d}", "submit", CHALLENGE, "--link", "https://bench.example/s"])
@@ -211,7 +211,7 @@ def main() -> None:
                 *p2p, "--store", str(clone), "--as", "r00001", "submit", CHALLENGE, "--link", "https://bench.example/s"])
         board = [*p2p, "--store", str(root), "leaderboard", CHALLENGE, "--format", "json"]
         results[size, "cold"] = median_of(f"{size}: cold", args.runs, board,
-                                          before=lambda: shutil.rmtree(cache, ignore_errors=True))
+                                          before=lambda: shutil.rmtree(caches, ignore_errors=True))
         subprocess.run(board, env=ENV, capture_output=True, check=True)
         results[size, "warm"] = median_of(f"{size}: warm", args.runs, board, before=lambda: new_entry(root))
         results[size, "sqlite"] = median_of(f"{size}: sqlite", args.runs,
