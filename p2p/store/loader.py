@@ -82,15 +82,17 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
     return snapshot
 
 
-def _tree_files(git: Git, commit: str, scope: set[str] | None,
-                authors: set[str] | None, records: bool = False) -> tuple[list[_File], dict[str, bytes], dict[str, tuple[str, Unit]]]:
-    """Every file p2p reads at `commit`, filling `_parsed` from the tree cache: a
-    folder whose tree is cached is not even listed, and a folder that changed is
-    diffed against its last cached tree, so one new entry costs one parse. Returns
-    the listing, the contents read on the way, and the units by folder."""
+def _tree_files(git: Git, commit: str, scope: set[str] | None, authors: set[str] | None, records: bool = False,
+                entries_only: bool = False) -> tuple[list[_File], dict[str, bytes], dict[str, tuple[str, Unit]]]:
+    """Every file p2p reads at `commit` (or only the entries in scope), filling
+    `_parsed` from the tree cache: a folder whose tree is cached is not even listed,
+    and a folder that changed is diffed against its last cached tree, so one new
+    entry costs one parse. Returns the listing, the contents read on the way, and
+    the units by folder."""
     top = _top(git, commit, records)
     # A folder is cached under its tree id, a top-level file (p2p.yaml) under its blob id.
-    units = {item.path: item.oid for item in top if _in_scope(item.path, scope)}
+    units = {item.path: item.oid for item in top if _in_scope(item.path, scope)
+             and (not entries_only or item.path.startswith(f"{layout.ENTRIES}/"))}
     trees = {item.path for item in top if item.kind == "tree"}
     if authors is not None:  # one challenge's folder splits into its people's folders
         challenges = [name for name in units if name.startswith(f"{layout.ENTRIES}/")]
@@ -176,13 +178,19 @@ def _tally_state(git: Git, cache: Any, commit: str, challenge: model.Challenge, 
             state = base
             cache.put(slug, tree, state, base_tree, added)
         else:
-            whole = load(git, commit, [slug])
-            prefix = f"{layout.ENTRIES}/{slug}/"
-            state = State(challenge, scoring.tally(challenge, whole.entries_of(slug)),
-                          [p for p in whole.problems if p.path.startswith(prefix)])
+            entries, problems = _folder_entries(git, commit, slug)
+            state = State(challenge, scoring.tally(challenge, entries), problems)
             cache.put(slug, tree, state)
     _tallies[slug, tree] = state
     return state
+
+
+def _folder_entries(git: Git, commit: str, slug: str) -> tuple[list[Entry], list[Problem]]:
+    """A challenge's entries and the problems of its folder's files, read as `load`
+    reads them but without folding people and challenges again (a tally needs neither)."""
+    listing, contents, _ = _tree_files(git, commit, {slug}, None, entries_only=True)
+    snapshot = _fold(commit, listing, lambda oid: contents[oid] if oid in contents else git.read_blobs([oid])[oid])
+    return snapshot.entries, snapshot.problems
 
 
 def _advance(git: Git, base_tree: str, tree: str, base: Any) -> list[Entry] | None:
