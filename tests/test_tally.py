@@ -189,6 +189,22 @@ def test_a_broken_misplaced_or_mended_file_is_reported_as_a_full_read_reports_it
     assert (warm, warned) == uncached(p2p.root)
 
 
+def test_one_new_id_in_two_files_counts_once_as_in_a_full_read(p2p):
+    seeded(p2p)
+    rating = next((p2p.root / "entries" / "pitch" / "eli").glob("*.yaml"))
+    text = rating.read_text().replace(rating.stem, "01ZZZZZZZZZZZZZZZZZZZZZZZZ").replace("person: ava", "person: ben")
+    submission = next(line for line in text.splitlines() if line.startswith("submission:"))
+    ben = next((p2p.root / "entries" / "pitch" / "ben").glob("*.yaml")).read_text()
+    text = text.replace(submission, next(line for line in ben.splitlines() if line.startswith("id:")).replace("id", "submission"))
+    for rater in ("eli", "cal"):  # the same id, each in its rater's folder
+        target = p2p.root / "entries" / "pitch" / rater / "01ZZZZZZZZZZZZZZZZZZZZZZZZ.yaml"
+        target.write_text(text.replace("by: eli", f"by: {rater}"))
+        git(p2p.root, "add", str(target))
+    git(p2p.root, "commit", "-qm", "two files, one id")
+    warm, _ = board(p2p.root)
+    assert warm == uncached(p2p.root)[0]
+
+
 def test_a_changed_rubric_folds_everything_again(p2p):
     seeded(p2p)
     before, _ = board(p2p.root)

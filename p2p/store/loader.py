@@ -181,6 +181,8 @@ def _tally_state(git: Git, cache: Any, commit: str, challenge: model.Challenge, 
             entries, problems = _folder_entries(git, commit, slug)
             state = State(challenge, scoring.tally(challenge, entries), problems)
             cache.put(slug, tree, state)
+    if len(_tallies) >= 8:  # a process that writes and reads in turn (p2p.api) makes one per write
+        del _tallies[next(iter(_tallies))]
     _tallies[slug, tree] = state
     return state
 
@@ -219,7 +221,8 @@ def _advance(git: Git, base_tree: str, tree: str, base: Any) -> list[Entry] | No
             return None
         added.append(entry)
     added.sort(key=_by_id)
-    if added and added[0].id <= base.tally.newest[0]:
+    ids = [base.tally.newest[0]] + [entry.id for entry in added]
+    if any(earlier >= later for earlier, later in zip(ids, ids[1:])):  # older, or one id in two files
         return None
     for entry in added:
         scoring.fold(base.tally, challenge, entry)
