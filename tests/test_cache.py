@@ -231,3 +231,18 @@ def test_reads_and_the_newest_id_never_load_git_s_index(p2p):
             assert not reading, reading
         else:  # only staging the new file reads the index
             assert len(reading) <= 2, reading
+
+
+def test_the_caches_are_named_for_this_copy_of_p2p_s_code(tmp_path):
+    """CI may restore caches made by an older checkout of p2p with the same version: a
+    changed module must start them afresh."""
+    from p2p.store import cache
+
+    package = tmp_path / "p2p"
+    (package / "store").mkdir(parents=True)
+    (package / "scoring.py").write_text("RULE = 1\n")
+    (package / "store" / "loader.py").write_text("\n")
+    first = cache.stamp_of(package)
+    assert cache.stamp_of(package) == first
+    (package / "store" / "loader.py").write_text("# changed\n")
+    assert cache.stamp_of(package) != first

@@ -35,10 +35,7 @@ DELTA_MIN = 1_000  # a delta of up to this many files (or a tenth of its base) i
 
 class TreeCache:
     def __init__(self, git_dir: Path) -> None:
-        from p2p import __version__  # parsed entries are p2p's own classes: a new p2p starts afresh
-
-        py = f"{sys.version_info[0]}{sys.version_info[1]}"
-        self.folder = git_dir / "p2p" / "cache" / f"v{VERSION}-p2p{__version__}-py{py}"
+        self.folder = git_dir / "p2p" / "cache" / f"v{VERSION}-{code_stamp()}"
 
     def get(self, tree: str) -> Unit | None:
         if tree in _memo:
@@ -64,7 +61,7 @@ class TreeCache:
         try:
             with open(self.folder / f"{tree}.pickle", "rb") as handle:
                 return pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+        except Exception:  # noqa: BLE001 - any file that does not unpickle is a miss
             return None
 
     def latest(self, name: str) -> tuple[str | None, Unit]:
@@ -116,6 +113,36 @@ def remember(pointer: Path, history: Path, pickles: Path, tree: str, base: str |
     kept = [line for line in kept[:-keep] if line[0] in needed] + kept[-keep:]
     replace_file(history, "\n".join(" ".join(line) for line in kept).encode())
     replace_file(pointer, tree.encode())
+
+
+_stamp: list[str] = []
+
+
+def code_stamp() -> str:
+    """Names this p2p and Python: p2p's version, a checksum of its modules' sizes and
+    modification times, and the Python version. The caches hold p2p's own classes and
+    the results of its rules, and CI may restore them for a newer checkout of p2p with
+    the same version number: a changed module starts them afresh."""
+    if not _stamp:
+        from p2p import __version__
+
+        checksum = stamp_of(Path(__file__).resolve().parent.parent)
+        _stamp.append(f"p2p{__version__}-{checksum}-py{sys.version_info[0]}{sys.version_info[1]}")
+    return _stamp[0]
+
+
+def stamp_of(package: Path) -> str:
+    """A checksum of the sizes and modification times of a package's modules (stat
+    calls, not hashes of the sources: this runs on every read)."""
+    import zlib
+
+    stats = []
+    for folder in (package, *(p for p in package.iterdir() if p.is_dir() and not p.name.startswith("__"))):
+        for entry in os.scandir(folder):
+            if entry.name.endswith(".py"):
+                info = entry.stat()
+                stats.append(f"{folder.name}/{entry.name} {info.st_size} {info.st_mtime_ns}")
+    return f"{zlib.crc32(chr(10).join(sorted(stats)).encode()):08x}"
 
 
 def drop_other_versions(folder: Path) -> None:

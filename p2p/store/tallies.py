@@ -11,7 +11,6 @@ an old state or a new one; a file that cannot be read is a miss."""
 from __future__ import annotations
 
 import pickle
-import sys
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
@@ -19,7 +18,7 @@ from p2p.model import Challenge
 from p2p.entries import Entry
 from p2p.scoring import Tally, fold
 from p2p.snapshot import Problem
-from p2p.store.cache import drop_other_versions, remember, replace_file
+from p2p.store.cache import code_stamp, drop_other_versions, remember, replace_file
 
 VERSION = 1
 KEEP_PER_CHALLENGE = 3  # the last trees of each challenge: HEAD and a --since or --at or two
@@ -42,10 +41,7 @@ class Grown(NamedTuple):
 
 class TallyCache:
     def __init__(self, git_dir: Path) -> None:
-        from p2p import __version__  # tallies hold p2p's own classes: a new p2p starts afresh
-
-        py = f"{sys.version_info[0]}{sys.version_info[1]}"
-        self.folder = git_dir / "p2p" / "tallies" / f"v{VERSION}-p2p{__version__}-py{py}"
+        self.folder = git_dir / "p2p" / "tallies" / f"v{VERSION}-{code_stamp()}"
         self._grown: dict[str, Grown] = {}  # how each tree this process read was stored
 
     def get(self, slug: str, tree: str) -> State | None:
@@ -67,7 +63,7 @@ class TallyCache:
         try:
             with open(self.folder / slug / f"{tree}.pickle", "rb") as handle:
                 return pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+        except Exception:  # noqa: BLE001 - any file that does not unpickle is a miss
             return None
 
     def latest(self, slug: str) -> tuple[str | None, State | None]:
