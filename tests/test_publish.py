@@ -256,3 +256,20 @@ def test_compiled_templates_follow_the_filters_jinja_runs_on_constants(tmp_path,
 
 def shout(value: object) -> str:
     return str(value).upper()
+
+
+def test_compiled_templates_follow_the_target_the_filters_close_over(tmp_path):
+    """`page` on a constant is run at compile time, and its link depends on the target."""
+    from p2p.catalog import builtin_dir
+    from p2p.render import env as page_env
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "x.md.j2").write_text('{{ "team-red" | page("Red") }}')
+
+    def render(target: str) -> str:
+        return page_env.environment(tmp_path / "t", builtin_dir("templates"), target, "none",
+                                    tmp_path / "cache").get_template("x.md.j2").render()
+
+    assert render("github") == "[Red](team-red)"
+    assert render("mkdocs") == "[Red](team-red.md)"
+    assert render("github") == "[Red](team-red)"

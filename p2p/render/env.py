@@ -49,7 +49,7 @@ def environment(store_templates: Path | None, builtin: Path, target: str, charts
         charts=charts != "none",
     )
     if cache is not None:
-        env.bytecode_cache = _CompiledTemplates(cache / "jinja" / _compiler_fingerprint(env))
+        env.bytecode_cache = _CompiledTemplates(cache / "jinja" / _compiler_fingerprint(env, target, charts))
     return env
 
 
@@ -85,16 +85,17 @@ class _CompiledTemplates(FileSystemBytecodeCache):
             pass  # a read-only .git only makes the next publish compile again
 
 
-def _compiler_fingerprint(env: SandboxedEnvironment) -> str:
+def _compiler_fingerprint(env: SandboxedEnvironment, target: str, charts: str) -> str:
     """A folder name for what compiled code depends on besides the template source
     (which Jinja checksums itself): Jinja's and Python's versions, the syntax and
     whitespace options, and the filters, tests and finalize, by name, calling
     convention and the source of their modules, as Jinja runs them on constants at
-    compile time (`{{ "a_b" }}` is stored escaped)."""
+    compile time (`{{ "a_b" }}` is stored escaped), and the target and charts the
+    filters close over (`{{ "x" | page }}` links to x.md on MkDocs, x on GitHub)."""
     functions = {**{f"filter {k}": f for k, f in env.filters.items()}, **{f"test {k}": f for k, f in env.tests.items()},
                  "finalize": env.finalize}
     digest = hashlib.sha256(repr((
-        type(env).__qualname__, sys.version, env.block_start_string, env.block_end_string, env.variable_start_string,
+        type(env).__qualname__, sys.version, target, charts, env.block_start_string, env.block_end_string, env.variable_start_string,
         env.variable_end_string, env.comment_start_string, env.comment_end_string, env.line_statement_prefix,
         env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
         env.autoescape, env.optimized, env.is_async, sorted(env.extensions),
