@@ -116,8 +116,10 @@ def _collector_paused() -> Iterator[None]:
     walks every live object each time enough new ones pile up: 0.25 s of a cold read
     of a big store. It is paused while loading, and what the read made is frozen after
     (left out of later collections: the snapshot lives as long as the command), then
-    unfrozen when the command ends, in a process that runs many (tests, the API)."""
-    if not gc.isenabled():
+    unfrozen when the command ends, in a process that runs many (tests, the API).
+    Nothing is paused or frozen when objects are frozen already: gc.unfreeze would
+    also thaw what a host program froze, or what an earlier read of the command did."""
+    if not gc.isenabled() or gc.get_freeze_count():
         yield
         return
     gc.disable()

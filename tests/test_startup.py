@@ -65,3 +65,17 @@ def test_a_read_from_the_caches_imports_no_yaml_parser(p2p):
     warm = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     assert first.returncode == warm.returncode == 0, first.stderr + warm.stderr
     assert warm.stdout.strip().endswith("HEAVY="), warm.stdout
+
+
+def test_objects_a_host_program_froze_stay_frozen(p2p):
+    """p2p run in-process (CliRunner here) must not thaw what its host froze."""
+    import gc
+
+    p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        p2p("leaderboard", "pitch", "--format", "json")
+        assert gc.get_freeze_count() >= frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
