@@ -359,13 +359,18 @@ class Git:
         try:
             if index.stat().st_size < SPLIT_INDEX_BYTES:
                 return
-            if "splitindex" in (self.git_dir() / "config").read_text().lower():
-                return  # decided already (either way) by p2p or the user
+            config = (self.git_dir() / "config").read_text().lower()
         except OSError:
             return
+        if "splitindex" in config:
+            return  # decided already (either way) by p2p or the user
+        # The format first, and the settings only once it is done: a busy index (an
+        # editor holding index.lock) leaves both for the next write to try again.
+        if "[index]" not in config:  # the user's own index.version stands
+            if self.run("update-index", "--index-version", "4", check=False).returncode != 0:
+                return
+            self.run("config", "index.version", "4")  # for indexes git makes from scratch
         self.run("config", "core.splitIndex", "true")
-        self.run("config", "index.version", "4")  # for indexes git makes from scratch
-        self.run("update-index", "--index-version", "4")
 
     def changed(self, paths: Iterable[str]) -> list[str]:
         """Those of `paths` whose working-tree or index version differs from HEAD."""
