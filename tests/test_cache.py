@@ -246,3 +246,26 @@ def test_the_caches_are_named_for_this_copy_of_p2p_s_code(tmp_path):
     assert cache.stamp_of(package) == first
     (package / "store" / "loader.py").write_text("# changed\n")
     assert cache.stamp_of(package) != first
+
+
+def test_people_and_challenges_are_kept_folded_and_follow_every_change(p2p):
+    seeded(p2p)
+
+    def people() -> tuple[str, str]:
+        proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(p2p.root), "people", "list", "--format",
+                               "json"], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout, proc.stderr
+
+    first = people()
+    assert list((p2p.root / ".git" / "p2p" / "cache").rglob("folded-*.pickle"))
+    (p2p.root / "people" / "zed.yaml").write_text("id: [unclosed\n")  # a broken file, committed by hand
+    (p2p.root / "people" / "yan.yaml").write_text((p2p.root / "people" / "ava.yaml").read_text()
+                                                  .replace("ava", "yan").replace("Ava", "Yan"))
+    git(p2p.root, "add", "people")
+    git(p2p.root, "commit", "-qm", "people by hand")
+    warm, again = people(), people()  # made, then read back from the kept fold
+    assert warm == again != first
+    assert '"yan"' in warm[0] and "1 store files have problems" in warm[1]
+    shutil.rmtree(p2p.root / ".git" / "p2p")
+    assert people() == warm
