@@ -47,7 +47,7 @@ class _PyYaml:
             """Safe loader that refuses duplicate mapping keys instead of keeping the last."""
 
         StrictSafeLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-        self.strict_safe_loader = StrictSafeLoader
+        self.StrictSafeLoader = StrictSafeLoader  # a class: named as one
 
 
 @functools.lru_cache(maxsize=None)
@@ -86,7 +86,7 @@ def parse_with_pyyaml(data: bytes) -> Any:
     pyyaml = _pyyaml()
     yaml = pyyaml.yaml
     try:
-        return yaml.load(text, Loader=pyyaml.strict_safe_loader)  # noqa: S506 - a safe loader subclass
+        return yaml.load(text, Loader=pyyaml.StrictSafeLoader)  # noqa: S506 - a safe loader subclass
     except YamlError:
         raise
     except yaml.MarkedYAMLError as exc:
