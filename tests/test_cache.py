@@ -244,8 +244,22 @@ def test_the_caches_are_named_for_this_copy_of_p2p_s_code(tmp_path):
     (package / "store" / "loader.py").write_text("\n")
     first = cache.stamp_of(package)
     assert cache.stamp_of(package) == first
+    os.utime(package / "scoring.py", (0, 0))  # a fresh checkout of the same code: caches restored in CI apply
+    assert cache.stamp_of(package) == first
     (package / "store" / "loader.py").write_text("# changed\n")
     assert cache.stamp_of(package) != first
+
+
+def test_no_fold_is_kept_while_p2p_yaml_has_a_problem(p2p):
+    """Whether a time zone is known depends on the machine's zone data, not the file."""
+    config = p2p.root / "p2p.yaml"
+    config.write_text(config.read_text().replace("timezone: UTC", "timezone: Mars/Olympus_Mons"))
+    git(p2p.root, "commit", "-qam", "a zone this machine does not know")
+    proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(p2p.root), "people", "list"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "1 store files have problems" in proc.stderr, proc.stderr
+    blob = git(p2p.root, "rev-parse", "HEAD:p2p.yaml")
+    assert not list((p2p.root / ".git" / "p2p" / "cache").rglob(f"folded-{blob}-*.pickle"))
 
 
 def test_people_and_challenges_are_kept_folded_and_follow_every_change(p2p):

@@ -126,7 +126,7 @@ def _tree_files(git: Git, commit: str, scope: set[str] | None, authors: set[str]
     cache = TreeCache(git.git_dir())
     base_key = "folded-" + "-".join(units.get(name, "0") for name in _BASE)
     base = None if entries_only else cache.get_folded(base_key)
-    if isinstance(base, _Base):
+    if isinstance(base, _Base) and _zone_known(base.settings.timezone):
         for name in _BASE:
             units.pop(name, None)
     else:
@@ -157,8 +157,25 @@ def _tree_files(git: Git, commit: str, scope: set[str] | None, authors: set[str]
     return listing, contents, {name: (units[name], unit) for name, unit in cached.items() if unit}, base, base_key
 
 
+def _zone_known(name: str) -> bool:
+    """Whether this machine knows the time zone a kept fold was made with: its zone
+    data (or the tzdata package) is not part of the key."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except Exception:  # noqa: BLE001 - unknown here, or a malformed name: fold p2p.yaml again
+        return False
+    return True
+
+
 def _remember_base(git: Git, key: str, snapshot: Snapshot, listing: list[_File]) -> None:
-    """Keep the fold of p2p.yaml, people/ and challenges/ this load made (see _Base)."""
+    """Keep the fold of p2p.yaml, people/ and challenges/ this load made (see _Base),
+    unless p2p.yaml has a problem: whether its time zone is known depends on the
+    machine's zone data, not only on the file."""
+    if any(p.path == layout.CONFIG for p in snapshot.problems):
+        return
+
     def in_base(path: str) -> bool:
         return path == layout.CONFIG or path.startswith((f"{layout.PEOPLE}/", f"{layout.CHALLENGES}/"))
 
