@@ -29,8 +29,8 @@ KEEP_PER_FOLDER = 4  # recent trees per folder: enough for --at a few commits ba
 # path -> (blob id, document or a YamlError as ("!error", message, line), parsed or None)
 Unit = dict[str, tuple[str, Any, Any]]
 _memo: dict[str, Unit] = {}  # this process's units by tree id: a write reads people twice
-_bases: dict[str, str] = {}
-_memo_folded: dict[str, Any] = {}  # get_folded's answers in this process: a write reads twice  # tree id of a delta -> the tree of the full unit it applies to
+_bases: dict[str, str] = {}  # tree id of a delta -> the tree of the full unit it applies to
+_memo_folded: dict[str, Any] = {}  # get_folded's answers in this process: a write reads twice
 DELTA_MIN = 1_000  # a delta of up to this many files (or a tenth of its base) is written as a delta
 
 
@@ -61,11 +61,11 @@ class TreeCache:
     def get_folded(self, key: str) -> Any:
         """What `put_folded` kept under `key`, or None."""
         if key not in _memo_folded:
-            self._memo_folded(key, self._read(key))
+            self._keep_folded(key, self._read(key))
         return _memo_folded[key]
 
     @staticmethod
-    def _memo_folded(key: str, value: Any) -> None:
+    def _keep_folded(key: str, value: Any) -> None:
         if len(_memo_folded) >= 4:  # a process that edits people and reads in turn (p2p.api)
             del _memo_folded[next(iter(_memo_folded))]
         _memo_folded[key] = value
@@ -75,7 +75,7 @@ class TreeCache:
         try:
             (self.folder / "latest").mkdir(parents=True, exist_ok=True)
             replace_file(self.folder / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-            self._memo_folded(key, value)
+            self._keep_folded(key, value)
             pointer = self.folder / "latest" / "folded"
             remember(pointer, pointer.with_suffix(".trees"), self.folder, key, None, KEEP_PER_FOLDER)
         except OSError:
