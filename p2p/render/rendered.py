@@ -79,16 +79,15 @@ class Rendered:
 
 def salt(*parts: Any, folders: Iterable[Path]) -> bytes:
     """A digest of `parts`, of Jinja's and Python's versions, of every file in
-    `folders` (templates) and of every Python file of p2p, so that any change to
-    them renders every page afresh."""
+    `folders` (templates) and of p2p's code (the checksum the parse cache is named
+    by), so that any change to them renders every page afresh."""
     import jinja2
 
-    import p2p
+    from p2p.store.cache import code_stamp
 
-    digest = hashlib.sha256(repr((jinja2.__version__, sys.version, parts)).encode())
-    package = Path(p2p.__file__).resolve().parent
-    for folder in [*folders, package]:
-        files = sorted(folder.rglob("*.py" if folder == package else "*")) if folder.is_dir() else []
+    digest = hashlib.sha256(repr((jinja2.__version__, sys.version, code_stamp(), parts)).encode())
+    for folder in folders:
+        files = sorted(folder.rglob("*")) if folder.is_dir() else []
         for file in files:
             if file.is_file():
                 digest.update(f"\0{file.relative_to(folder)}\0".encode() + file.read_bytes())
