@@ -122,15 +122,28 @@ def _collector_paused() -> Iterator[None]:
     if not gc.isenabled() or gc.get_freeze_count():
         yield
         return
+    with collector_off():
+        try:
+            yield
+        finally:
+            gc.freeze()
+    context = click.get_current_context(silent=True)
+    if context is not None and _unfreeze_after_command:
+        context.find_root().call_on_close(gc.unfreeze)
+
+
+@contextmanager
+def collector_off() -> Iterator[None]:
+    """Python's cyclic collector off, then back as it was: for work that builds many
+    objects that all live till it ends (a read, a publish), which the collector
+    would walk over and over to free next to nothing. Refcounting still frees the rest."""
+    enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
-        gc.enable()
-        context = click.get_current_context(silent=True)
-        if context is not None and _unfreeze_after_command:
-            context.find_root().call_on_close(gc.unfreeze)
+        if enabled:
+            gc.enable()
 
 
 class CliError(click.ClickException):
