@@ -162,11 +162,14 @@ def line_of(data: bytes, dotted: str | None) -> int | None:
 
 
 def dumps(document: dict[str, Any], header: str | None = None) -> bytes:
-    """Canonical YAML: keys in the given order, block style, unicode kept."""
-    pyyaml = _pyyaml()
-    text = pyyaml.yaml.dump(
-        document, Dumper=pyyaml.dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
-    )
+    """Canonical YAML: keys in the given order, block style, unicode kept. An entry or
+    a person is written without PyYAML (canonical.write), anything else through it."""
+    text = canonical.write(document)
+    if text is None:
+        pyyaml = _pyyaml()
+        text = pyyaml.yaml.dump(
+            document, Dumper=pyyaml.dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+        )
     if header:
         text = "".join(f"# {line}\n" for line in header.splitlines()) + text
     return text.encode("utf-8")
