@@ -21,7 +21,6 @@ authentication failures are not retried: the commits stay local for `p2p sync`."
 from __future__ import annotations
 
 import os
-import random
 import re
 import signal
 import time
@@ -131,6 +130,8 @@ def sync(git: Git, remote: str, branch: str, timeout: float, *, inbox_after: flo
         if not any(mark in message for mark in _REJECTED):
             raise NotPushed(f"{len(own)} commit(s) recorded locally but not pushed: {_last_line(message)}; "
                             "run `p2p sync` when the remote is reachable")
+        import random  # here: every write imports this module, few retry a push
+
         pause = min(2.0, 0.05 * 2 ** min(attempt, 6)) * random.uniform(0.5, 1.5)
         now = time.monotonic()
         # Stop early rather than overrun: another attempt takes about as long as this one (with a margin).
