@@ -166,16 +166,19 @@ def test_a_sparse_clone_records_outside_its_cone_without_expanding_the_index(p2p
     assert "cal" in sparse("leaderboard", "pitch", "--reviewers").stdout
 
 
-def test_a_new_cache_layout_frees_the_old_one(p2p):
+def test_a_new_cache_layout_frees_older_ones_but_the_one_written_to_last(p2p):
+    """Two installs of p2p used in turn on one clone keep both their caches (each
+    switch would otherwise read the store cold); older layouts are dropped."""
     seeded(p2p)
     caches = p2p.root / ".git" / "p2p" / "cache"
     (current,) = caches.iterdir()
-    stale = caches / "v1-p2p0.0.1-py39"
-    stale.mkdir()
-    (stale / "x.pickle").write_bytes(b"old")
+    for age, name in enumerate(["v4-p2p0.0.2-bbbb-py311", "v1-p2p0.0.1-py39"]):
+        (caches / name).mkdir()
+        (caches / name / "x.pickle").write_bytes(b"old")
+        os.utime(caches / name, (1000 - age, 1000 - age))
     shutil.rmtree(current)
     traced(p2p.root, "leaderboard", "pitch", "--reviewers")
-    assert [c.name for c in caches.iterdir()] == [current.name]
+    assert sorted(c.name for c in caches.iterdir()) == sorted([current.name, "v4-p2p0.0.2-bbbb-py311"])
 
 
 def test_a_new_id_sorts_after_entries_committed_by_hand_since_the_last_write(p2p):

@@ -170,13 +170,23 @@ def stamp_of(package: Path) -> str:
 
 
 def drop_other_versions(folder: Path) -> None:
-    """A new p2p or Python cannot read an older layout: free its space (tens of MB on
-    a big store). A reader still using it only loses its cache."""
+    """Another p2p or Python cannot read this layout: free the space of older ones (tens
+    of MB on a big store), but keep the one written to last. Someone who runs two installs
+    of p2p on one clone (a pinned one in a script, a newer one at the terminal) would
+    otherwise rebuild the whole cache at every switch. A reader still using a dropped
+    folder only loses its cache."""
     import shutil
 
-    for other in folder.parent.glob("v*-p2p*"):
-        if other != folder:
-            shutil.rmtree(other, ignore_errors=True)
+    others = sorted((p for p in folder.parent.glob("v*-p2p*") if p != folder), key=_modified, reverse=True)
+    for other in others[1:]:
+        shutil.rmtree(other, ignore_errors=True)
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # dropped meanwhile by another process
+        return 0.0
 
 
 def _safe(name: str) -> str:
