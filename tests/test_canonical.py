@@ -4,6 +4,7 @@ every document it accepts, and declines everything it is not sure of."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,13 @@ def test_what_p2p_writes_reads_back_the_same_through_either_reader(doc):
     data = yamlio.dumps(doc)
     fast = canonical.read(data)
     assert fast is None or fast == yamlio.parse_with_pyyaml(data), data
+
+
+def test_the_unusual_characters_are_exactly_those_outside_yaml_s_printable_set():
+    """The reader's quick check, spelled as what is outside the set, on every code point."""
+    printable = re.compile("[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+    every = "".join(map(chr, range(0x110000)))
+    assert "".join(canonical._UNUSUAL.findall(every)) == printable.sub("", every)
 
 
 def pyyaml_dump(doc):
