@@ -219,3 +219,50 @@ def test_store_files_get_ordinary_permissions(p2p):
     os.umask(mask)
     mode = stat.S_IMODE((p2p.root / "people" / "ava.yaml").stat().st_mode)
     assert mode == 0o666 & ~mask
+
+
+def traced_git(monkeypatch, tmp_path):
+    """GIT_TRACE for the git processes p2p runs in this process: a function giving the
+    commands traced so far (git traces to a file: p2p captures its stderr)."""
+    trace = tmp_path / "git-trace.log"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    return lambda: [line.split("trace: built-in: git ", 1)[1] for line in trace.read_text().splitlines()
+                    if "trace: built-in: git " in line]
+
+
+def test_one_commit_touching_folders_at_several_depths_builds_the_trees_git_would(p2p, monkeypatch, tmp_path):
+    from p2p.store.repo import Identity
+    from p2p.store.store import Store
+
+    files = {"p2p.yaml": (p2p.root / "p2p.yaml").read_bytes() + b"# edited\n", "people/zoe.yaml": b"id: zoe\n",
+             "entries/pitch/ava/01ZZZZZZZZZZZZZZZZZZZZZZZA.yaml": b"a: 1\n",
+             "entries/pitch/ben/01ZZZZZZZZZZZZZZZZZZZZZZZB.yaml": b"b: 1\n", "entries/new/x/y/deep.yaml": b"d: 1\n"}
+    before = git(p2p.root, "ls-tree", "-r", "HEAD").splitlines()
+    commands = traced_git(monkeypatch, tmp_path)
+    Store(p2p.root).write(files, "several folders", Identity("A", "a@example.com"), Identity("A", "a@example.com"),
+                          guard=False)
+    assert len([c for c in commands() if c.startswith("mktree")]) == 1  # nine trees, one process
+    assert sorted(git(p2p.root, "diff", "--name-only", "HEAD~1", "HEAD").splitlines()) == sorted(files)
+    for path, data in files.items():
+        assert git(p2p.root, "cat-file", "blob", f"HEAD:{path}") == data.decode().strip()
+    after = git(p2p.root, "ls-tree", "-r", "HEAD").splitlines()
+    assert [line for line in before if line.split("\t")[1] not in files] == [
+        line for line in after if line.split("\t")[1] not in files]  # every sibling kept
+    # The trees are the ones git builds itself from the index (the staged files).
+    assert git(p2p.root, "write-tree") == git(p2p.root, "rev-parse", "HEAD^{tree}")
+    assert git(p2p.root, "status", "--porcelain") == ""
+    git(p2p.root, "fsck", "--strict", "--no-progress")
+
+
+def test_a_tree_git_refuses_to_make_is_an_error_with_git_s_reason(p2p):
+    from p2p.errors import StoreError
+    from p2p.store.repo import Git
+
+    repo = Git(p2p.root)
+    with pytest.raises(StoreError, match=r"git mktree failed: .*1{40}.*unavailable"):
+        repo.tree_with(git(p2p.root, "rev-parse", "HEAD^{tree}"), {"entries/pitch/ava/x.yaml": "1" * 40})
+    # The same Git makes the next trees through a new process.
+    blob = git(p2p.root, "rev-parse", "HEAD:p2p.yaml")
+    tree = repo.tree_with(git(p2p.root, "rev-parse", "HEAD^{tree}"), {"entries/pitch/ava/x.yaml": blob})
+    assert git(p2p.root, "rev-parse", f"{tree}:entries/pitch/ava/x.yaml") == blob
+

@@ -11,16 +11,19 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from p2p.errors import StoreError
 from p2p.progress import steps
 from p2p.store import catfile
 
 ZERO = "0" * 40
+FILE_MODE = "100644"  # every file p2p commits: a plain, not executable, file
+NO_GIT = "git is not installed or not on PATH; p2p needs git 2.25 or newer"
 _FLAGS = r"^(core\.sparsecheckout|core\.sparsecheckoutcone|index\.sparse)$"  # what _config_true is asked
 _CAS_ATTEMPTS = 40  # with backoff: a few seconds of contention on one clone
 
@@ -85,10 +88,9 @@ class Git:
                 ["git", "-C", str(self.root), *args], input=input, capture_output=True, env=full_env
             )
         except FileNotFoundError:
-            raise StoreError("git is not installed or not on PATH; p2p needs git 2.25 or newer") from None
+            raise StoreError(NO_GIT) from None
         if check and proc.returncode != 0:
-            message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise StoreError(f"git {args[0]} failed: {message[-1] if message else 'no message'}")
+            raise _failed(args[0], proc.stderr)
         return proc
 
     def out(self, *args: str, **kwargs: object) -> str:
@@ -99,7 +101,7 @@ class Git:
         import shutil  # here, like random below: a read imports neither
 
         if shutil.which("git") is None:
-            raise StoreError("git is not installed or not on PATH; p2p needs git 2.25 or newer")
+            raise StoreError(NO_GIT)
         proc = self.run("rev-parse", "--show-toplevel", check=False)
         return proc.returncode == 0 and Path(proc.stdout.decode().strip()).resolve() == self.root.resolve()
 
@@ -107,7 +109,7 @@ class Git:
         import shutil
 
         if shutil.which("git") is None:  # before any folder is made: nothing is left behind
-            raise StoreError("git is not installed or not on PATH; p2p needs git 2.25 or newer")
+            raise StoreError(NO_GIT)
         self.root.mkdir(parents=True, exist_ok=True)
         self.run("init", "--quiet")
 
@@ -258,16 +260,49 @@ class Git:
         listings = self._read_trees(tree, wanted)
         for path, oid in blobs.items():
             folder, _, name = path.rpartition("/")
-            listings[folder][name] = ("100644", "blob", oid)
-        for folder in sorted(wanted, key=lambda f: -(f.count("/") + bool(f))):  # deepest first
-            listing = "".join(f"{m} {k} {o}\t{n}\0" for n, (m, k, o) in listings[folder].items())
-            oid = self.out("mktree", "-z", input=listing.encode("utf-8", "surrogateescape"))
-            if folder:
-                parent, _, name = folder.rpartition("/")
-                listings[parent][name] = ("040000", "tree", oid)
-            else:
-                return oid
+            listings[folder][name] = (FILE_MODE, "blob", oid)
+        with self._tree_maker() as make_tree:
+            for folder in sorted(wanted, key=lambda f: -(f.count("/") + bool(f))):  # deepest first
+                oid = make_tree(listings[folder])
+                if folder:
+                    parent, _, name = folder.rpartition("/")
+                    listings[parent][name] = ("040000", "tree", oid)
+                else:
+                    return oid
         raise AssertionError("the root tree is always rebuilt")
+
+    @contextmanager
+    def _tree_maker(self) -> Iterator[Callable[[Mapping[str, tuple[str, str, str]]], str]]:
+        """A function writing one tree ({name: (mode, kind, id)}) and returning its id,
+        all through one `git mktree --batch`: a commit rebuilds every folder on its
+        paths (four for an entry), at ~3 ms for each process. git answers each tree
+        as soon as it is complete, so a parent can name the id of its child."""
+        try:
+            proc = subprocess.Popen(["git", "-C", str(self.root), "mktree", "--batch", "-z"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except FileNotFoundError:
+            raise StoreError(NO_GIT) from None
+        assert proc.stdin is not None and proc.stdout is not None
+        stdin, stdout = proc.stdin, proc.stdout
+
+        def make_tree(entries: Mapping[str, tuple[str, str, str]]) -> str:
+            # With --batch -z an empty record (one more NUL) ends a tree.
+            listing = "".join(f"{m} {k} {o}\t{n}\0" for n, (m, k, o) in entries.items()) + "\0"
+            try:
+                stdin.write(listing.encode("utf-8", "surrogateescape"))
+                stdin.flush()
+            except BrokenPipeError:  # git stopped (a bad entry): its message says why
+                pass
+            line = stdout.readline()
+            if not line.endswith(b"\n"):
+                raise _failed("mktree", proc.communicate()[1])
+            return line.decode().strip()
+
+        try:
+            yield make_tree
+        finally:
+            if proc.returncode is None:  # also on an error: git sees its input end and exits
+                proc.communicate()
 
     def recommit(self, commit: str, tree: str, parent: str) -> str:
         """A copy of `commit` with another tree and parent: same author, committer,
@@ -376,6 +411,12 @@ class Git:
         """Those of `paths` whose working-tree or index version differs from HEAD."""
         raw = self.run("status", "--porcelain", "-z", "--untracked-files=all", "--", *paths).stdout
         return [record[3:].decode("utf-8", "surrogateescape") for record in raw.split(b"\0") if len(record) > 3]
+
+
+def _failed(command: str, stderr: bytes) -> StoreError:
+    """The error of a git command that failed: git's last line says why."""
+    message = stderr.decode("utf-8", "replace").strip().splitlines()
+    return StoreError(f"git {command} failed: {message[-1] if message else 'no message'}")
 
 
 def _parse_tree(data: bytes, hash_len: int) -> dict[str, tuple[str, str, str]]:
