@@ -266,3 +266,12 @@ def test_a_tree_git_refuses_to_make_is_an_error_with_git_s_reason(p2p):
     tree = repo.tree_with(git(p2p.root, "rev-parse", "HEAD^{tree}"), {"entries/pitch/ava/x.yaml": blob})
     assert git(p2p.root, "rev-parse", f"{tree}:entries/pitch/ava/x.yaml") == blob
 
+
+def test_a_submit_stages_its_entry_as_committed_and_keeps_what_the_user_staged(p2p):
+    (p2p.root / "notes.txt").write_text("mine\n")
+    git(p2p.root, "add", "notes.txt")
+    p2p("submit", "pitch", "--link", "https://v.example/a", as_="ava")
+    assert git(p2p.root, "status", "--porcelain") == "A  notes.txt"
+    path = git(p2p.root, "diff", "--name-only", "HEAD~1", "HEAD")
+    mode, _, oid = git(p2p.root, "ls-tree", "HEAD", "--", path).split("\t")[0].split(" ")
+    assert git(p2p.root, "ls-files", "--stage", "--", path) == f"{mode} {oid} 0\t{path}"

@@ -59,6 +59,12 @@ class TreeItem:
     path: str
 
 
+@dataclass(frozen=True)
+class Committed:
+    id: str
+    files: tuple[TreeItem, ...]  # each file committed, as the commit's tree holds it: what to `stage`
+
+
 SPLIT_INDEX_BYTES = 32 << 20
 
 
@@ -204,13 +210,12 @@ class Git:
 
     # -- writing ---------------------------------------------------------------------
     def commit_files(self, ref: str, files: Mapping[str, bytes], message: str, author: Identity,
-                     committer: Identity) -> str:
+                     committer: Identity) -> Committed:
         """Commit exactly `files` (path -> content) on top of branch `ref`.
 
         p2p writes the files into the working tree first (atomically), unless a
         sparse checkout leaves their folder out. The index is not touched here:
-        `stage` them after.
-        Returns the new commit id."""
+        `stage` them after, from the returned commit's `files`."""
         blobs = dict(zip(files, self._hash_objects(list(files.values()))))
         env = {
             "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
@@ -229,7 +234,7 @@ class Git:
             # Compare-and-swap: fails if another writer moved the branch meanwhile.
             proc = self.run("update-ref", "-m", message, ref, commit, parent or ZERO, check=False)
             if proc.returncode == 0:
-                return commit
+                return Committed(commit, tuple(TreeItem(FILE_MODE, "blob", oid, path) for path, oid in blobs.items()))
             if self.resolve(ref) == parent:  # the branch did not move: git failed for another reason
                 detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
                 raise StoreError(f"git could not update {ref}: {detail[-1] if detail else 'no reason given'} "
@@ -329,9 +334,10 @@ class Git:
             listings[folder] = _parse_tree(content, len(oid) // 2)
         return listings
 
-    def stage(self, commit: str, paths: Iterable[str]) -> None:
-        """Record `paths` as in `commit` in the index, so `git status` shows them clean
-        and whatever else the user staged stays staged."""
+    def stage(self, commit: str, files: Iterable[TreeItem]) -> None:
+        """Record `files` (as `commit` holds them) in the index, so `git status` shows
+        them clean and whatever else the user staged stays staged. commit_files
+        returns the files it committed, sparing a process to list them again."""
         if self.sparse_index():
             # Naming a path outside the cone would make git expand the whole index
             # (seconds at a million entries). A two-way merge from the parent moves
@@ -339,8 +345,7 @@ class Git:
             self.run("read-tree", "-m", f"{commit}^", commit)
             return
         self._split_big_index()
-        items = self.ls_tree(commit, paths)
-        listing = "".join(f"{i.mode} {i.oid}\t{i.path}\0" for i in items)
+        listing = "".join(f"{i.mode} {i.oid}\t{i.path}\0" for i in files)
         self.run("update-index", "--add", "-z", "--index-info", input=listing.encode("utf-8", "surrogateescape"))
 
     def sparse_index(self) -> bool:

@@ -182,7 +182,8 @@ class Store:
         records = [(r[:2], r[3:]) for r in raw.split("\0") if len(r) > 3]
         lost = [path for code, path in records if code[0] == "D"]
         if lost:
-            self.git.stage(self.git.out("rev-parse", "HEAD"), lost)
+            head = self.git.out("rev-parse", "HEAD")
+            self.git.stage(head, self.git.ls_tree(head, lost))
         orphans = [path for code, path in records if code == "??" and path.endswith(".yaml")]
         for rel in orphans:
             data = (self.root / rel).read_bytes()
@@ -197,9 +198,9 @@ class Store:
                 self.notes.append(f"{rel} is not where its entry belongs and was not committed")
                 continue
             identity = Identity(author.name, author.email)
-            commit = self.git.commit_files(ref, {rel: data}, f"p2p: {entry.kind} {entry.challenge} by {entry.by}",
-                                           identity, self.committer(fallback=identity))
-            self.git.stage(commit, [rel])
+            committed = self.git.commit_files(ref, {rel: data}, f"p2p: {entry.kind} {entry.challenge} by {entry.by}",
+                                              identity, self.committer(fallback=identity))
+            self.git.stage(committed.id, committed.files)
             self.wrote = True
             self.notes.append(f"recovered {rel}: written before an interruption, now committed")
         journal.unlink()
@@ -226,21 +227,21 @@ class Store:
                 made.extend(p for p in reversed(path.parents) if self.root in p.parents and not p.exists())
                 yamlio.write_atomic(path, data)
             fault("after-write")
-            commit = self.git.commit_files(ref, files, message, author, committer)
+            committed = self.git.commit_files(ref, files, message, author, committer)
             fault("after-commit")
         except BaseException:
             self._restore(previous, made)
             journal.unlink()
             raise
         try:
-            self.git.stage(commit, files)
+            self.git.stage(committed.id, committed.files)
             journal.unlink()
         except StoreError as exc:
             paths = " ".join(files)
-            raise StoreError(f"recorded as commit {commit[:12]}, but git's index could not be updated ({exc}); "
+            raise StoreError(f"recorded as commit {committed.id[:12]}, but git's index could not be updated ({exc}); "
                              f"run `git reset -q -- {paths}` so your next commit keeps it") from None
         self.wrote = True
-        return commit
+        return committed.id
 
     @contextmanager
     def lock(self, timeout: float = 30.0) -> Iterator[None]:
