@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from conftest import git, scores, store_state
+from conftest import P2P, git, scores, store_state
 from p2p import schema
 from p2p.cli import cli
 from p2p.store import yamlio
@@ -275,3 +275,37 @@ def test_a_submit_stages_its_entry_as_committed_and_keeps_what_the_user_staged(p
     path = git(p2p.root, "diff", "--name-only", "HEAD~1", "HEAD")
     mode, _, oid = git(p2p.root, "ls-tree", "HEAD", "--", path).split("\t")[0].split(" ")
     assert git(p2p.root, "ls-files", "--stage", "--", path) == f"{mode} {oid} 0\t{path}"
+
+
+def test_a_linked_worktree_writes_on_its_own_branch(p2p, tmp_path):
+    tree = tmp_path / "review"
+    git(p2p.root, "worktree", "add", "-q", "-b", "q4/pitch.review", str(tree))
+    main = git(p2p.root, "rev-parse", "main")
+    P2P(tree)("submit", "pitch", "--link", "https://v.example/a", as_="ava")
+    assert git(p2p.root, "rev-parse", "main") == main == git(tree, "rev-parse", "HEAD~1")
+    assert git(tree, "log", "-1", "--format=%s") == "p2p: submission pitch by ava"
+    assert git(tree, "status", "--porcelain") == "" and git(p2p.root, "status", "--porcelain") == ""
+
+
+def test_a_linked_worktree_on_a_detached_head_is_refused(p2p, tmp_path):
+    tree = tmp_path / "detached"
+    git(p2p.root, "worktree", "add", "-q", "--detach", str(tree))
+    P2P(tree).refused("submit", "pitch", "--link", "https://v.example/a", as_="ava", match="detached")
+
+
+@pytest.mark.parametrize("setup", ["plain", "packed", "unborn", "alias", "worktree"])
+def test_the_branch_written_to_is_the_one_git_names(p2p, tmp_path, setup):
+    from p2p.store.repo import Git
+
+    root = p2p.root
+    if setup == "packed":
+        git(root, "pack-refs", "--all")
+    elif setup == "unborn":
+        git(root, "symbolic-ref", "HEAD", "refs/heads/fresh")
+    elif setup == "alias":  # master kept as another name of main: git names main
+        git(root, "symbolic-ref", "refs/heads/master", "refs/heads/main")
+        git(root, "symbolic-ref", "HEAD", "refs/heads/master")
+    elif setup == "worktree":
+        root = tmp_path / "linked"
+        git(p2p.root, "worktree", "add", "-q", "-b", "linked", str(root))
+    assert Git(root).head_ref() == git(root, "symbolic-ref", "HEAD")
