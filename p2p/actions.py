@@ -86,7 +86,8 @@ def _scoped(store: Store, as_id: str | None, slug: str, *others: str) -> tuple[S
     for other in others:
         base.person(other)
     authors = {actor.id, *others} if chal.format == "individual" else None
-    return store.load(challenges=[slug], authors=authors), actor, chal
+    # At the commit just read, not HEAD again: both reads see one state of the store.
+    return store.load(base.commit, challenges=[slug], authors=authors), actor, chal
 
 
 def _submission_team(snapshot: Snapshot, chal: model.Challenge, actor: model.Person, team: str | None) -> str | None:

@@ -309,3 +309,16 @@ def test_the_branch_written_to_is_the_one_git_names(p2p, tmp_path, setup):
         root = tmp_path / "linked"
         git(p2p.root, "worktree", "add", "-q", "-b", "linked", str(root))
     assert Git(root).head_ref() == git(root, "symbolic-ref", "HEAD")
+
+
+def test_a_commit_resolved_once_is_not_asked_again_but_head_always_is(p2p, monkeypatch, tmp_path):
+    from p2p.store.repo import Git
+
+    repo = Git(p2p.root)
+    first = repo.resolve("HEAD")
+    p2p("submit", "pitch", "--link", "https://v.example/a", as_="ava")  # moves HEAD
+    head = git(p2p.root, "rev-parse", "HEAD")
+    commands = traced_git(monkeypatch, tmp_path)
+    assert repo.resolve("HEAD") == head != first
+    assert repo.resolve(first) == first and repo.resolve("main") == repo.resolve("HEAD") == head
+    assert len(commands()) == 3  # HEAD twice and main: only a commit id is known without git

@@ -77,6 +77,7 @@ class Git:
         self.root = root
         self._flags: set[str] | None = None  # boolean config keys set to true, read once
         self._listed: dict[tuple[str, tuple[str, ...]], list[TreeItem]] = {}
+        self._commits: set[str] = set()  # full commit ids resolve() had git name
 
     def git_dir(self) -> Path:
         dot = self.root / ".git"
@@ -148,9 +149,18 @@ class Git:
         return match[1]
 
     def resolve(self, rev: str) -> str | None:
-        """The commit id of `rev`, or None when it does not exist (an unborn branch)."""
+        """The commit id of `rev`, or None when it does not exist (an unborn branch).
+
+        A commit id git named here names that commit for good: asked again (a second
+        read at the commit the first one resolved) it costs no process. A name that
+        can move (HEAD, a branch) is asked of git every time."""
+        if rev in self._commits:
+            return rev
         proc = self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
-        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+        commit = proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+        if commit is not None:
+            self._commits.add(commit)
+        return commit
 
     def local_identity(self) -> Identity | None:
         proc = self.run("var", "GIT_COMMITTER_IDENT", check=False, env={"GIT_CONFIG_PARAMETERS": "'user.useconfigonly=true'"})
