@@ -322,3 +322,17 @@ def test_a_commit_resolved_once_is_not_asked_again_but_head_always_is(p2p, monke
     assert repo.resolve("HEAD") == head != first
     assert repo.resolve(first) == first and repo.resolve("main") == repo.resolve("HEAD") == head
     assert len(commands()) == 3  # HEAD twice and main: only a commit id is known without git
+
+
+def test_the_newest_entry_id_at_a_commit_just_read_needs_no_lookup(p2p, monkeypatch, tmp_path):
+    from p2p.store.store import Store
+
+    p2p("submit", "pitch", "--link", "https://v.example/a", as_="ava")
+    p2p("submit", "pitch", "--link", "https://v.example/b", as_="ben")
+    newest = max(path.rsplit("/", 1)[1][:-5] for path in git(p2p.root, "ls-files", "entries/pitch").split())
+    store = Store(p2p.root)
+    commit = store.load(challenges=["pitch"]).commit  # lists every challenge's folder at that commit
+    commands = traced_git(monkeypatch, tmp_path)
+    assert store.newest_entry_id("pitch", commit) == newest == Store(p2p.root).newest_entry_id("pitch")
+    assert [c for c in commands() if c.startswith("rev-parse")] == ["rev-parse --verify --quiet HEAD:entries/pitch"]
+    assert store.newest_entry_id("nope", commit) is None  # not in that listing: git says there is none

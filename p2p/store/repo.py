@@ -190,6 +190,18 @@ class Git:
             self._listed[key] = items
         return items
 
+    def object_at(self, rev: str, path: str) -> str | None:
+        """The id of what `path` holds in `rev` (a folder's tree), None when nothing;
+        without a process when a listing of that commit already named it (a write's
+        read lists every challenge's entries folder at the commit it checks)."""
+        for (listed, _), items in self._listed.items():  # commit ids only: HEAD is never kept
+            if listed == rev:
+                found = next((item.oid for item in items if item.path == path), None)
+                if found is not None:
+                    return found
+        proc = self.run("rev-parse", "--verify", "--quiet", f"{rev}:{path}", check=False)
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
     def diff_trees(self, old: str, new: str) -> list[tuple[str, str | None]]:
         """(path inside the trees, new blob id or None when gone) of every file that
         differs between two trees: the cost of one new entry, not of the folder."""
