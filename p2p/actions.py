@@ -69,7 +69,7 @@ def submit(store: Store, as_id: str | None, now: dt.datetime, slug: str, *, link
         if snapshot.person(partner).id == actor.id:
             raise InvalidInput("--partner must be someone else")
     entry = entries.Submission(
-        id=new_entry_id(now, store.newest_entry_id(slug)), at=now, by=actor.id, challenge=slug, link=link, notes=notes,
+        id=_new_id(store, snapshot, now, slug), at=now, by=actor.id, challenge=slug, link=link, notes=notes,
         tags=tuple(tags), metric=metric, team=team, partner=partner,
     )
     return _record(store, entry, actor)
@@ -86,7 +86,8 @@ def _scoped(store: Store, as_id: str | None, slug: str, *others: str) -> tuple[S
     for other in others:
         base.person(other)
     authors = {actor.id, *others} if chal.format == "individual" else None
-    return store.load(challenges=[slug], authors=authors), actor, chal
+    # At the commit just read, not HEAD again: both reads see one state of the store.
+    return store.load(base.commit, challenges=[slug], authors=authors), actor, chal
 
 
 def _submission_team(snapshot: Snapshot, chal: model.Challenge, actor: model.Person, team: str | None) -> str | None:
@@ -105,8 +106,8 @@ def rate(store: Store, as_id: str | None, now: dt.datetime, slug: str, target: s
     snapshot, actor, chal = _scoped(store, as_id, slug, target)
     submission = _peer_target(snapshot, chal, actor, target, now, "rate")
     entry = entries.Rating(
-        id=new_entry_id(now, store.newest_entry_id(slug)), at=now, by=actor.id, challenge=slug, submission=submission.id, person=submission.by,
-        scores=parse_scores(chal.rubric, scores), comment=comment,
+        id=_new_id(store, snapshot, now, slug), at=now, by=actor.id, challenge=slug, submission=submission.id,
+        person=submission.by, scores=parse_scores(chal.rubric, scores), comment=comment,
     )
     return _record(store, entry, actor)
 
@@ -136,7 +137,7 @@ def vote(store: Store, as_id: str | None, now: dt.datetime, slug: str, target: s
     snapshot, actor, chal = _scoped(store, as_id, slug, target)
     check_id(award, "--award")
     submission = _peer_target(snapshot, chal, actor, target, now, "vote")
-    entry = entries.Vote(id=new_entry_id(now, store.newest_entry_id(slug)), at=now, by=actor.id, challenge=slug,
+    entry = entries.Vote(id=_new_id(store, snapshot, now, slug), at=now, by=actor.id, challenge=slug,
                          submission=submission.id, person=submission.by, award=award)
     return _record(store, entry, actor)
 
@@ -158,7 +159,7 @@ def feature(store: Store, as_id: str | None, now: dt.datetime, slug: str, target
     unchanged = not mine if remove else bool(mine) and mine[0].note == note
     if unchanged:
         return None
-    entry = entries.Feature(id=new_entry_id(now, store.newest_entry_id(slug)), at=now, by=actor.id, challenge=slug,
+    entry = entries.Feature(id=_new_id(store, snapshot, now, slug), at=now, by=actor.id, challenge=slug,
                             submission=submission.id, person=submission.by, note=note, featured=not remove)
     return _record(store, entry, actor)
 
@@ -212,6 +213,12 @@ def _find_rating(snapshot: Snapshot, slug: str, prefix: str) -> entries.Rating:
     if len(found) > 1:
         raise InvalidInput(f"rating id {prefix!r} is ambiguous in {slug}: {', '.join(e.id for e in found[:5])}")
     return found[0]
+
+
+def _new_id(store: Store, snapshot: Snapshot, now: dt.datetime, slug: str) -> str:
+    """A new entry id, later than every one in the challenge at the commit the rules
+    were checked at (that read listed its folder: looking it up costs no process)."""
+    return new_entry_id(now, store.newest_entry_id(slug, snapshot.commit or "HEAD"))
 
 
 def _newest(snapshot: Snapshot, slug: str) -> str | None:
@@ -317,6 +324,6 @@ def draw_bracket(store: Store, as_id: str | None, now: dt.datetime, slug: str, s
         slots = tuple(drawn)
         ranked = brackets.seeding(entrants, points, seed)[:size]
         seeds = {pid: i for i, pid in enumerate(ranked, 1)}
-    entry = entries.Bracket(id=new_entry_id(now, store.newest_entry_id(slug)), at=now, by=actor.id, challenge=slug,
+    entry = entries.Bracket(id=_new_id(store, snapshot, now, slug), at=now, by=actor.id, challenge=slug,
                             seed=seed, slots=slots, seeds=seeds, previous=previous)
     return _record(store, entry, actor)

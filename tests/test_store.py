@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from conftest import git, scores, store_state
+from conftest import P2P, git, scores, store_state
 from p2p import schema
 from p2p.cli import cli
 from p2p.store import yamlio
@@ -219,3 +219,120 @@ def test_store_files_get_ordinary_permissions(p2p):
     os.umask(mask)
     mode = stat.S_IMODE((p2p.root / "people" / "ava.yaml").stat().st_mode)
     assert mode == 0o666 & ~mask
+
+
+def traced_git(monkeypatch, tmp_path):
+    """GIT_TRACE for the git processes p2p runs in this process: a function giving the
+    commands traced so far (git traces to a file: p2p captures its stderr)."""
+    trace = tmp_path / "git-trace.log"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    return lambda: [line.split("trace: built-in: git ", 1)[1] for line in trace.read_text().splitlines()
+                    if "trace: built-in: git " in line]
+
+
+def test_one_commit_touching_folders_at_several_depths_builds_the_trees_git_would(p2p, monkeypatch, tmp_path):
+    from p2p.store.repo import Identity
+    from p2p.store.store import Store
+
+    files = {"p2p.yaml": (p2p.root / "p2p.yaml").read_bytes() + b"# edited\n", "people/zoe.yaml": b"id: zoe\n",
+             "entries/pitch/ava/01ZZZZZZZZZZZZZZZZZZZZZZZA.yaml": b"a: 1\n",
+             "entries/pitch/ben/01ZZZZZZZZZZZZZZZZZZZZZZZB.yaml": b"b: 1\n", "entries/new/x/y/deep.yaml": b"d: 1\n"}
+    before = git(p2p.root, "ls-tree", "-r", "HEAD").splitlines()
+    commands = traced_git(monkeypatch, tmp_path)
+    Store(p2p.root).write(files, "several folders", Identity("A", "a@example.com"), Identity("A", "a@example.com"),
+                          guard=False)
+    assert len([c for c in commands() if c.startswith("mktree")]) == 1  # nine trees, one process
+    assert sorted(git(p2p.root, "diff", "--name-only", "HEAD~1", "HEAD").splitlines()) == sorted(files)
+    for path, data in files.items():
+        assert git(p2p.root, "cat-file", "blob", f"HEAD:{path}") == data.decode().strip()
+    after = git(p2p.root, "ls-tree", "-r", "HEAD").splitlines()
+    assert [line for line in before if line.split("\t")[1] not in files] == [
+        line for line in after if line.split("\t")[1] not in files]  # every sibling kept
+    # The trees are the ones git builds itself from the index (the staged files).
+    assert git(p2p.root, "write-tree") == git(p2p.root, "rev-parse", "HEAD^{tree}")
+    assert git(p2p.root, "status", "--porcelain") == ""
+    git(p2p.root, "fsck", "--strict", "--no-progress")
+
+
+def test_a_tree_git_refuses_to_make_is_an_error_with_git_s_reason(p2p):
+    from p2p.errors import StoreError
+    from p2p.store.repo import Git
+
+    repo = Git(p2p.root)
+    with pytest.raises(StoreError, match=r"git mktree failed: .*1{40}.*unavailable"):
+        repo.tree_with(git(p2p.root, "rev-parse", "HEAD^{tree}"), {"entries/pitch/ava/x.yaml": "1" * 40})
+    # The same Git makes the next trees through a new process.
+    blob = git(p2p.root, "rev-parse", "HEAD:p2p.yaml")
+    tree = repo.tree_with(git(p2p.root, "rev-parse", "HEAD^{tree}"), {"entries/pitch/ava/x.yaml": blob})
+    assert git(p2p.root, "rev-parse", f"{tree}:entries/pitch/ava/x.yaml") == blob
+
+
+def test_a_submit_stages_its_entry_as_committed_and_keeps_what_the_user_staged(p2p):
+    (p2p.root / "notes.txt").write_text("mine\n")
+    git(p2p.root, "add", "notes.txt")
+    p2p("submit", "pitch", "--link", "https://v.example/a", as_="ava")
+    assert git(p2p.root, "status", "--porcelain") == "A  notes.txt"
+    path = git(p2p.root, "diff", "--name-only", "HEAD~1", "HEAD")
+    mode, _, oid = git(p2p.root, "ls-tree", "HEAD", "--", path).split("\t")[0].split(" ")
+    assert git(p2p.root, "ls-files", "--stage", "--", path) == f"{mode} {oid} 0\t{path}"
+
+
+def test_a_linked_worktree_writes_on_its_own_branch(p2p, tmp_path):
+    tree = tmp_path / "review"
+    git(p2p.root, "worktree", "add", "-q", "-b", "q4/pitch.review", str(tree))
+    main = git(p2p.root, "rev-parse", "main")
+    P2P(tree)("submit", "pitch", "--link", "https://v.example/a", as_="ava")
+    assert git(p2p.root, "rev-parse", "main") == main == git(tree, "rev-parse", "HEAD~1")
+    assert git(tree, "log", "-1", "--format=%s") == "p2p: submission pitch by ava"
+    assert git(tree, "status", "--porcelain") == "" and git(p2p.root, "status", "--porcelain") == ""
+
+
+def test_a_linked_worktree_on_a_detached_head_is_refused(p2p, tmp_path):
+    tree = tmp_path / "detached"
+    git(p2p.root, "worktree", "add", "-q", "--detach", str(tree))
+    P2P(tree).refused("submit", "pitch", "--link", "https://v.example/a", as_="ava", match="detached")
+
+
+@pytest.mark.parametrize("setup", ["plain", "packed", "unborn", "alias", "worktree"])
+def test_the_branch_written_to_is_the_one_git_names(p2p, tmp_path, setup):
+    from p2p.store.repo import Git
+
+    root = p2p.root
+    if setup == "packed":
+        git(root, "pack-refs", "--all")
+    elif setup == "unborn":
+        git(root, "symbolic-ref", "HEAD", "refs/heads/fresh")
+    elif setup == "alias":  # master kept as another name of main: git names main
+        git(root, "symbolic-ref", "refs/heads/master", "refs/heads/main")
+        git(root, "symbolic-ref", "HEAD", "refs/heads/master")
+    elif setup == "worktree":
+        root = tmp_path / "linked"
+        git(p2p.root, "worktree", "add", "-q", "-b", "linked", str(root))
+    assert Git(root).head_ref() == git(root, "symbolic-ref", "HEAD")
+
+
+def test_a_commit_resolved_once_is_not_asked_again_but_head_always_is(p2p, monkeypatch, tmp_path):
+    from p2p.store.repo import Git
+
+    repo = Git(p2p.root)
+    first = repo.resolve("HEAD")
+    p2p("submit", "pitch", "--link", "https://v.example/a", as_="ava")  # moves HEAD
+    head = git(p2p.root, "rev-parse", "HEAD")
+    commands = traced_git(monkeypatch, tmp_path)
+    assert repo.resolve("HEAD") == head != first
+    assert repo.resolve(first) == first and repo.resolve("main") == repo.resolve("HEAD") == head
+    assert len(commands()) == 3  # HEAD twice and main: only a commit id is known without git
+
+
+def test_the_newest_entry_id_at_a_commit_just_read_needs_no_lookup(p2p, monkeypatch, tmp_path):
+    from p2p.store.store import Store
+
+    p2p("submit", "pitch", "--link", "https://v.example/a", as_="ava")
+    p2p("submit", "pitch", "--link", "https://v.example/b", as_="ben")
+    newest = max(path.rsplit("/", 1)[1][:-5] for path in git(p2p.root, "ls-files", "entries/pitch").split())
+    store = Store(p2p.root)
+    commit = store.load(challenges=["pitch"]).commit  # lists every challenge's folder at that commit
+    commands = traced_git(monkeypatch, tmp_path)
+    assert store.newest_entry_id("pitch", commit) == newest == Store(p2p.root).newest_entry_id("pitch")
+    assert [c for c in commands() if c.startswith("rev-parse")] == ["rev-parse --verify --quiet HEAD:entries/pitch"]
+    assert store.newest_entry_id("nope", commit) is None  # not in that listing: git says there is none

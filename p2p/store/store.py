@@ -55,22 +55,21 @@ class Store:
              authors: Iterable[str] | None = None, records: bool = False, folded: bool = False) -> Snapshot:
         return loader.load(self.git, rev, challenges, authors=authors, records=records, folded=folded)
 
-    def newest_entry_id(self, slug: str) -> str | None:
+    def newest_entry_id(self, slug: str, rev: str = "HEAD") -> str | None:
         """The latest entry id in a challenge, from its file names alone (no parsing):
         new ids are made later than it, so write order is kept even with one clock."""
-        return self.newest_id(f"{layout.ENTRIES}/{slug}/")
+        return self.newest_id(f"{layout.ENTRIES}/{slug}/", rev)
 
-    def newest_id(self, folder: str) -> str | None:
-        """The latest entry or record id below `folder`, from file names alone.
+    def newest_id(self, folder: str, rev: str = "HEAD") -> str | None:
+        """The latest entry or record id below `folder` at `rev`, from file names alone.
 
         Listing a challenge of 20,000 entries on every write would cost a rep ~40 ms,
         so the answer is kept per folder with the tree it was found in
         (`.git/p2p/newest/`), and the next write reads only what `git diff-tree`
         says was added since. Losing that file costs one full listing."""
-        tree = self.git.run("rev-parse", "--verify", "--quiet", f"HEAD:{folder.rstrip('/')}", check=False)
-        if tree.returncode != 0:
+        tree_id = self.git.object_at(rev, folder.rstrip("/"))
+        if tree_id is None:
             return None  # no such folder yet
-        tree_id = tree.stdout.decode().strip()
         memo = self.git.git_dir() / "p2p" / "newest" / folder.strip("/").replace("/", "__")
         try:
             seen_tree, seen = memo.read_text().split()
@@ -86,7 +85,7 @@ class Store:
                 names = None
         if names is None:
             seen = ""
-            names = self.git.out("ls-tree", "-r", "--name-only", "HEAD", "--", folder).split()
+            names = self.git.out("ls-tree", "-r", "--name-only", rev, "--", folder).split()
         stems = [name.rsplit("/", 1)[-1][:-5] for name in names if name.endswith(".yaml")]
         newest = max((stem for stem in stems if len(stem) == 26), default=None)
         newest = max(filter(None, (newest, seen)), default=None)
@@ -182,7 +181,8 @@ class Store:
         records = [(r[:2], r[3:]) for r in raw.split("\0") if len(r) > 3]
         lost = [path for code, path in records if code[0] == "D"]
         if lost:
-            self.git.stage(self.git.out("rev-parse", "HEAD"), lost)
+            head = self.git.out("rev-parse", "HEAD")
+            self.git.stage(head, self.git.ls_tree(head, lost))
         orphans = [path for code, path in records if code == "??" and path.endswith(".yaml")]
         for rel in orphans:
             data = (self.root / rel).read_bytes()
@@ -197,9 +197,9 @@ class Store:
                 self.notes.append(f"{rel} is not where its entry belongs and was not committed")
                 continue
             identity = Identity(author.name, author.email)
-            commit = self.git.commit_files(ref, {rel: data}, f"p2p: {entry.kind} {entry.challenge} by {entry.by}",
-                                           identity, self.committer(fallback=identity))
-            self.git.stage(commit, [rel])
+            committed = self.git.commit_files(ref, {rel: data}, f"p2p: {entry.kind} {entry.challenge} by {entry.by}",
+                                              identity, self.committer(fallback=identity))
+            self.git.stage(committed.id, committed.files)
             self.wrote = True
             self.notes.append(f"recovered {rel}: written before an interruption, now committed")
         journal.unlink()
@@ -226,21 +226,21 @@ class Store:
                 made.extend(p for p in reversed(path.parents) if self.root in p.parents and not p.exists())
                 yamlio.write_atomic(path, data)
             fault("after-write")
-            commit = self.git.commit_files(ref, files, message, author, committer)
+            committed = self.git.commit_files(ref, files, message, author, committer)
             fault("after-commit")
         except BaseException:
             self._restore(previous, made)
             journal.unlink()
             raise
         try:
-            self.git.stage(commit, files)
+            self.git.stage(committed.id, committed.files)
             journal.unlink()
         except StoreError as exc:
             paths = " ".join(files)
-            raise StoreError(f"recorded as commit {commit[:12]}, but git's index could not be updated ({exc}); "
+            raise StoreError(f"recorded as commit {committed.id[:12]}, but git's index could not be updated ({exc}); "
                              f"run `git reset -q -- {paths}` so your next commit keeps it") from None
         self.wrote = True
-        return commit
+        return committed.id
 
     @contextmanager
     def lock(self, timeout: float = 30.0) -> Iterator[None]:
