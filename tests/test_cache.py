@@ -290,11 +290,11 @@ def test_people_and_challenges_are_kept_folded_and_follow_every_change(p2p):
 
 def test_a_submit_runs_the_git_processes_it_needs_and_no_more(p2p):
     """Each git process costs a write ~3 ms plus Python's fork: resolving HEAD twice,
-    one mktree per folder, listing what was just committed, asking which branch HEAD
-    is on and for the entries folder the read had listed were all cut (21 before).
-    A regression shows here first; the commands say which."""
+    one mktree per folder, listing what was just committed and asking for the entries
+    folder the read had listed were all cut (21 before). A regression shows here
+    first; the commands say which."""
     seeded(p2p)
     traced(p2p.root, "--as", "ava", "--no-sync", "submit", "pitch", "--link", "https://v.example/warm")
     _, commands = traced(p2p.root, "--as", "ava", "--no-sync", "submit", "pitch", "--link", "https://v.example/2")
-    assert len(commands) == 14, "\n".join(commands)
+    assert len(commands) == 15, "\n".join(commands)
     assert len([c for c in commands if "HEAD^{commit}" in c]) == 1  # both reads at one commit

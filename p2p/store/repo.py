@@ -9,7 +9,6 @@ p2p's commit, and a concurrent writer on the same clone can never be overwritten
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import time
 from contextlib import contextmanager
@@ -27,7 +26,6 @@ FILE_MODE = "100644"  # every file p2p commits: a plain, not executable, file
 NO_GIT = "git is not installed or not on PATH; p2p needs git 2.25 or newer"
 _FLAGS = r"^(core\.sparsecheckout|core\.sparsecheckoutcone|index\.sparse)$"  # what _config_true is asked
 _CAS_ATTEMPTS = 40  # with backoff: a few seconds of contention on one clone
-_HEAD_ON_BRANCH = re.compile(r"ref: (refs/heads/[\w./-]+)\n", re.ASCII)  # as git writes HEAD on a branch
 
 
 @dataclass(frozen=True)
@@ -124,29 +122,10 @@ class Git:
 
     def head_ref(self) -> str:
         """The branch HEAD points at (it may not exist yet); refuse a detached HEAD."""
-        branch = self._branch_of_head_file()
-        if branch is not None:
-            return branch
         proc = self.run("symbolic-ref", "--quiet", "HEAD", check=False)
         if proc.returncode != 0:
             raise StoreError("HEAD is detached; check out a branch (git switch main) before writing")
         return proc.stdout.decode().strip()
-
-    def _branch_of_head_file(self) -> str | None:
-        """The branch of HEAD read from its file, sparing every write a process; None
-        for anything but a plain file naming a branch the plain way (a detached HEAD,
-        a reftable repository, GIT_DIR set...): `git symbolic-ref` answers those."""
-        if "GIT_DIR" in os.environ:
-            return None
-        git_dir = self.git_dir()  # a linked worktree's own: its HEAD is there
-        try:
-            head = git_dir / "HEAD"
-            match = None if head.is_symlink() else _HEAD_ON_BRANCH.fullmatch(head.read_text("ascii"))
-        except (OSError, UnicodeDecodeError):
-            return None
-        if match is None or not _plain_branch(match[1]) or _symbolic_branch(git_dir, match[1]):
-            return None
-        return match[1]
 
     def resolve(self, rev: str) -> str | None:
         """The commit id of `rev`, or None when it does not exist (an unborn branch).
@@ -459,31 +438,6 @@ class Git:
         """Those of `paths` whose working-tree or index version differs from HEAD."""
         raw = self.run("status", "--porcelain", "-z", "--untracked-files=all", "--", *paths).stdout
         return [record[3:].decode("utf-8", "surrogateescape") for record in raw.split(b"\0") if len(record) > 3]
-
-
-def _plain_branch(ref: str) -> bool:
-    """Whether `ref` (refs/heads/…) is a branch name git takes as written: no part
-    empty or ending in "." or ".lock", none starting with a dot (reftable's stub
-    HEAD names "refs/heads/.invalid"), no ".." anywhere."""
-    parts = ref.split("/")[2:]
-    return ".." not in ref and all(p and p[0] != "." and not p.endswith((".", ".lock")) for p in parts)
-
-
-def _symbolic_branch(git_dir: Path, ref: str) -> bool:
-    """Whether branch `ref` is itself a symbolic ref (master kept as an alias of
-    main): git then names the branch it points at. Only a loose ref can be one,
-    and branches live in the common dir, shared by every worktree."""
-    try:
-        common = (git_dir / (git_dir / "commondir").read_text().strip()).resolve()
-    except OSError:
-        common = git_dir
-    path = common / ref
-    try:
-        return path.is_symlink() or path.read_bytes().startswith(b"ref:")
-    except FileNotFoundError:
-        return False  # packed (never symbolic), or not born yet
-    except OSError:
-        return True  # unreadable, or a folder: let git say
 
 
 def _failed(command: str, stderr: bytes) -> StoreError:
