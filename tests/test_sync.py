@@ -269,6 +269,8 @@ def test_a_process_killed_at_any_point_loses_and_duplicates_nothing(shared, poin
     a("sync")
     entries = remote_entries(remote)
     assert sorted(p.split("/")[2] for p in entries) == ["ava", "ben"]  # both, once each
+    subjects = git(a.root, "log", "--format=%s", "-3").splitlines()
+    assert subjects.count("p2p: submission pitch by ava") == 1, subjects  # no second, empty commit of it
     assert git(a.root, "status", "--porcelain") == ""
     assert git(remote, "rev-list", "--count", "main") == git(a.root, "rev-list", "--count", "HEAD")
     final = CliRunner().invoke(cli, ["--store", str(a.root), "audit"])

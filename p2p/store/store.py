@@ -183,7 +183,9 @@ class Store:
         if lost:
             head = self.git.out("rev-parse", "HEAD")
             self.git.stage(head, self.git.ls_tree(head, lost))
-        orphans = [path for code, path in records if code == "??" and path.endswith(".yaml")]
+        # A committed entry missing from the index shows twice, staged as deleted and as
+        # untracked: it is staged again above, not committed a second time.
+        orphans = [path for code, path in records if code == "??" and path.endswith(".yaml") and path not in lost]
         for rel in orphans:
             data = (self.root / rel).read_bytes()
             try:
