@@ -56,7 +56,7 @@ writable = st.one_of(
     st.from_regex(r"[0-9A-HJKMNP-TV-Z]{26}", fullmatch=True), st.from_regex(r"[0-9]{26}", fullmatch=True),
     st.integers(), st.floats(), st.booleans(), st.none(), st.lists(st.text(max_size=5), max_size=2), scalars)
 writable_documents = st.dictionaries(
-    st.one_of(keys, st.sampled_from(["on", "y", "Yes", "a" * 101, "_x", "A", "x y", 1])),
+    st.one_of(keys, st.sampled_from(["on", "y", "Yes", "a" * 101, "_x", "A", "x y", 1, "  a", "  on", "a:"])),
     st.one_of(writable, st.dictionaries(keys, writable, max_size=4)), max_size=8)
 
 

@@ -137,6 +137,7 @@ _PLAIN = r"[A-Za-z][\x20-\x22\x24-\x5a\x5c\x5e-\x7a\x7c\x7e\xa0-\u2027\u202a-\ud
 # so it single-quotes them.
 _DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?"
 _ULID = "[0-9A-HJKMNP-TV-Z]{26}"
+_KEY = "[a-z_][a-z0-9_-]{0,99}"  # as _LINE reads a key, at most 100 long (PyYAML's simple keys are < 128)
 _WIDTH = 100  # PyYAML folds longer lines at a space
 
 
@@ -163,7 +164,9 @@ def write(document: dict[str, Any]) -> str | None:
 
 
 def _key(key: object) -> bool:
-    return isinstance(key, str) and len(key) <= 100 and _LINE.fullmatch(f"{key}:") is not None and key.lower() not in _WORDS
+    """A key PyYAML writes plain, as it is (exactly a str: its safe dumper refuses
+    subclasses), and that no YAML 1.1 resolver reads as a boolean or null."""
+    return type(key) is str and re.fullmatch(_KEY, key) is not None and key.lower() not in _WORDS
 
 
 def _pair(key: object, value: object, indent: str) -> str | None:
