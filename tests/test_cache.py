@@ -176,9 +176,13 @@ def test_a_new_cache_layout_frees_older_ones_but_the_one_written_to_last(p2p):
         (caches / name).mkdir()
         (caches / name / "x.pickle").write_bytes(b"old")
         os.utime(caches / name, (1000 - age, 1000 - age))
+    # Written to last a level down, as tallies are (one folder per challenge):
+    (caches / "v4-p2p0.0.3-cccc-py311" / "pitch").mkdir(parents=True)
+    os.utime(caches / "v4-p2p0.0.3-cccc-py311", (900, 900))
+    os.utime(caches / "v4-p2p0.0.3-cccc-py311" / "pitch", (2000, 2000))
     shutil.rmtree(current)
     traced(p2p.root, "leaderboard", "pitch", "--reviewers")
-    assert sorted(c.name for c in caches.iterdir()) == sorted([current.name, "v4-p2p0.0.2-bbbb-py311"])
+    assert sorted(c.name for c in caches.iterdir()) == sorted([current.name, "v4-p2p0.0.3-cccc-py311"])
 
 
 def test_a_new_id_sorts_after_entries_committed_by_hand_since_the_last_write(p2p):

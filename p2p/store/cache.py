@@ -183,8 +183,12 @@ def drop_other_versions(folder: Path) -> None:
 
 
 def _modified(path: Path) -> float:
+    """When a cache folder was last written: its own time or a subfolder's (tallies
+    are written a level down, one folder per challenge)."""
     try:
-        return path.stat().st_mtime
+        with os.scandir(path) as children:
+            times = [c.stat().st_mtime for c in children if c.is_dir()]
+        return max([path.stat().st_mtime, *times])
     except OSError:  # dropped meanwhile by another process
         return 0.0
 
