@@ -265,3 +265,36 @@ def test_files_with_another_extension_in_store_folders_are_reported_not_ignored(
     result = check(p2p)
     assert result.exit_code == 1
     assert result.stdout.startswith("entries/pitch/ava/01M72N8MG0DT7R6J0P5VQRC5KX.yml: not where p2p expects")
+
+
+def test_check_lists_the_working_tree_as_pathlib_would(tmp_path):
+    """check walks the working tree with os.scandir, not pathlib (a third of its time
+    at 18,000 files): the same files in the same order as rglob and a sort by parts,
+    with links to files read, links to folders not followed, dot-files skipped and
+    names that are not UTF-8 kept."""
+    import os
+    from pathlib import Path
+
+    from p2p.store import layout, loader
+
+    root = tmp_path / "store"
+    for folder in ("entries/c07/a", "entries/c07-x/b", "entries/.hid/c", "people", "outside"):
+        (root / folder).mkdir(parents=True)
+    for name in ("entries/c07/a/1.yaml", "entries/c07/a/Z.yaml", "entries/c07-x/b/2.yaml", "entries/.hid/c/3.yaml",
+                 "entries/c07/.dot.yaml", "entries/C08.yaml", "people/ava.yaml", "outside/o.yaml"):
+        (root / name).write_text("id: x\n")
+    (root / "entries" / "linkdir").symlink_to(root / "outside")
+    (root / "entries" / "linkfile.yaml").symlink_to(root / "people" / "ava.yaml")
+    (root / "entries" / "broken.yaml").symlink_to(root / "nowhere")
+    with open(os.fsencode(root / "entries") + b"/caf\xe9.yaml", "wb") as handle:
+        handle.write(b"id: y\n")
+
+    expected = []
+    for folder in (layout.PEOPLE, layout.CHALLENGES, layout.ENTRIES, layout.RECORDS):
+        if (root / folder).is_dir():
+            expected += [p.relative_to(root).as_posix() for p in sorted((root / folder).rglob("*"))
+                         if p.is_file() and not p.name.startswith(".")]
+    listing, read, _ = loader._worktree_files(Path(root), None)
+    assert [f.path for f in listing] == expected
+    assert "entries/linkfile.yaml" in expected and "entries/c07-x/b/2.yaml" in expected
+    assert read([listing[0].oid]) == {listing[0].oid: b"id: x\n"}

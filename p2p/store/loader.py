@@ -9,8 +9,9 @@ line and left out, and every other file still loads."""
 from __future__ import annotations
 
 import operator
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple
 
 from p2p import model
 from p2p.entries import Entry, parse_entry
@@ -387,21 +388,40 @@ def _worktree_files(root: Path, scope: set[str] | None) -> tuple[list[_File], Ca
 
     data: dict[str, bytes] = {}
     listing = []
-    candidates = [root / layout.CONFIG] if (root / layout.CONFIG).is_file() else []
+    candidates = [layout.CONFIG] if (root / layout.CONFIG).is_file() else []
+    top = len(str(root)) + 1
     for folder in (layout.PEOPLE, layout.CHALLENGES, layout.ENTRIES, layout.RECORDS):
         base = root / folder
-        if base.is_dir():
-            candidates.extend(p for p in sorted(base.rglob("*")) if p.is_file() and not p.name.startswith("."))
-    for path in candidates:
-        rel = path.relative_to(root).as_posix()
+        if base.is_dir():  # in path order, as pathlib sorts: by parts
+            found = [path[top:].replace(os.sep, "/") for path in _files_below(str(base))
+                     if not os.path.basename(path).startswith(".")]
+            candidates.extend(sorted(found, key=lambda rel: rel.split("/")))
+    for rel in candidates:
         parts = rel.split("/")
         if scope is not None and parts[0] == layout.ENTRIES and len(parts) > 1 and parts[1] not in scope:
             continue
-        blob = path.read_bytes()
+        with open(os.path.join(root, rel), "rb") as handle:
+            blob = handle.read()
         oid = hashlib.sha1(b"blob %d\0" % len(blob) + blob).hexdigest()  # git's blob id
         data[oid] = blob
         listing.append(_File(rel, oid))
     return listing, lambda oids: {o: data[o] for o in oids}, None
+
+
+def _files_below(folder: str) -> Iterator[str]:
+    """Every file below `folder`, as pathlib's rglob finds them (a link to a file
+    counts, a link to a folder is not followed, an unreadable folder is skipped), with
+    os.scandir: a million entries cost pathlib ~35 µs each in Path objects alone."""
+    try:
+        with os.scandir(folder) as found:
+            children = list(found)
+    except PermissionError:
+        return
+    for child in children:
+        if child.is_dir(follow_symlinks=False):
+            yield from _files_below(child.path)
+        elif child.is_file():
+            yield child.path
 
 
 def _parse(data: bytes) -> Any:
