@@ -62,7 +62,6 @@ class Rendered:
         from p2p.store.cache import replace_file
 
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             replace_file(self.path, pickle.dumps(self.now, protocol=5))
         except OSError:
             pass  # a read-only .git only makes the next publish render every page

@@ -73,7 +73,6 @@ class TreeCache:
     def put_folded(self, key: str, value: Any) -> None:
         """Keep a fold of several units under `key` (their ids): the last few only."""
         try:
-            (self.folder / "latest").mkdir(parents=True, exist_ok=True)
             replace_file(self.folder / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
             self._keep_folded(key, value)
             pointer = self.folder / "latest" / "folded"
@@ -105,7 +104,6 @@ class TreeCache:
         try:
             if not self.folder.exists():
                 drop_other_versions(self.folder)
-            (self.folder / "latest").mkdir(parents=True, exist_ok=True)
             _memo[tree] = unit
             _bases.pop(tree, None)  # until it is written as a delta below
             stored: Any = unit

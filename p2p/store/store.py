@@ -92,7 +92,6 @@ class Store:
         try:
             from p2p.store.cache import replace_file
 
-            memo.parent.mkdir(parents=True, exist_ok=True)
             replace_file(memo, f"{tree_id} {newest or ''}".encode())
         except OSError:
             pass  # read-only: the next write lists the folder again
@@ -217,7 +216,6 @@ class Store:
         previous: dict[Path, bytes | None] = {}
         made: list[Path] = []
         journal = self._journal()
-        journal.parent.mkdir(exist_ok=True)
         yamlio.write_atomic(journal, "".join(f"{rel}\n" for rel in files).encode("utf-8", "surrogateescape"))
         try:
             for rel, data in steps(files.items(), "writing files"):

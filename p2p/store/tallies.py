@@ -86,7 +86,6 @@ class TallyCache:
         try:
             if not self.folder.exists():
                 drop_other_versions(self.folder)
-            folder.mkdir(parents=True, exist_ok=True)
             replace_file(folder / f"{tree}.pickle", pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
             base = stored.base if isinstance(stored, Grown) else None
             remember(folder / "latest", folder / "trees", folder, tree, base, KEEP_PER_CHALLENGE)
