@@ -221,6 +221,18 @@ def test_a_page_edited_by_hand_is_rendered_and_rewritten_though_nothing_else_cha
     assert (wiki / "person-ava.md").read_text() == want
 
 
+def test_a_render_index_that_does_not_unpickle_is_only_a_miss(p2p, tmp_path):
+    """Like the parse cache and the tallies: a file from another p2p naming a class it
+    no longer has (an ImportError, not an UnpicklingError) renders every page."""
+    wiki = tmp_path / "wiki"
+    publish(p2p.root, wiki)
+    (index,) = (p2p.root / ".git" / "p2p" / "pages").glob("index-*.pickle")
+    index.write_bytes(b"cno_such_module_p2p\nGone\n.")
+    want = (wiki / "person-ava.md").read_text()
+    assert re.search(r": 0 created, 0 updated, \d+ unchanged", publish(p2p.root, wiki))
+    assert (wiki / "person-ava.md").read_text() == want
+
+
 def test_deleting_the_caches_changes_no_page(demo_store, tmp_path, monkeypatch):
     import shutil
 

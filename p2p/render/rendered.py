@@ -71,7 +71,7 @@ class Rendered:
             return {}
         try:
             found = pickle.loads(self.path.read_bytes())
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+        except Exception:  # noqa: BLE001 - any file that does not unpickle is a miss, as in the parse cache
             return {}
         return found if isinstance(found, dict) else {}
 
