@@ -14,6 +14,8 @@ each command, each run a fresh process, plus the ratios the issue sets targets o
   a fresh clone) and warm (caches present, one new entry since) vs the same rows from SQLite
   (GROUP BY over every entry of the store, through Python's sqlite3) and vs the
   challenge's entries as JSON lines parsed with orjson;
+- the season leaderboard (every challenge of the store), warm after one new entry: no
+  target of its own, but its peak memory counts in the large one;
 - publish on small: full (empty output folder) and incremental after one new entry.
 
 On a terminal, a bar on stderr counts each command's runs (drawn between runs, never
@@ -214,6 +216,10 @@ def main() -> None:
                                           before=lambda: shutil.rmtree(caches, ignore_errors=True))
         subprocess.run(board, env=ENV, capture_output=True, check=True)
         results[size, "warm"] = median_of(f"{size}: warm", args.runs, board, before=lambda: new_entry(root))
+        season = [*p2p, "--store", str(root), "leaderboard", "--format", "json"]
+        subprocess.run(season, env=ENV, capture_output=True, check=True)  # every challenge's tally, once
+        results[size, "season"] = median_of(f"{size}: season", max(1, args.runs // 3), season,
+                                            before=lambda: new_entry(root))
         results[size, "sqlite"] = median_of(f"{size}: sqlite", args.runs,
                                             [python, "-c", SQLITE, str(db), CHALLENGE])
         results[size, "orjson"] = median_of(f"{size}: orjson", args.runs, [python, "-c", ORJSON, str(lines)])
@@ -226,6 +232,7 @@ def main() -> None:
                                                    before=lambda: new_entry(root))
             shutil.rmtree(out, ignore_errors=True)
         labels = {"submit": "p2p submit", "submit-sparse": "p2p submit, sparse clone", "cold": f"leaderboard {CHALLENGE} cold", "warm": f"leaderboard {CHALLENGE} warm",
+                  "season": "season leaderboard warm (every challenge)",
                   "sqlite": "sqlite3 GROUP BY (whole process)", "orjson": "orjson over JSON lines (whole process)",
                   "publish": "publish, full", "publish+1": "publish after one new entry"}
         for key, label in labels.items():

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from p2p import game, scoring
+from p2p import game
 from p2p.snapshot import Snapshot
 
 START = 1200.0
@@ -34,16 +34,11 @@ class FaceOff:
         return 1.0 if a > b else 0.0 if a < b else 0.5
 
 
-def face_offs(snapshot: Snapshot, played: list[game.Played]) -> list[FaceOff]:
+def face_offs(played: list[game.Played]) -> list[FaceOff]:
     found = []
     for g in sorted(played, key=lambda g: (g.challenge.review_closes, g.challenge.slug)):
-        if g.challenge.format != "pairs":
-            continue
-        current = scoring.current_submissions(g.challenge, snapshot.entries_of(g.challenge.slug))
         scores = {r.person: r.score for r in g.board.rows if r.score is not None}
-        pairs = {tuple(sorted((s.by, s.partner))) for s in current.values()
-                 if s.partner and s.partner in current and current[s.partner].partner == s.by}
-        for a, b in sorted(pairs):
+        for a, b in g.pairs:
             if a in scores and b in scores:
                 found.append(FaceOff(g.challenge.slug, a, b, scores[a], scores[b]))
     return found
@@ -72,7 +67,7 @@ def ratings(matches: list[FaceOff]) -> dict[str, dict[str, Any]]:
 
 
 def ladder(snapshot: Snapshot, played: list[game.Played]) -> tuple[list[dict[str, Any]], list[FaceOff]]:
-    matches = face_offs(snapshot, played)
+    matches = face_offs(played)
     rows = []
     for person, r in ratings(matches).items():
         who = snapshot.people.get(person)

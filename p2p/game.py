@@ -8,23 +8,30 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Mapping
 
 from p2p import reviewing, scoring
-from p2p.model import Challenge
-from p2p.settings import Season
+from p2p.entries import Submission
+from p2p.model import Challenge, Person
+from p2p.settings import Season, Settings
 from p2p.snapshot import Snapshot
 
 
 @dataclass
 class Played:
-    """One challenge of the season, scored."""
+    """One challenge of the season, scored. Played from a tally (play_folded), its
+    board keeps no ratings: the season table, badges and the Elo ladder need only
+    what is derived from them here, and 50 challenges' ratings would hold a
+    million-entry season in memory."""
 
     challenge: Challenge
     board: scoring.Board
     accuracy: dict[str, list[float]]
     helpful: dict[str, dict[str, int]]
     votes: dict[str, dict[str, int]]
+    given: dict[str, int]  # counted ratings per rater, in the order raters first appear on the board
+    helpful_by: list[str]  # the rater of each counted rating its recipient found helpful, in board order
+    pairs: list[tuple[str, str]]  # face-offs: partners who named each other (pairs challenges)
 
 
 @dataclass
@@ -54,10 +61,43 @@ def play_one(snapshot: Snapshot, challenge: Challenge, now: dt.datetime | None, 
     """One challenge scored: it depends only on that challenge's entries, the people
     and the settings, so a caller may reuse it for a snapshot that differs elsewhere."""
     entries = snapshot.entries_of(challenge.slug)
+    folded = snapshot.tallies.get(challenge.slug) if challenge.race is None else None
+    if folded is not None and not entries:
+        return play_folded(challenge, folded, snapshot.people, snapshot.settings, now, policy)
     board = scoring.board(challenge, entries, snapshot.people, snapshot.settings, now, policy)
     submissions = scoring.current_submissions(challenge, entries)
-    return Played(challenge, board, reviewing.accuracy(board, challenge), reviewing.helpful_answers(board, entries),
-                  scoring.counted_votes(challenge, submissions, entries, snapshot.people))
+    return _played(challenge, board, board.ratings, reviewing.helpful_answers(board, entries),
+                   scoring.counted_votes(challenge, submissions, entries, snapshot.people), submissions)
+
+
+def play_folded(challenge: Challenge, folded: scoring.Tally, people: Mapping[str, Person], settings: Settings,
+                now: dt.datetime | None, policy: str | None = None) -> Played:
+    """play_one from the challenge's scoring tally instead of its entries (not for a
+    race, which is scored from its entries). Its board keeps no ratings (see Played)."""
+    scored = scoring.score(folded, challenge, people, settings, now, policy)
+    by_id = {rated.id: rated for by_rater in folded.rated.values() for rated in by_rater.values()}
+    ratings = {pid: {rater: by_id[rid] for rater, rid in raters.items()} for pid, raters in scored.counted.items()}
+    board = scoring.Board(scored.rows, scored.policy, scored.needed, {}, {})
+    votes = scoring.counted_votes(challenge, folded.submissions, list(folded.others.values()), people)
+    return _played(challenge, board, ratings, reviewing.answered(ratings, folded.answers), votes, folded.submissions)
+
+
+def _played(challenge: Challenge, board: scoring.Board, ratings: Mapping[str, Mapping[str, Any]],
+            helpful: dict[str, dict[str, int]], votes: dict[str, dict[str, int]],
+            submissions: Mapping[str, Submission]) -> Played:
+    """A Played from a board and its counted ratings (Rating or scoring.Rated, by person and rater)."""
+    given: dict[str, int] = {}
+    helpful_by = []
+    for by_rater in ratings.values():
+        for rater, rating in by_rater.items():
+            given[rater] = given.get(rater, 0) + 1
+            if helpful and helpful.get(rating.id, {}).get("helpful", 0) >= 4:
+                helpful_by.append(rater)
+    pairs = []
+    if challenge.format == "pairs":
+        pairs = sorted({(min(s.by, s.partner), max(s.by, s.partner)) for s in submissions.values()
+                        if s.partner and s.partner in submissions and submissions[s.partner].partner == s.by})
+    return Played(challenge, board, reviewing.accuracy_of(ratings, challenge), helpful, votes, given, helpful_by, pairs)
 
 
 def award_winners(played: Played) -> dict[str, list[str]]:
@@ -90,12 +130,8 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
                 tally(member).challenges.append(slug)
                 if row.rank is not None and row.rank <= len(rules.placement) and game.challenge.mode != "votes":
                     tally(member).add("placement", rules.placement[row.rank - 1])
-        given: dict[str, int] = {}  # counted ratings per rater, in the order raters first appear
-        for ratings in game.board.ratings.values():
-            for rater in ratings:
-                given[rater] = given.get(rater, 0) + 1
         accuracy = reviewing.mean(game.accuracy)
-        for rater, count in given.items():
+        for rater, count in game.given.items():
             counted = min(count, rules.review_cap)
             tally(rater).add("reviews", round(counted * rules.review * accuracy.get(rater, 100.0) / 100, 2))
         for rater in helpful_raters(game):
@@ -115,15 +151,10 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
     return tallies
 
 
-def helpful_raters(game: Played) -> Iterator[str]:
+def helpful_raters(game: Played) -> list[str]:
     """The rater of each counted rating its recipient found helpful (4 or 5 of 5), in
     board order; a rater once per such rating."""
-    if not game.helpful:
-        return  # nobody answered: no need to walk every rating
-    for ratings in game.board.ratings.values():
-        for rater, rating in ratings.items():
-            if game.helpful.get(rating.id, {}).get("helpful", 0) >= 4:
-                yield rater
+    return game.helpful_by
 
 
 def _members(snapshot: Snapshot, challenge: Challenge, row: scoring.Row) -> list[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from p2p.entries import Entry, Feedback, Rating
 from p2p.model import Challenge
@@ -27,15 +27,21 @@ TIT_FOR_TAT_WINDOW = dt.timedelta(days=2)
 
 def accuracy(board: Board, challenge: Challenge) -> dict[str, list[float]]:
     """{rater: [accuracy 0-100 of each of their ratings that has a consensus]}."""
+    return accuracy_of(board.ratings, challenge)
+
+
+def accuracy_of(ratings: Mapping[str, Mapping[str, Any]], challenge: Challenge) -> dict[str, list[float]]:
+    """accuracy, from counted ratings by person and rater: anything with the rating's
+    criterion `scores` (a Rating, or a tally's scoring.Rated)."""
     span = challenge.rubric.max - challenge.rubric.min
     criteria = [c.id for c in challenge.rubric.criteria]
     found: dict[str, list[float]] = {}
-    for ratings in board.ratings.values():
-        if len(ratings) < 2:
+    for by_rater in ratings.values():
+        if len(by_rater) < 2:
             continue  # a lone rating has no other raters to agree with
-        scores = [r.scores for r in ratings.values()]
+        scores = [r.scores for r in by_rater.values()]
         consensus = [(cid, _others_median(tuple(sorted([s[cid] for s in scores])))) for cid in criteria]
-        for rater, own in zip(ratings, scores):
+        for rater, own in zip(by_rater, scores):
             distance = sum([abs(own[cid] - others[own[cid]]) for cid, others in consensus]) / len(criteria)
             found.setdefault(rater, []).append(100 * (1 - distance / span))
     return found
@@ -51,12 +57,22 @@ def _others_median(ordered: tuple[float, ...]) -> dict[float, float]:
 
 def helpful_answers(board: Board, entries: Iterable[Entry]) -> dict[str, dict[str, int]]:
     """{rating id: {"helpful": n}} from the rated person's latest answer per rating."""
-    authors = {rating.id: person for person, ratings in board.ratings.items() for rating in ratings.values()}
-    latest: dict[str, Feedback] = {}
+    answers = {}
     for entry in sorted((e for e in entries if isinstance(e, Feedback)), key=lambda e: e.id):
-        if authors.get(entry.rating) == entry.by:
-            latest[entry.rating] = entry
-    return {rid: {"helpful": fb.helpful} for rid, fb in latest.items()}
+        answers[entry.rating, entry.by] = entry.helpful
+    return answered(board.ratings, answers)
+
+
+def answered(ratings: Mapping[str, Mapping[str, Any]], answers: Mapping[tuple[str, str], int]) -> dict[str, dict[str, int]]:
+    """helpful_answers, from counted ratings by person and rater (anything with an
+    `id`) and the latest answer by (rating id, who answered): only the rated person's counts."""
+    found = {}
+    for person, by_rater in ratings.items():
+        for rating in by_rater.values():
+            helpful = answers.get((rating.id, person))
+            if helpful is not None:
+                found[rating.id] = {"helpful": helpful}
+    return found
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from p2p import policies
-from p2p.entries import Assignment, Entry, Feature, Rating, Submission, Vote
+from p2p.entries import Assignment, Entry, Feature, Feedback, Rating, Submission, Vote
 from p2p.model import Challenge, Person, Rubric
 from p2p.settings import Settings
 
@@ -170,14 +170,23 @@ class Tally(NamedTuple):
     after one new entry scores without reading the 20,000 before it."""
 
     submissions: dict[str, Submission]  # unit (person, or team:ID) -> latest submission
-    rated: dict[str, dict[str, tuple[str, float]]]  # submission id -> rater -> (rating id, rater score):
-    # each rater's latest complete rating; who may rate whom is decided when scoring
+    rated: dict[str, dict[str, Rated]]  # submission id -> rater -> their latest complete rating;
+    # who may rate whom is decided when scoring
     others: dict[str, Entry]  # votes, features and assignments by id: few, folded when scoring
     newest: list[str]  # [the newest entry id folded], a list so the tuple stays the same object
+    # (rating id, who answered) -> their latest "was it helpful?" (1-5); only the rated
+    # person's answer counts, which is known when scoring
+    answers: dict[tuple[str, str], int]
+
+
+class Rated(NamedTuple):
+    id: str  # the rating entry's
+    score: float  # the rater's score (rater_score)
+    scores: Mapping[str, float]  # by criterion: reviewer accuracy compares them
 
 
 def tally(challenge: Challenge, entries: Iterable[Entry]) -> Tally:
-    folded = Tally({}, {}, {}, [""])
+    folded = Tally({}, {}, {}, [""], {})
     for entry in sorted(entries, key=_by_id):
         fold(folded, challenge, entry)
     return folded
@@ -192,9 +201,11 @@ def fold(folded: Tally, challenge: Challenge, entry: Entry) -> None:
     elif isinstance(entry, Rating):
         score = rater_score(challenge.rubric, entry.scores)
         if score is not None:  # an incomplete rating never counts, nor hides an earlier one
-            folded.rated.setdefault(entry.submission, {})[entry.by] = (entry.id, score)
+            folded.rated.setdefault(entry.submission, {})[entry.by] = Rated(entry.id, score, entry.scores)
     elif isinstance(entry, (Vote, Feature, Assignment)):
         folded.others[entry.id] = entry
+    elif isinstance(entry, Feedback):
+        folded.answers[entry.rating, entry.by] = entry.helpful
 
 
 class Scored(NamedTuple):
@@ -231,12 +242,12 @@ def score(folded: Tally, challenge: Challenge, people: Mapping[str, Person], set
             assigned.setdefault(author, set()).add(reviewer)
     counted: dict[str, dict[str, str]] = {}
     matrix: dict[str, dict[str, float]] = {}
-    no_ratings: dict[str, tuple[str, float]] = {}
+    no_ratings: dict[str, Rated] = {}
     for submission in submissions.values():
         ids: dict[str, str] = {}
         scores: dict[str, float] = {}
         allowed = None if assigned is None else assigned.get(submission.by, ())
-        for rater, (rid, value) in folded.rated.get(submission.id, no_ratings).items():
+        for rater, (rid, value, _) in folded.rated.get(submission.id, no_ratings).items():
             if (allowed is None or rater in allowed) and _eligible(challenge, submission, rater, people):
                 ids[rater] = rid
                 scores[rater] = value

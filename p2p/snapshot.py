@@ -4,7 +4,7 @@ Pure data: the loader (p2p.store.loader) builds it, everything else reads it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from p2p import model
 from p2p.entries import Entry
@@ -39,7 +39,7 @@ class Snapshot:
     oids: dict[str, str] = field(default_factory=dict)  # path -> git blob id
     records: list[Any] = field(default_factory=list)  # p2p.records, sorted by id; loaded when asked for
     # p2p.scoring.Tally by challenge slug, in place of its entries, when read `folded`
-    tallies: dict[str, Any] = field(default_factory=dict)
+    tallies: Mapping[str, Any] = field(default_factory=dict)
     _by_challenge: dict[str, list[Entry]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def entries_of(self, slug: str) -> list[Entry]:

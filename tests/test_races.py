@@ -105,3 +105,16 @@ def test_bad_races_are_refused_naming_the_field(make_store, tmp_path):
     spec.write_text(SPEC.replace("cold-call-sprint", "pitch-battle") + "race: {target: 10}\n")
     p2p.refused("challenge", "apply", str(spec), match="race is for metric challenges")
     p2p.refused("race", "pitch", match="pitch is not a race")
+
+
+def test_the_season_table_scores_a_race_from_its_entries_beside_tallied_challenges(race, monkeypatch, tmp_path):
+    spec = tmp_path / "pitch.yaml"
+    spec.write_text("slug: pitch\ntype: pitch-battle\ntitle: Pitch\nopens: 2026-11-02\ncloses: 2026-11-15\n")
+    race("challenge", "apply", str(spec))
+    race("submit", "pitch", "--link", "https://v.example/cal", as_="cal")
+    monkeypatch.setenv("P2P_NOW", "2026-11-05T12:00:00Z")
+    doc = json.loads(race("leaderboard", "--format", "json").stdout)
+    assert doc["challenges"] == ["pitch", "sprint"]
+    points = {r["person"]: (r["submitted"], r["placement"]) for r in doc["rows"]}
+    assert points["ava"][1] > points["ben"][1] > 0  # the race's placings: ava reached the target first
+    assert points["cal"][0] == 2 * points["ava"][0]  # submitted to both

@@ -75,6 +75,43 @@ def test_scores_without_the_steps_are_the_scores_with_them(raters, policy):
     assert policies.scores(policy, matrix) == {unit: a.score for unit, a in policies.aggregate(policy, matrix).items()}
 
 
+PARTNERS = {"ann": "bob", "bob": "ann", "cat": "dan", "dan": "cat", "eve": "ann"}  # eve's is not mutual
+
+
+def with_answers_and_partners(entries, plan):
+    """`entries` plus feedback answers on some ratings - by the rated person, and by
+    someone else, whose answer must not count - and partners named on submissions."""
+    from p2p.entries import Feedback, Submission
+
+    out = []
+    for entry, (who, a, b) in zip(entries, plan + [("ann", 1, 1)] * len(entries)):
+        if isinstance(entry, Submission) and a % 2:
+            entry = Submission(id=entry.id, at=entry.at, by=entry.by, challenge="c", link=entry.link,
+                               metric=entry.metric, partner=PARTNERS[entry.by])
+        out.append(entry)
+        if isinstance(entry, Rating) and b % 2:
+            answerer = entry.person if a % 2 else who
+            out.append(Feedback(id=new_entry_id(at()), at=at(), by=answerer, challenge="c", rating=entry.id,
+                                helpful=b))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(PLANS, CHALLENGES, st.sampled_from(["individual", "pairs"]))
+def test_a_challenge_played_from_its_tally_is_the_one_played_from_its_entries(plan, options, fmt):
+    from p2p import game
+    from p2p.snapshot import Snapshot
+
+    chal = challenge(format=fmt, **options)
+    entries = with_answers_and_partners(entries_from(plan), plan)
+    full = game.play_one(Snapshot("c0", Settings(), PEOPLE, {"c": chal}, entries), chal, None)
+    folded = game.play_folded(chal, scoring.tally(chal, entries), PEOPLE, Settings(), None)
+    assert folded.board.rows == full.board.rows
+    for name in ("accuracy", "helpful", "votes", "given", "helpful_by", "pairs"):
+        assert getattr(folded, name) == getattr(full, name), name
+    assert list(folded.given) == list(full.given)  # first-appearance order decides season rows' float sums
+
+
 # -- with git ---------------------------------------------------------------------------
 
 
@@ -236,3 +273,37 @@ def test_a_damaged_tally_is_a_miss_and_deleting_them_changes_nothing(p2p):
         path.write_text("0" * 40)  # points at a tree that is not there
     p2p("rate", "pitch", "ben", *scores(5), as_="eli")
     assert board(p2p.root)[0] == uncached(p2p.root)[0]
+
+
+def season(store, *args):
+    proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(store), "leaderboard", *args, "--format", "json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout), proc.stderr
+
+
+def test_the_season_table_and_badges_from_tallies_are_those_of_a_full_read(demo_store):
+    from conftest import DEMO_NOW
+    from p2p import reports
+    from p2p.fields import parse_timestamp
+    from p2p.store.store import Store
+
+    store = Store.open(demo_store)
+    now = parse_timestamp(DEMO_NOW, "now")
+    full = store.load("HEAD", records=True)
+    folded = store.load("HEAD", records=True, folded=True)
+    assert full.entries and not folded.entries  # no race in the demo: every challenge is read as a tally
+    for by in ("person", "team", "role", "elo"):
+        doc = reports.season_doc(folded, None, now, by)
+        assert doc["rows"] and doc == reports.season_doc(full, None, now, by), by
+    badges = reports.badges_doc(folded, None, None, now)
+    assert any(p["badges"] for p in badges["people"]) and badges == reports.badges_doc(full, None, None, now)
+
+
+def test_the_season_table_reports_a_broken_entry_file_it_read_through_a_tally(p2p):
+    seeded(p2p)
+    commit_by_hand(p2p, "entries/pitch/ava/01AAAAAAAAAAAAAAAAAAAAAAAA.yaml", "id: [\n")
+    cold, warned = season(p2p.root)
+    warm, warned_again = season(p2p.root)  # from the kept tally, which keeps the problem
+    assert cold == warm and [r["person"] for r in cold["rows"]][:1] == ["ava"]
+    assert "1 store files have problems" in warned and "1 store files have problems" in warned_again

@@ -26,8 +26,9 @@ def badges(session: Session, person: str | None, season: str | None, at: str | N
     """
     from p2p import reports
 
-    snapshot, now = session.read(at, records=True)
+    snapshot, now = session.read(at, records=True, folded=True)
     doc = reports.badges_doc(snapshot, person, season, now)
+    session.warn_of_problems(snapshot)
     rows = []
     for who in doc["people"]:
         for badge in who["badges"]:

@@ -97,8 +97,10 @@ def _season(session: Session, season: str | None, by: str, role: str | None, tea
     from p2p import reports
 
     def table(rev: str | None) -> dict:  # type: ignore[type-arg]
-        snapshot, now = session.read(rev, records=True)
-        return reports.season_doc(snapshot, season, now, by, role, team, policy)
+        snapshot, now = session.read(rev, records=True, folded=True)
+        doc = reports.season_doc(snapshot, season, now, by, role, team, policy)
+        session.warn_of_problems(snapshot)
+        return doc
 
     doc = table(at)
     columns = list(SEASON_COLUMNS if by == "person" else ELO_COLUMNS if by == "elo" else group_columns(by))

@@ -58,6 +58,18 @@ class TreeCache:
         _memo[tree] = stored
         return stored
 
+    @staticmethod
+    def remembered() -> set[str]:
+        """The trees whose units this process holds in memory."""
+        return set(_memo)
+
+    @staticmethod
+    def forget(trees: set[str]) -> None:
+        """Drop units this process read or made from memory (the files stay)."""
+        for tree in trees:
+            _memo.pop(tree, None)
+            _bases.pop(tree, None)
+
     def get_folded(self, key: str) -> Any:
         """What `put_folded` kept under `key`, or None."""
         if key not in _memo_folded:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from p2p import model
 from p2p.entries import Entry, parse_entry
@@ -69,7 +69,10 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
     its target's, not a challenge of 20,000 entries. `records` (action items,
     activity, outcomes, pairings) are read only when asked for; the working tree
     is always read whole. `folded` gives the challenges' entries as scoring tallies
-    (snapshot.tallies) instead, where it can: all a leaderboard needs."""
+    (snapshot.tallies) instead, where it can: all a leaderboard needs. Folded with
+    every challenge, each tally is read when asked for and not kept (see _Tallies)."""
+    if folded and challenges is None and worktree is None and authors is None:
+        return _folded_all(git, rev, records)
     if folded and challenges is not None and worktree is None and authors is None:
         snapshot = _folded(git, rev, list(challenges), records)
         if snapshot is not None:
@@ -204,16 +207,66 @@ def _folded(git: Git, rev: str | None, slugs: list[str], records: bool) -> Snaps
         return None
     trees = {item.path: item.oid for item in _top(git, snapshot.commit, records)}
     cache = TallyCache(git.git_dir())
+    tallies = {}
     for challenge in filter(None, chosen):
         state = _tally_state(git, cache, snapshot.commit, challenge, trees.get(f"{layout.ENTRIES}/{challenge.slug}"))
-        snapshot.tallies[challenge.slug] = state.tally
+        tallies[challenge.slug] = state.tally
         snapshot.problems.extend(state.problems)
+    snapshot.tallies = tallies
     return snapshot
 
 
-def _tally_state(git: Git, cache: Any, commit: str, challenge: model.Challenge, tree: str | None) -> Any:
+def _folded_all(git: Git, rev: str | None, records: bool) -> Snapshot:
+    """The store at `rev` with every challenge's entries as tallies, read one at a
+    time when asked for; a race's entries, which a tally cannot score, are read."""
+    snapshot = load(git, rev, (), records=records)
+    races = [slug for slug, challenge in snapshot.challenges.items() if challenge.race is not None]
+    if races:
+        snapshot = load(git, snapshot.commit, races, records=records)
+    assert snapshot.commit is not None  # load refuses a store without commits
+    trees = {item.path: item.oid for item in _top(git, snapshot.commit, records)}
+    snapshot.tallies = _Tallies(git, snapshot, trees)
+    return snapshot
+
+
+class _Tallies(Mapping[str, Any]):
+    """The scoring tallies of a snapshot's challenges (not races), each read from the
+    tally cache when asked for and not kept: the 50 tallies of a million-entry season
+    take ~330 MB together, one ~7 MB. A tally's file problems join the snapshot's
+    when it is first read."""
+
+    def __init__(self, git: Git, snapshot: Snapshot, trees: dict[str, str]) -> None:
+        from p2p.store.tallies import TallyCache
+
+        self._git, self._snapshot, self._trees = git, snapshot, trees
+        self._cache = TallyCache(git.git_dir())
+        self._slugs = sorted(slug for slug, c in snapshot.challenges.items() if c.race is None)
+        self._reported: set[str] = set()
+
+    def __getitem__(self, slug: str) -> Any:
+        challenge = self._snapshot.challenges.get(slug)
+        if challenge is None or challenge.race is not None:
+            raise KeyError(slug)
+        assert self._snapshot.commit is not None
+        state = _tally_state(self._git, self._cache, self._snapshot.commit, challenge,
+                             self._trees.get(f"{layout.ENTRIES}/{slug}"), keep=False)
+        if slug not in self._reported:
+            self._reported.add(slug)
+            self._snapshot.problems.extend(state.problems)
+        return state.tally
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._slugs)
+
+    def __len__(self) -> int:
+        return len(self._slugs)
+
+
+def _tally_state(git: Git, cache: Any, commit: str, challenge: model.Challenge, tree: str | None,
+                 keep: bool = True) -> Any:
     """The challenge's tally at its entries folder `tree`: cached; else the last cached
-    one plus the entries added since; else folded from a full read of the folder."""
+    one plus the entries added since; else folded from a full read of the folder.
+    Without `keep`, neither the tally nor the entries read for it stay in memory."""
     from p2p import scoring
     from p2p.store.tallies import State
 
@@ -233,20 +286,29 @@ def _tally_state(git: Git, cache: Any, commit: str, challenge: model.Challenge, 
             state = base
             cache.put(slug, tree, state, base_tree, added)
         else:
-            entries, problems = _folder_entries(git, commit, slug)
+            entries, problems = _folder_entries(git, commit, slug, keep)
             state = State(challenge, scoring.tally(challenge, entries), problems)
             cache.put(slug, tree, state)
+    if not keep:
+        return state
     if len(_tallies) >= 8:  # a process that writes and reads in turn (p2p.api) makes one per write
         del _tallies[next(iter(_tallies))]
     _tallies[slug, tree] = state
     return state
 
 
-def _folder_entries(git: Git, commit: str, slug: str) -> tuple[list[Entry], list[Problem]]:
+def _folder_entries(git: Git, commit: str, slug: str, keep: bool = True) -> tuple[list[Entry], list[Problem]]:
     """A challenge's entries and the problems of its folder's files, read as `load`
-    reads them but without folding people and challenges again (a tally needs neither)."""
+    reads them but without folding people and challenges again (a tally needs neither).
+    Without `keep`, what was parsed is not remembered for the next read."""
+    held = TreeCache.remembered()
     listing, contents, _, _, _ = _tree_files(git, commit, {slug}, None, entries_only=True)
     snapshot = _fold(commit, listing, lambda oid: contents[oid] if oid in contents else git.read_blobs([oid])[oid])
+    if not keep:
+        for item in listing:
+            _parsed.pop(item.oid, None)
+            _entries.pop(item.oid, None)
+        TreeCache.forget(TreeCache.remembered() - held)
     return snapshot.entries, snapshot.problems
 
 

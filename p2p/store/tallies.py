@@ -20,7 +20,7 @@ from p2p.scoring import Tally, fold
 from p2p.snapshot import Problem
 from p2p.store.cache import code_stamp, drop_other_versions, remember, replace_file
 
-VERSION = 1
+VERSION = 2  # 2: ratings keep their criterion scores, and feedback answers are folded
 KEEP_PER_CHALLENGE = 3  # the last trees of each challenge: HEAD and a --since or --at or two
 GROWN_MAX = 1_000  # a tally up to this many entries past a full one is written as those entries
 
