@@ -60,13 +60,18 @@ def play(snapshot: Snapshot, season: Season | None, now: dt.datetime | None, pol
 def play_one(snapshot: Snapshot, challenge: Challenge, now: dt.datetime | None, policy: str | None = None) -> Played:
     """One challenge scored: it depends only on that challenge's entries, the people
     and the settings, so a caller may reuse it for a snapshot that differs elsewhere."""
+    settings = snapshot.settings
+    if snapshot.played is not None and challenge.race is None:  # read folded: from its tally, maybe kept
+        # Besides the tally, people and settings, only these depend on the time and policy asked for.
+        variant = (scoring.needed_ratings(challenge, settings, now), scoring.policy_of(challenge, settings, policy))
+        return snapshot.played(challenge, variant,
+                               lambda folded: play_folded(challenge, folded, snapshot.people, settings, now, policy))
     entries = snapshot.entries_of(challenge.slug)
-    folded = snapshot.tallies.get(challenge.slug) if challenge.race is None else None
-    if folded is not None and not entries:
-        return play_folded(challenge, folded, snapshot.people, snapshot.settings, now, policy)
     board = scoring.board(challenge, entries, snapshot.people, snapshot.settings, now, policy)
     submissions = scoring.current_submissions(challenge, entries)
-    return _played(challenge, board, board.ratings, reviewing.helpful_answers(board, entries),
+    counted = {person: {rater: rating.id for rater, rating in ratings.items()} for person, ratings in board.ratings.items()}
+    return _played(challenge, board, counted, reviewing.accuracy(board, challenge),
+                   reviewing.helpful_answers(board, entries),
                    scoring.counted_votes(challenge, submissions, entries, snapshot.people), submissions)
 
 
@@ -75,29 +80,31 @@ def play_folded(challenge: Challenge, folded: scoring.Tally, people: Mapping[str
     """play_one from the challenge's scoring tally instead of its entries (not for a
     race, which is scored from its entries). Its board keeps no ratings (see Played)."""
     scored = scoring.score(folded, challenge, people, settings, now, policy)
-    by_id = {rated.id: rated for by_rater in folded.rated.values() for rated in by_rater.values()}
-    ratings = {pid: {rater: by_id[rid] for rater, rid in raters.items()} for pid, raters in scored.counted.items()}
+    values = {rid: criteria for by_rater in folded.rated.values() for rid, _, criteria in by_rater.values()}
+    accuracy = reviewing.accuracy_of({pid: {rater: values[rid] for rater, rid in raters.items()}
+                                      for pid, raters in scored.counted.items()}, challenge)
     board = scoring.Board(scored.rows, scored.policy, scored.needed, {}, {})
     votes = scoring.counted_votes(challenge, folded.submissions, list(folded.others.values()), people)
-    return _played(challenge, board, ratings, reviewing.answered(ratings, folded.answers), votes, folded.submissions)
+    return _played(challenge, board, scored.counted, accuracy, reviewing.answered(scored.counted, folded.answers),
+                   votes, folded.submissions)
 
 
-def _played(challenge: Challenge, board: scoring.Board, ratings: Mapping[str, Mapping[str, Any]],
-            helpful: dict[str, dict[str, int]], votes: dict[str, dict[str, int]],
+def _played(challenge: Challenge, board: scoring.Board, counted: Mapping[str, Mapping[str, str]],
+            accuracy: dict[str, list[float]], helpful: dict[str, dict[str, int]], votes: dict[str, dict[str, int]],
             submissions: Mapping[str, Submission]) -> Played:
-    """A Played from a board and its counted ratings (Rating or scoring.Rated, by person and rater)."""
+    """A Played from a board and the ids of its counted ratings by person and rater."""
     given: dict[str, int] = {}
     helpful_by = []
-    for by_rater in ratings.values():
-        for rater, rating in by_rater.items():
+    for by_rater in counted.values():
+        for rater, rid in by_rater.items():
             given[rater] = given.get(rater, 0) + 1
-            if helpful and helpful.get(rating.id, {}).get("helpful", 0) >= 4:
+            if helpful and helpful.get(rid, {}).get("helpful", 0) >= 4:
                 helpful_by.append(rater)
     pairs = []
     if challenge.format == "pairs":
         pairs = sorted({(min(s.by, s.partner), max(s.by, s.partner)) for s in submissions.values()
                         if s.partner and s.partner in submissions and submissions[s.partner].partner == s.by})
-    return Played(challenge, board, reviewing.accuracy_of(ratings, challenge), helpful, votes, given, helpful_by, pairs)
+    return Played(challenge, board, accuracy, helpful, votes, given, helpful_by, pairs)
 
 
 def award_winners(played: Played) -> dict[str, list[str]]:

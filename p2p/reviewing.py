@@ -15,34 +15,36 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 from p2p.entries import Entry, Feedback, Rating
 from p2p.model import Challenge
 from p2p.policies import median
-from p2p.scoring import Board, rater_score
+from p2p.scoring import Board, criterion_values, rater_score
 
 TIT_FOR_TAT_WINDOW = dt.timedelta(days=2)
 
 
 def accuracy(board: Board, challenge: Challenge) -> dict[str, list[float]]:
     """{rater: [accuracy 0-100 of each of their ratings that has a consensus]}."""
-    return accuracy_of(board.ratings, challenge)
+    values = {person: {rater: criterion_values(challenge.rubric, rating.scores) for rater, rating in ratings.items()}
+              for person, ratings in board.ratings.items()}
+    return accuracy_of(values, challenge)
 
 
-def accuracy_of(ratings: Mapping[str, Mapping[str, Any]], challenge: Challenge) -> dict[str, list[float]]:
-    """accuracy, from counted ratings by person and rater: anything with the rating's
-    criterion `scores` (a Rating, or a tally's scoring.Rated)."""
+def accuracy_of(values: Mapping[str, Mapping[str, Sequence[float]]], challenge: Challenge) -> dict[str, list[float]]:
+    """accuracy, from the criterion scores (in the rubric's order) of the counted
+    ratings by person and rater."""
     span = challenge.rubric.max - challenge.rubric.min
-    criteria = [c.id for c in challenge.rubric.criteria]
+    count = len(challenge.rubric.criteria)
     found: dict[str, list[float]] = {}
-    for by_rater in ratings.values():
+    for by_rater in values.values():
         if len(by_rater) < 2:
             continue  # a lone rating has no other raters to agree with
-        scores = [r.scores for r in by_rater.values()]
-        consensus = [(cid, _others_median(tuple(sorted([s[cid] for s in scores])))) for cid in criteria]
+        scores = list(by_rater.values())
+        consensus = [_others_median(tuple(sorted([s[i] for s in scores]))) for i in range(count)]
         for rater, own in zip(by_rater, scores):
-            distance = sum([abs(own[cid] - others[own[cid]]) for cid, others in consensus]) / len(criteria)
+            distance = sum([abs(own[i] - others[own[i]]) for i, others in enumerate(consensus)]) / count
             found.setdefault(rater, []).append(100 * (1 - distance / span))
     return found
 
@@ -60,18 +62,19 @@ def helpful_answers(board: Board, entries: Iterable[Entry]) -> dict[str, dict[st
     answers = {}
     for entry in sorted((e for e in entries if isinstance(e, Feedback)), key=lambda e: e.id):
         answers[entry.rating, entry.by] = entry.helpful
-    return answered(board.ratings, answers)
+    return answered({person: {rater: rating.id for rater, rating in ratings.items()}
+                     for person, ratings in board.ratings.items()}, answers)
 
 
-def answered(ratings: Mapping[str, Mapping[str, Any]], answers: Mapping[tuple[str, str], int]) -> dict[str, dict[str, int]]:
-    """helpful_answers, from counted ratings by person and rater (anything with an
-    `id`) and the latest answer by (rating id, who answered): only the rated person's counts."""
+def answered(counted: Mapping[str, Mapping[str, str]], answers: Mapping[tuple[str, str], int]) -> dict[str, dict[str, int]]:
+    """helpful_answers, from the ids of the counted ratings by person and rater and the
+    latest answer by (rating id, who answered): only the rated person's counts."""
     found = {}
-    for person, by_rater in ratings.items():
-        for rating in by_rater.values():
-            helpful = answers.get((rating.id, person))
+    for person, by_rater in counted.items():
+        for rid in by_rater.values():
+            helpful = answers.get((rid, person))
             if helpful is not None:
-                found[rating.id] = {"helpful": helpful}
+                found[rid] = {"helpful": helpful}
     return found
 
 

@@ -179,10 +179,15 @@ class Tally(NamedTuple):
     answers: dict[tuple[str, str], int]
 
 
-class Rated(NamedTuple):
-    id: str  # the rating entry's
-    score: float  # the rater's score (rater_score)
-    scores: Mapping[str, float]  # by criterion: reviewer accuracy compares them
+# A counted rating in a tally: (rating id, rater score, its criterion scores in the
+# rubric's order, which reviewer accuracy compares). Plain tuples: a tally of 16,000
+# ratings unpickles in half the time of named ones.
+Rated = tuple[str, float, tuple[float, ...]]
+
+
+def criterion_values(rubric: Rubric, scores: Mapping[str, float]) -> tuple[float, ...]:
+    """A complete rating's scores in the rubric's criterion order."""
+    return tuple([scores[c.id] for c in rubric.criteria])
 
 
 def tally(challenge: Challenge, entries: Iterable[Entry]) -> Tally:
@@ -201,7 +206,7 @@ def fold(folded: Tally, challenge: Challenge, entry: Entry) -> None:
     elif isinstance(entry, Rating):
         score = rater_score(challenge.rubric, entry.scores)
         if score is not None:  # an incomplete rating never counts, nor hides an earlier one
-            folded.rated.setdefault(entry.submission, {})[entry.by] = Rated(entry.id, score, entry.scores)
+            folded.rated.setdefault(entry.submission, {})[entry.by] = (entry.id, score, criterion_values(challenge.rubric, entry.scores))
     elif isinstance(entry, (Vote, Feature, Assignment)):
         folded.others[entry.id] = entry
     elif isinstance(entry, Feedback):

@@ -4,7 +4,7 @@ Pure data: the loader (p2p.store.loader) builds it, everything else reads it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from p2p import model
 from p2p.entries import Entry
@@ -40,6 +40,10 @@ class Snapshot:
     records: list[Any] = field(default_factory=list)  # p2p.records, sorted by id; loaded when asked for
     # p2p.scoring.Tally by challenge slug, in place of its entries, when read `folded`
     tallies: Mapping[str, Any] = field(default_factory=dict)
+    # When read `folded` whole: (challenge, variant, play) -> the challenge played from
+    # its tally by `play`, kept across processes under its tally, people, settings and
+    # `variant` (what else the result depends on); see p2p.game.play_one.
+    played: Callable[[model.Challenge, tuple[Any, ...], Callable[[Any], Any]], Any] | None = None
     _by_challenge: dict[str, list[Entry]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def entries_of(self, slug: str) -> list[Entry]:

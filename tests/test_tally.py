@@ -307,3 +307,41 @@ def test_the_season_table_reports_a_broken_entry_file_it_read_through_a_tally(p2
     warm, warned_again = season(p2p.root)  # from the kept tally, which keeps the problem
     assert cold == warm and [r["person"] for r in cold["rows"]][:1] == ["ava"]
     assert "1 store files have problems" in warned and "1 store files have problems" in warned_again
+
+
+
+def test_a_kept_season_result_is_used_only_while_nothing_it_depends_on_changed(p2p, monkeypatch):
+    seeded(p2p)  # ava is rated 4, 3, 5 and ben 2: ben is pending
+    p2p("submit", "pitch", "--link", "https://v.example/eli", as_="eli")
+    p2p("rate", "pitch", "eli", *scores(2), as_="ava")  # one rating: eli is ranked only when fewer are enough
+    for rater in ("eli", "ava"):
+        p2p("rate", "pitch", "ben", *scores(4), as_=rater)  # ben: 2, 4, 4: median 4, mean 3.33
+    p2p("rate", "pitch", "ava", *scores(1), as_="mia")  # ava: 4, 3, 5 (median 4, mean 4), and mia's 1
+
+    def fresh(*args):  # the same store, read without any cache
+        copy = p2p.root.parent / "fresh"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(p2p.root, copy)
+        shutil.rmtree(copy / ".git" / "p2p")
+        return season(copy, *args)[0]
+
+    first, _ = season(p2p.root)
+    assert season(p2p.root)[0] == first == fresh()
+    assert len(list((p2p.root / ".git" / "p2p" / "tallies").rglob("played-*.pickle"))) == 1
+    config = (p2p.root / "p2p.yaml").read_text()
+    assert "aggregate: median" in config
+    steps = [
+        ("a rater left the roster", lambda: commit_by_hand(p2p, "people/mia.yaml", None), ()),  # her rating no longer counts
+        ("a person renamed", lambda: commit_by_hand(p2p, "people/ava.yaml", (p2p.root / "people" / "ava.yaml")
+                                                     .read_text().replace("name: Ava", "name: Ava B")), ()),
+        ("the store's policy", lambda: commit_by_hand(p2p, "p2p.yaml", config.replace("aggregate: median", "aggregate: mean")), ()),
+        ("an entry added", lambda: p2p("rate", "pitch", "cal", *scores(5), as_="dia"), ()),
+        ("a policy asked for", lambda: None, ("--aggregate", "median")),
+        ("past the review, one rating is enough", lambda: monkeypatch.setenv("P2P_NOW", "2026-12-20T12:00:00Z"), ()),
+    ]
+    before = first
+    for step, change, args in steps:
+        change()
+        after = season(p2p.root, *args)[0]
+        assert after != before and after == fresh(*args), step
+        before = after

@@ -225,7 +225,8 @@ def _folded_all(git: Git, rev: str | None, records: bool) -> Snapshot:
         snapshot = load(git, snapshot.commit, races, records=records)
     assert snapshot.commit is not None  # load refuses a store without commits
     trees = {item.path: item.oid for item in _top(git, snapshot.commit, records)}
-    snapshot.tallies = _Tallies(git, snapshot, trees)
+    tallies = _Tallies(git, snapshot, trees)
+    snapshot.tallies, snapshot.played = tallies, tallies.played
     return snapshot
 
 
@@ -247,13 +248,36 @@ class _Tallies(Mapping[str, Any]):
         challenge = self._snapshot.challenges.get(slug)
         if challenge is None or challenge.race is not None:
             raise KeyError(slug)
+        return self._state(challenge).tally
+
+    def played(self, challenge: model.Challenge, variant: tuple[Any, ...], play: Callable[[Any], Any]) -> Any:
+        """`play` of the challenge's tally (snapshot.played), kept in the tally cache
+        under the trees of its entries, people and challenges, p2p.yaml's blob and
+        `variant`: a season table after one new entry plays one challenge, not 50."""
+        slug = challenge.slug
+        key = "-".join([*(self._trees.get(name, "0") for name in (f"{layout.ENTRIES}/{slug}", *_BASE)),
+                        *map(str, variant)])
+        kept = self._cache.get_played(slug, key)
+        if kept is not None:
+            played, problems = kept
+        else:
+            state = self._state(challenge)
+            played, problems = play(state.tally), state.problems
+            self._cache.put_played(slug, key, played, problems)
+        self._report(slug, problems)
+        return played
+
+    def _state(self, challenge: model.Challenge) -> Any:
         assert self._snapshot.commit is not None
         state = _tally_state(self._git, self._cache, self._snapshot.commit, challenge,
-                             self._trees.get(f"{layout.ENTRIES}/{slug}"), keep=False)
+                             self._trees.get(f"{layout.ENTRIES}/{challenge.slug}"), keep=False)
+        self._report(challenge.slug, state.problems)
+        return state
+
+    def _report(self, slug: str, problems: list[Problem]) -> None:
         if slug not in self._reported:
             self._reported.add(slug)
-            self._snapshot.problems.extend(state.problems)
-        return state.tally
+            self._snapshot.problems.extend(problems)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._slugs)

@@ -4,7 +4,8 @@ the last tally instead of reading the challenge's 20,000 entries.
 
 A state is (challenge, tally, problems): the challenge as it was folded under (a
 changed rubric or format folds everything again) and the problems of the files of
-that folder, which a read must still report. Like the parse cache, it is
+that folder, which a read must still report. Beside them, the season table keeps
+each challenge as played from its tally (p2p.game.Played). Like the parse cache, it is
 disposable, versioned, and written whole then renamed, so concurrent processes see
 an old state or a new one; a file that cannot be read is a miss."""
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
-from typing import NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from p2p.model import Challenge
 from p2p.entries import Entry
@@ -37,6 +38,9 @@ class Grown(NamedTuple):
 
     base: str  # the tree of the full state
     added: tuple[Entry, ...]  # in id order, every one newer than the base's newest
+
+
+KEEP_PLAYED = 4  # played results per challenge: HEAD's, and a --since or another policy
 
 
 class TallyCache:
@@ -73,6 +77,21 @@ class TallyCache:
         except OSError:
             return None, None
         return tree, self.get(slug, tree)
+
+    def get_played(self, slug: str, key: str) -> tuple[Any, list[Problem]] | None:
+        """(a challenge played from its tally, the problems of its files) kept under `key`."""
+        stored = self._read(slug, f"played-{key}")
+        return stored if isinstance(stored, tuple) and len(stored) == 2 else None  # type: ignore[return-value]
+
+    def put_played(self, slug: str, key: str, played: Any, problems: list[Problem]) -> None:
+        folder = self.folder / slug
+        try:
+            if not self.folder.exists():
+                drop_other_versions(self.folder)
+            replace_file(folder / f"played-{key}.pickle", pickle.dumps((played, problems), protocol=pickle.HIGHEST_PROTOCOL))
+            remember(folder / "played", folder / "played.trees", folder, f"played-{key}", None, KEEP_PLAYED)
+        except OSError:
+            pass  # a read-only or full disk: tallies are only an optimisation
 
     def put(self, slug: str, tree: str, state: State, parent: str | None = None, added: Sequence[Entry] = ()) -> None:
         """Keep `state` as the challenge's tally at `tree`. When it is the tally at
