@@ -7,8 +7,9 @@ Ties follow the one rule everywhere: competition ranking, then person id."""
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from p2p import reviewing, scoring
 from p2p.entries import Submission
@@ -26,12 +27,15 @@ class Played:
 
     challenge: Challenge
     board: scoring.Board
-    accuracy: dict[str, list[float]]
+    accuracy: dict[str, Sequence[float]]  # per rater, each counted rating's; arrays: a season holds 800,000
     helpful: dict[str, dict[str, int]]
     votes: dict[str, dict[str, int]]
     given: dict[str, int]  # counted ratings per rater, in the order raters first appear on the board
     helpful_by: list[str]  # the rater of each counted rating its recipient found helpful, in board order
     pairs: list[tuple[str, str]]  # face-offs: partners who named each other (pairs challenges)
+    comments: dict[str, tuple[int, int]]  # per rater: (counted ratings with a comment, their characters)
+    # the current submissions as (id, by, at, partner, team): who took part, and when
+    entrants: list[tuple[str, str, dt.datetime, str | None, str | None]]
 
 
 @dataclass
@@ -64,15 +68,39 @@ def play_one(snapshot: Snapshot, challenge: Challenge, now: dt.datetime | None, 
     if snapshot.played is not None and challenge.race is None:  # read folded: from its tally, maybe kept
         # Besides the tally, people and settings, only these depend on the time and policy asked for.
         variant = (scoring.needed_ratings(challenge, settings, now), scoring.policy_of(challenge, settings, policy))
-        return snapshot.played(challenge, variant,
-                               lambda folded: play_folded(challenge, folded, snapshot.people, settings, now, policy))
+        played = snapshot.played(challenge, variant,
+                                 lambda folded: play_folded(challenge, folded, snapshot.people, settings, now, policy))
+        return _sharing_people_strings(played, snapshot.people)
     entries = snapshot.entries_of(challenge.slug)
     board = scoring.board(challenge, entries, snapshot.people, snapshot.settings, now, policy)
     submissions = scoring.current_submissions(challenge, entries)
-    counted = {person: {rater: rating.id for rater, rating in ratings.items()} for person, ratings in board.ratings.items()}
-    return _played(challenge, board, counted, reviewing.accuracy(board, challenge),
+    counted = {person: {rater: rating.id for rater, rating in ratings.items()}
+               for person, ratings in board.ratings.items()}
+    lengths = {rating.id: len(rating.comment or "")
+               for ratings in board.ratings.values() for rating in ratings.values()}
+    return _played(challenge, board, counted, lengths, reviewing.accuracy(board, challenge),
                    reviewing.helpful_answers(board, entries),
                    scoring.counted_votes(challenge, submissions, entries, snapshot.people), submissions)
+
+
+def _sharing_people_strings(played: Played, people: Mapping[str, Person]) -> Played:
+    """`played` with its people's ids and names the people's own strings again. Kept
+    results come back from the cache with a copy of each: a season of 50 challenges
+    of 4,000 rows would hold 600,000 strings the people already hold (~35 MB)."""
+    for row in played.board.rows:
+        who = people.get(row.person)
+        if who is not None:
+            fields = row.__dict__  # a frozen dataclass's, changed for identical values only
+            fields["person"] = who.id
+            if fields["name"] == who.name:
+                fields["name"] = who.name
+    ids = {pid: person.id for pid, person in people.items()}
+    played.given = {ids.get(rater, rater): count for rater, count in played.given.items()}
+    played.accuracy = {ids.get(rater, rater): values for rater, values in played.accuracy.items()}
+    played.comments = {ids.get(rater, rater): written for rater, written in played.comments.items()}
+    played.helpful_by = [ids.get(rater, rater) for rater in played.helpful_by]
+    played.entrants = [(sid, ids.get(by, by), at, partner, team) for sid, by, at, partner, team in played.entrants]
+    return played
 
 
 def play_folded(challenge: Challenge, folded: scoring.Tally, people: Mapping[str, Person], settings: Settings,
@@ -80,31 +108,40 @@ def play_folded(challenge: Challenge, folded: scoring.Tally, people: Mapping[str
     """play_one from the challenge's scoring tally instead of its entries (not for a
     race, which is scored from its entries). Its board keeps no ratings (see Played)."""
     scored = scoring.score(folded, challenge, people, settings, now, policy)
-    values = {rid: criteria for by_rater in folded.rated.values() for rid, _, criteria in by_rater.values()}
-    accuracy = reviewing.accuracy_of({pid: {rater: values[rid] for rater, rid in raters.items()}
+    values = {rid: (criteria, length)
+              for by_rater in folded.rated.values() for rid, _, criteria, length in by_rater.values()}
+    accuracy = reviewing.accuracy_of({pid: {rater: values[rid][0] for rater, rid in raters.items()}
                                       for pid, raters in scored.counted.items()}, challenge)
+    lengths = {rid: values[rid][1] for raters in scored.counted.values() for rid in raters.values()}
     board = scoring.Board(scored.rows, scored.policy, scored.needed, {}, {})
     votes = scoring.counted_votes(challenge, folded.submissions, list(folded.others.values()), people)
-    return _played(challenge, board, scored.counted, accuracy, reviewing.answered(scored.counted, folded.answers),
-                   votes, folded.submissions)
+    return _played(challenge, board, scored.counted, lengths, accuracy,
+                   reviewing.answered(scored.counted, folded.answers), votes, folded.submissions)
 
 
 def _played(challenge: Challenge, board: scoring.Board, counted: Mapping[str, Mapping[str, str]],
-            accuracy: dict[str, list[float]], helpful: dict[str, dict[str, int]], votes: dict[str, dict[str, int]],
-            submissions: Mapping[str, Submission]) -> Played:
-    """A Played from a board and the ids of its counted ratings by person and rater."""
+            lengths: Mapping[str, int], accuracy: dict[str, list[float]], helpful: dict[str, dict[str, int]],
+            votes: dict[str, dict[str, int]], submissions: Mapping[str, Submission]) -> Played:
+    """A Played from a board, the ids of its counted ratings by person and rater, and
+    their comments' lengths by id."""
     given: dict[str, int] = {}
     helpful_by = []
+    comments: dict[str, tuple[int, int]] = {}
     for by_rater in counted.values():
         for rater, rid in by_rater.items():
             given[rater] = given.get(rater, 0) + 1
             if helpful and helpful.get(rid, {}).get("helpful", 0) >= 4:
                 helpful_by.append(rater)
+            if lengths[rid]:
+                count, chars = comments.get(rater, (0, 0))
+                comments[rater] = (count + 1, chars + lengths[rid])
     pairs = []
     if challenge.format == "pairs":
         pairs = sorted({(min(s.by, s.partner), max(s.by, s.partner)) for s in submissions.values()
                         if s.partner and s.partner in submissions and submissions[s.partner].partner == s.by})
-    return Played(challenge, board, accuracy, helpful, votes, given, helpful_by, pairs)
+    entrants = [(s.id, s.by, s.at, s.partner, s.team) for s in submissions.values()]
+    compact = {rater: array("d", values) for rater, values in accuracy.items()}  # 8 bytes a value, not 32
+    return Played(challenge, board, compact, helpful, votes, given, helpful_by, pairs, comments, entrants)
 
 
 def award_winners(played: Played) -> dict[str, list[str]]:

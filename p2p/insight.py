@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
-from p2p import game, scoring
-from p2p.entries import Rating
+from p2p import game
 from p2p.model import Challenge, Person
 from p2p.policies import median
 from p2p.records import ACTIVITY_COUNTS, Action, Activity, Done, Outcome, Outcomes, Pairing
@@ -43,45 +42,49 @@ def participants(snapshot: Snapshot, played: game.Played) -> set[str]:
     """People with a current submission in the challenge (a team's members share it,
     a pairs partner counts too)."""
     found: set[str] = set()
-    for submission in scoring.current_submissions(played.challenge, snapshot.entries_of(played.challenge.slug)).values():
-        found.add(submission.by)
-        if submission.partner:
-            found.add(submission.partner)
-        if played.challenge.format == "team" and submission.team:
-            found.update(p.id for p in snapshot.people.values() if p.team == submission.team and p.active)
+    for _, by, _, partner, team in played.entrants:
+        found.add(by)
+        if partner:
+            found.add(partner)
+        if played.challenge.format == "team" and team:
+            found.update(p.id for p in snapshot.people.values() if p.team == team and p.active)
     return found
 
 
 def raters(played: game.Played) -> set[str]:
     """People who gave at least one counted rating in the challenge."""
-    return {rater for ratings in played.board.ratings.values() for rater in ratings}
+    return set(played.given)
 
 
 def participation(snapshot: Snapshot, played: list[game.Played], scope: Scope = Scope()) -> dict[str, Any]:
     """Share of eligible people who submitted and who rated: per challenge, team, role
     and over the season (person-challenge slots)."""
+    from collections import Counter
+
     per_challenge = []
-    slots: list[tuple[Person, bool, bool]] = []  # (person, submitted, rated) per eligible slot
+    # Eligible slots by (team, role, submitted, rated): counted, not kept (a season has 250,000).
+    season: Counter[tuple[str, str, bool, bool]] = Counter()
     for g in played:
         took_part, rated = participants(snapshot, g), raters(g)
-        people = [p for p in snapshot.people.values() if eligible(g.challenge, p) and scope.holds(p)]
-        mine = [(p, p.id in took_part, p.id in rated) for p in people]
-        slots.extend(mine)
-        per_challenge.append({"challenge": g.challenge.slug, "title": g.challenge.title, **_rates(mine)})
+        slots = Counter((p.team, p.role, p.id in took_part, p.id in rated) for p in snapshot.people.values()
+                        if eligible(g.challenge, p) and scope.holds(p))
+        season.update(slots)
+        per_challenge.append({"challenge": g.challenge.slug, "title": g.challenge.title, **_rates(slots)})
 
     def grouped(key: str) -> list[dict[str, Any]]:
-        groups: dict[str, list[tuple[Person, bool, bool]]] = {}
-        for slot in slots:
-            groups.setdefault(getattr(slot[0], key), []).append(slot)
-        return [{key: name, **_rates(items)} for name, items in sorted(groups.items())]
+        at = 0 if key == "team" else 1
+        groups: dict[str, Counter[tuple[str, str, bool, bool]]] = {}
+        for slot, n in season.items():
+            groups.setdefault(slot[at], Counter())[slot] += n
+        return [{key: name, **_rates(slots)} for name, slots in sorted(groups.items())]
 
-    return {"challenges": per_challenge, "teams": grouped("team"), "roles": grouped("role"), "overall": _rates(slots)}
+    return {"challenges": per_challenge, "teams": grouped("team"), "roles": grouped("role"), "overall": _rates(season)}
 
 
-def _rates(slots: list[tuple[Person, bool, bool]]) -> dict[str, Any]:
-    eligible_n = len(slots)
-    submitted = sum(1 for _, s, _ in slots if s)
-    rated = sum(1 for _, _, r in slots if r)
+def _rates(slots: Mapping[tuple[str, str, bool, bool], int]) -> dict[str, Any]:
+    eligible_n = sum(slots.values())
+    submitted = sum(n for (_, _, took_part, _), n in slots.items() if took_part)
+    rated = sum(n for (_, _, _, gave), n in slots.items() if gave)
     return {"eligible": eligible_n, "submitted": submitted, "rate": _share(submitted, eligible_n),
             "rated": rated, "rating_rate": _share(rated, eligible_n)}
 
@@ -116,24 +119,29 @@ def sharing(snapshot: Snapshot, played: list[game.Played], scope: Scope = Scope(
     answers received (the rated person said 4 or 5 of 5), per person and team."""
     from p2p import clinics
 
-    given: dict[str, list[tuple[game.Played, Rating]]] = {}
+    reviews: dict[str, int] = {}
+    written: dict[str, list[int]] = {}  # [comments, characters]
+    helpful: dict[str, int] = {}
     for g in played:
-        for ratings in g.board.ratings.values():
-            for rater, rating in ratings.items():
-                given.setdefault(rater, []).append((g, rating))
+        for rater, count in g.given.items():
+            reviews[rater] = reviews.get(rater, 0) + count
+        for rater, (count, chars) in g.comments.items():
+            mine = written.setdefault(rater, [0, 0])
+            mine[0] += count
+            mine[1] += chars
+        for rater in g.helpful_by:
+            helpful[rater] = helpful.get(rater, 0) + 1
     suggested, helped = clinics.written(snapshot), clinics.helped(snapshot)
     people = []
-    for pid in sorted(set(given) | set(suggested)):
+    for pid in sorted(set(reviews) | set(suggested)):
         person = snapshot.people.get(pid)
         if person is None or not scope.holds(person):
             continue
-        mine = given.get(pid, [])
-        texts = [r.comment for _, r in mine if r.comment]
-        helpful = sum(1 for g, r in mine if g.helpful.get(r.id, {}).get("helpful", 0) >= 4)
-        people.append({"person": pid, "name": person.name, "team": person.team, "reviews": len(mine),
-                       "comments": len(texts), "comment_chars": sum(map(len, texts)),
-                       "mean_comment_length": round(sum(map(len, texts)) / len(texts), 1) if texts else 0.0,
-                       "helpful": helpful, "clinic_suggestions": suggested.get(pid, 0),
+        comments, chars = written.get(pid, (0, 0))
+        people.append({"person": pid, "name": person.name, "team": person.team, "reviews": reviews.get(pid, 0),
+                       "comments": comments, "comment_chars": chars,
+                       "mean_comment_length": round(chars / comments, 1) if comments else 0.0,
+                       "helpful": helpful.get(pid, 0), "clinic_suggestions": suggested.get(pid, 0),
                        "clinic_helped": helped.get(pid, 0)})
     teams: dict[str, dict[str, Any]] = {}
     for row in people:
@@ -158,20 +166,19 @@ def ramp(snapshot: Snapshot, played: list[game.Played], threshold: float, today:
     first_submission: dict[str, dt.date] = {}
     first_good: dict[str, dt.date] = {}
     for g in played:
-        current = scoring.current_submissions(g.challenge, snapshot.entries_of(g.challenge.slug))
-        for submission in current.values():
-            day = submission.at.astimezone(snapshot.settings.tz).date()
-            if submission.by not in first_submission or day < first_submission[submission.by]:
-                first_submission[submission.by] = day
+        for _, by, at, _, _ in g.entrants:
+            day = at.astimezone(snapshot.settings.tz).date()
+            if by not in first_submission or day < first_submission[by]:
+                first_submission[by] = day
         if g.challenge.mode != "rubric":
             continue
         low, high = g.challenge.rubric.min, g.challenge.rubric.max
-        by_id = {s.id: s for s in current.values()}  # not a scan per row: 300 rows × 300 submissions
+        when = {sid: at for sid, _, at, _, _ in g.entrants}  # not a scan per row: 300 rows × 300 submissions
         for row in g.board.rows:
             if row.score is not None and 1 + 4 * (row.score - low) / (high - low) >= threshold:
-                sub = by_id.get(row.submission)
-                if sub is not None:
-                    day = sub.at.astimezone(snapshot.settings.tz).date()
+                at = when.get(row.submission)
+                if at is not None:
+                    day = at.astimezone(snapshot.settings.tz).date()
                     if row.person not in first_good or day < first_good[row.person]:
                         first_good[row.person] = day
     since = today - dt.timedelta(days=new_hire_days)
@@ -346,9 +353,9 @@ def outcomes(snapshot: Snapshot, played: list[game.Played], scope: Scope = Scope
     participants against people who never took part, with the counts behind every mean."""
     first: dict[str, dt.date] = {}
     for g in played:
-        for submission in scoring.current_submissions(g.challenge, snapshot.entries_of(g.challenge.slug)).values():
-            day = submission.at.date()
-            first[submission.by] = min(day, first.get(submission.by, day))
+        for _, by, at, _, _ in g.entrants:
+            day = at.date()
+            first[by] = min(day, first.get(by, day))
     by_person: dict[str, list[Outcome]] = {}
     for (pid, _), row in sorted(latest_outcomes(snapshot.records).items()):
         if pid in snapshot.people and scope.holds(snapshot.people[pid]):

@@ -66,7 +66,8 @@ def helpful_answers(board: Board, entries: Iterable[Entry]) -> dict[str, dict[st
                      for person, ratings in board.ratings.items()}, answers)
 
 
-def answered(counted: Mapping[str, Mapping[str, str]], answers: Mapping[tuple[str, str], int]) -> dict[str, dict[str, int]]:
+def answered(counted: Mapping[str, Mapping[str, str]],
+             answers: Mapping[tuple[str, str], int]) -> dict[str, dict[str, int]]:
     """helpful_answers, from the ids of the counted ratings by person and rater and the
     latest answer by (rating id, who answered): only the rated person's counts."""
     found = {}
@@ -121,5 +122,5 @@ def concerns(board: Board, challenge: Challenge, threshold: float) -> list[Conce
     return found
 
 
-def mean(values: Mapping[str, list[float]]) -> dict[str, float]:
+def mean(values: Mapping[str, Sequence[float]]) -> dict[str, float]:
     return {k: sum(v) / len(v) for k, v in values.items() if v}

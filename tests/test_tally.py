@@ -80,7 +80,8 @@ PARTNERS = {"ann": "bob", "bob": "ann", "cat": "dan", "dan": "cat", "eve": "ann"
 
 def with_answers_and_partners(entries, plan):
     """`entries` plus feedback answers on some ratings - by the rated person, and by
-    someone else, whose answer must not count - and partners named on submissions."""
+    someone else, whose answer must not count - comments of any length on some
+    ratings, and partners named on submissions."""
     from p2p.entries import Feedback, Submission
 
     out = []
@@ -88,6 +89,9 @@ def with_answers_and_partners(entries, plan):
         if isinstance(entry, Submission) and a % 2:
             entry = Submission(id=entry.id, at=entry.at, by=entry.by, challenge="c", link=entry.link,
                                metric=entry.metric, partner=PARTNERS[entry.by])
+        if isinstance(entry, Rating) and a % 2:
+            entry = Rating(id=entry.id, at=entry.at, by=entry.by, challenge="c", submission=entry.submission,
+                           person=entry.person, scores=entry.scores, comment="useful, thanks" * b or None)
         out.append(entry)
         if isinstance(entry, Rating) and b % 2:
             answerer = entry.person if a % 2 else who
@@ -107,7 +111,7 @@ def test_a_challenge_played_from_its_tally_is_the_one_played_from_its_entries(pl
     full = game.play_one(Snapshot("c0", Settings(), PEOPLE, {"c": chal}, entries), chal, None)
     folded = game.play_folded(chal, scoring.tally(chal, entries), PEOPLE, Settings(), None)
     assert folded.board.rows == full.board.rows
-    for name in ("accuracy", "helpful", "votes", "given", "helpful_by", "pairs"):
+    for name in ("accuracy", "helpful", "votes", "given", "helpful_by", "pairs", "comments", "entrants"):
         assert getattr(folded, name) == getattr(full, name), name
     assert list(folded.given) == list(full.given)  # first-appearance order decides season rows' float sums
 
@@ -276,15 +280,15 @@ def test_a_damaged_tally_is_a_miss_and_deleting_them_changes_nothing(p2p):
 
 
 def season(store, *args):
-    proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(store), "leaderboard", *args, "--format", "json"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(store), "leaderboard", *args,
+                           "--format", "json"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout), proc.stderr
 
 
-def test_the_season_table_and_badges_from_tallies_are_those_of_a_full_read(demo_store):
+def test_the_season_table_badges_and_stats_from_tallies_are_those_of_a_full_read(demo_store):
     from conftest import DEMO_NOW
-    from p2p import reports
+    from p2p import insight, reports
     from p2p.fields import parse_timestamp
     from p2p.store.store import Store
 
@@ -298,6 +302,11 @@ def test_the_season_table_and_badges_from_tallies_are_those_of_a_full_read(demo_
         assert doc["rows"] and doc == reports.season_doc(full, None, now, by), by
     badges = reports.badges_doc(folded, None, None, now)
     assert any(p["badges"] for p in badges["people"]) and badges == reports.badges_doc(full, None, None, now)
+    for season in (None, insight.ALL_TIME):
+        stats = insight.stats_doc(folded, season, now, with_outcomes=True)
+        assert stats == insight.stats_doc(full, season, now, with_outcomes=True), season
+    assert stats["sharing"]["people"] and stats["participation"]["overall"]["submitted"]
+    assert stats["outcomes"]["people"] and any(p["comments"] for p in stats["sharing"]["people"])
 
 
 def test_the_season_table_reports_a_broken_entry_file_it_read_through_a_tally(p2p):
@@ -331,10 +340,12 @@ def test_a_kept_season_result_is_used_only_while_nothing_it_depends_on_changed(p
     config = (p2p.root / "p2p.yaml").read_text()
     assert "aggregate: median" in config
     steps = [
-        ("a rater left the roster", lambda: commit_by_hand(p2p, "people/mia.yaml", None), ()),  # her rating no longer counts
+        # her rating no longer counts
+        ("a rater left the roster", lambda: commit_by_hand(p2p, "people/mia.yaml", None), ()),
         ("a person renamed", lambda: commit_by_hand(p2p, "people/ava.yaml", (p2p.root / "people" / "ava.yaml")
                                                      .read_text().replace("name: Ava", "name: Ava B")), ()),
-        ("the store's policy", lambda: commit_by_hand(p2p, "p2p.yaml", config.replace("aggregate: median", "aggregate: mean")), ()),
+        ("the store's policy",
+         lambda: commit_by_hand(p2p, "p2p.yaml", config.replace("aggregate: median", "aggregate: mean")), ()),
         ("an entry added", lambda: p2p("rate", "pitch", "cal", *scores(5), as_="dia"), ()),
         ("a policy asked for", lambda: None, ("--aggregate", "median")),
         ("past the review, one rating is enough", lambda: monkeypatch.setenv("P2P_NOW", "2026-12-20T12:00:00Z"), ()),

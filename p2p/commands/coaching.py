@@ -200,7 +200,7 @@ def match(session: Session, skill: str | None, seed: int, capacity: int | None, 
 
     store = session.store()
     now = session.now()
-    snapshot = store.load()
+    snapshot = store.load(folded=True)  # skill scores need boards only: each challenge read as its tally
     today = now.astimezone(snapshot.settings.tz).date()
     chosen = None if season in (None, ALL_TIME) else snapshot.settings.season(season, today)
     skills = game.skill_scores(game.play(snapshot, chosen, now))

@@ -80,13 +80,14 @@ def stats(session: Session, season: str | None, team: str | None, role: str | No
     from p2p import insight
     from p2p.ids import check_id
 
-    snapshot, now = session.read(at, records=True)
+    snapshot, now = session.read(at, records=True, folded=True)
     if team is not None:
         check_id(team, "--team")
     if role is not None and role not in snapshot.settings.roles:
         raise click.BadParameter(f"{role!r} is not one of the roles in p2p.yaml: {', '.join(snapshot.settings.roles)}",
                                  param_hint="--role")
     doc = insight.stats_doc(snapshot, season, now, insight.Scope(team, role), with_outcomes or (table or "").startswith("outcomes"))
+    session.warn_of_problems(snapshot)
     if fmt == "json":
         emit(fmt, doc)
         return

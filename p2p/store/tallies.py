@@ -21,7 +21,7 @@ from p2p.scoring import Tally, fold
 from p2p.snapshot import Problem
 from p2p.store.cache import code_stamp, drop_other_versions, remember, replace_file
 
-VERSION = 2  # 2: ratings keep their criterion scores, and feedback answers are folded
+VERSION = 2  # 2: ratings keep their criterion scores and comment length; feedback answers are folded
 KEEP_PER_CHALLENGE = 3  # the last trees of each challenge: HEAD and a --since or --at or two
 GROWN_MAX = 1_000  # a tally up to this many entries past a full one is written as those entries
 
@@ -88,7 +88,8 @@ class TallyCache:
         try:
             if not self.folder.exists():
                 drop_other_versions(self.folder)
-            replace_file(folder / f"played-{key}.pickle", pickle.dumps((played, problems), protocol=pickle.HIGHEST_PROTOCOL))
+            data = pickle.dumps((played, problems), protocol=pickle.HIGHEST_PROTOCOL)
+            replace_file(folder / f"played-{key}.pickle", data)
             remember(folder / "played", folder / "played.trees", folder, f"played-{key}", None, KEEP_PLAYED)
         except OSError:
             pass  # a read-only or full disk: tallies are only an optimisation
