@@ -87,16 +87,10 @@ class Session:
         with _collector_paused():
             snapshot = store.load(at or "HEAD", challenges, records=records, folded=folded)
         debug(f"read {snapshot.files} files at {(snapshot.commit or '')[:12]} in {(time.monotonic() - began) * 1000:.0f} ms")
-        self.warn_of_problems(snapshot)
-        return snapshot, store.commit_time(snapshot.commit) if at else self.now()
-
-    def warn_of_problems(self, snapshot: Any) -> None:
-        """Say once per command that files were left out. A read `folded` whole finds
-        the problems of a challenge's files only when its tally is read: such a
-        command asks again when it is done."""
-        if snapshot.problems and not self._warned:
+        if snapshot.problems and not self._warned:  # every read command says so, once
             self._warned = True
             info(f"warning: {len(snapshot.problems)} store files have problems and were left out; run `p2p check`")
+        return snapshot, store.commit_time(snapshot.commit) if at else self.now()
 
     def now(self) -> dt.datetime:
         """The current time; P2P_NOW pins it (scripted demos, reproducible tests)."""

@@ -70,7 +70,7 @@ def play_one(snapshot: Snapshot, challenge: Challenge, now: dt.datetime | None, 
         variant = (scoring.needed_ratings(challenge, settings, now), scoring.policy_of(challenge, settings, policy))
         played = snapshot.played(challenge, variant,
                                  lambda folded: play_folded(challenge, folded, snapshot.people, settings, now, policy))
-        return _sharing_people_strings(played, snapshot.people)
+        return _sharing_snapshot_objects(played, snapshot)
     entries = snapshot.entries_of(challenge.slug)
     board = scoring.board(challenge, entries, snapshot.people, snapshot.settings, now, policy)
     submissions = scoring.current_submissions(challenge, entries)
@@ -83,10 +83,13 @@ def play_one(snapshot: Snapshot, challenge: Challenge, now: dt.datetime | None, 
                    scoring.counted_votes(challenge, submissions, entries, snapshot.people), submissions)
 
 
-def _sharing_people_strings(played: Played, people: Mapping[str, Person]) -> Played:
-    """`played` with its people's ids and names the people's own strings again. Kept
-    results come back from the cache with a copy of each: a season of 50 challenges
-    of 4,000 rows would hold 600,000 strings the people already hold (~35 MB)."""
+def _sharing_snapshot_objects(played: Played, snapshot: Snapshot) -> Played:
+    """`played` with its challenge, and its people's ids and names, the snapshot's own
+    objects again. Kept results come back from the cache with a copy of each: a season
+    of 50 challenges of 4,000 rows would hold 600,000 strings the people already hold
+    (~35 MB)."""
+    people = snapshot.people
+    played.challenge = snapshot.challenges.get(played.challenge.slug, played.challenge)
     for row in played.board.rows:
         who = people.get(row.person)
         if who is not None:
@@ -178,7 +181,7 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
         for rater, count in game.given.items():
             counted = min(count, rules.review_cap)
             tally(rater).add("reviews", round(counted * rules.review * accuracy.get(rater, 100.0) / 100, 2))
-        for rater in helpful_raters(game):
+        for rater in game.helpful_by:
             tally(rater).add("helpful", rules.helpful)
         for winners in award_winners(game).values():
             for person in winners:
@@ -193,12 +196,6 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
                                         season.ends if season else None).items():
         tally(person).add("clinics", count * rules.clinic)
     return tallies
-
-
-def helpful_raters(game: Played) -> list[str]:
-    """The rater of each counted rating its recipient found helpful (4 or 5 of 5), in
-    board order; a rater once per such rating."""
-    return game.helpful_by
 
 
 def _members(snapshot: Snapshot, challenge: Challenge, row: scoring.Row) -> list[str]:
@@ -322,7 +319,7 @@ def _top_reviewer(played: list[Played], give: Any) -> None:
         for rater, values in game.accuracy.items():
             score[rater] = score.get(rater, 0.0) + sum(values) / 100
             reviews[rater] = reviews.get(rater, 0) + len(values)
-        for rater in helpful_raters(game):
+        for rater in game.helpful_by:
             score[rater] = score.get(rater, 0.0) + 1
     eligible = {r: s for r, s in score.items() if reviews.get(r, 0) >= 3}
     if eligible:

@@ -8,6 +8,7 @@ these documents and the analytics page renders the same ones."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -59,8 +60,6 @@ def raters(played: game.Played) -> set[str]:
 def participation(snapshot: Snapshot, played: list[game.Played], scope: Scope = Scope()) -> dict[str, Any]:
     """Share of eligible people who submitted and who rated: per challenge, team, role
     and over the season (person-challenge slots)."""
-    from collections import Counter
-
     per_challenge = []
     # Eligible slots by (team, role, submitted, rated): counted, not kept (a season has 250,000).
     season: Counter[tuple[str, str, bool, bool]] = Counter()

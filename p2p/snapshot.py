@@ -1,5 +1,7 @@
 """A store as of one revision: plain records, and the problems found loading it.
-Pure data: the loader (p2p.store.loader) builds it, everything else reads it."""
+The loader (p2p.store.loader) builds it, everything else reads it. It is plain data
+but for a store read `folded` whole: its tallies are then read from the store when
+asked for, and `played` keeps challenges' results there (see p2p.game.play_one)."""
 
 from __future__ import annotations
 

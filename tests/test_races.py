@@ -118,3 +118,9 @@ def test_the_season_table_scores_a_race_from_its_entries_beside_tallied_challeng
     points = {r["person"]: (r["submitted"], r["placement"]) for r in doc["rows"]}
     assert points["ava"][1] > points["ben"][1] > 0  # the race's placings: ava reached the target first
     assert points["cal"][0] == 2 * points["ava"][0]  # submitted to both
+    from p2p import reports
+    from p2p.fields import parse_timestamp
+    from p2p.store.store import Store
+
+    full = Store.open(race.root).load("HEAD", records=True)  # every entry read: the race and the pitch's
+    assert doc == reports.season_doc(full, None, parse_timestamp("2026-11-05T12:00:00Z", "now"))

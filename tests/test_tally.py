@@ -4,12 +4,15 @@ standings a full read gives, whatever changed in the store since (with git)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import pickle
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,14 +58,14 @@ CHALLENGES = st.sampled_from([dict(), dict(aggregate="trimmed"), dict(aggregate=
 @given(PLANS, CHALLENGES, st.integers(0, 40))
 def test_folding_the_newest_entries_one_by_one_equals_folding_them_all(plan, options, split):
     chal = challenge(**options)
-    entries = entries_from(plan)
+    entries = with_answers_and_partners(entries_from(plan), plan)
     whole = scoring.tally(chal, entries)
     grown = scoring.tally(chal, entries[:split])
     for entry in entries[split:]:
         scoring.fold(grown, chal, entry)
     # equal, and in the same order: the order decides float sums in calibration
     assert [list(part.items()) for part in grown[:3]] == [list(part.items()) for part in whole[:3]]
-    assert grown.newest == whole.newest
+    assert grown.newest == whole.newest and grown.answers == whole.answers
     scored = scoring.score(grown, chal, PEOPLE, Settings())
     assert scored.rows == scoring.board(chal, entries, PEOPLE, Settings()).rows
 
@@ -75,20 +78,22 @@ def test_scores_without_the_steps_are_the_scores_with_them(raters, policy):
     assert policies.scores(policy, matrix) == {unit: a.score for unit, a in policies.aggregate(policy, matrix).items()}
 
 
+LATE = dt.datetime(2026, 12, 30, 12, tzinfo=dt.timezone.utc)  # past the review: fewer ratings are enough
 PARTNERS = {"ann": "bob", "bob": "ann", "cat": "dan", "dan": "cat", "eve": "ann"}  # eve's is not mutual
 
 
-def with_answers_and_partners(entries, plan):
+def with_answers_and_partners(entries, plan, teams=False):
     """`entries` plus feedback answers on some ratings - by the rated person, and by
     someone else, whose answer must not count - comments of any length on some
-    ratings, and partners named on submissions."""
+    ratings, partners named on submissions, and with `teams` each submission's team."""
     from p2p.entries import Feedback, Submission
 
     out = []
     for entry, (who, a, b) in zip(entries, plan + [("ann", 1, 1)] * len(entries)):
-        if isinstance(entry, Submission) and a % 2:
+        if isinstance(entry, Submission) and (a % 2 or teams):
             entry = Submission(id=entry.id, at=entry.at, by=entry.by, challenge="c", link=entry.link,
-                               metric=entry.metric, partner=PARTNERS[entry.by])
+                               metric=entry.metric, partner=PARTNERS[entry.by] if a % 2 else None,
+                               team=PEOPLE[entry.by].team if teams else None)
         if isinstance(entry, Rating) and a % 2:
             entry = Rating(id=entry.id, at=entry.at, by=entry.by, challenge="c", submission=entry.submission,
                            person=entry.person, scores=entry.scores, comment="useful, thanks" * b or None)
@@ -101,15 +106,15 @@ def with_answers_and_partners(entries, plan):
 
 
 @settings(max_examples=150, deadline=None)
-@given(PLANS, CHALLENGES, st.sampled_from(["individual", "pairs"]))
-def test_a_challenge_played_from_its_tally_is_the_one_played_from_its_entries(plan, options, fmt):
+@given(PLANS, CHALLENGES, st.sampled_from(["individual", "pairs", "team"]), st.sampled_from([None, LATE]))
+def test_a_challenge_played_from_its_tally_is_the_one_played_from_its_entries(plan, options, fmt, now):
     from p2p import game
     from p2p.snapshot import Snapshot
 
     chal = challenge(format=fmt, **options)
-    entries = with_answers_and_partners(entries_from(plan), plan)
-    full = game.play_one(Snapshot("c0", Settings(), PEOPLE, {"c": chal}, entries), chal, None)
-    folded = game.play_folded(chal, scoring.tally(chal, entries), PEOPLE, Settings(), None)
+    entries = with_answers_and_partners(entries_from(plan), plan, teams=fmt == "team")
+    full = game.play_one(Snapshot("c0", Settings(), PEOPLE, {"c": chal}, entries), chal, now)
+    folded = game.play_folded(chal, scoring.tally(chal, entries), PEOPLE, Settings(), now)
     assert folded.board.rows == full.board.rows
     for name in ("accuracy", "helpful", "votes", "given", "helpful_by", "pairs", "comments", "entrants"):
         assert getattr(folded, name) == getattr(full, name), name
@@ -309,14 +314,69 @@ def test_the_season_table_badges_and_stats_from_tallies_are_those_of_a_full_read
     assert stats["outcomes"]["people"] and any(p["comments"] for p in stats["sharing"]["people"])
 
 
-def test_the_season_table_reports_a_broken_entry_file_it_read_through_a_tally(p2p):
+def test_whole_store_reads_warn_of_every_broken_file_as_a_full_read_does(p2p):
     seeded(p2p)
     commit_by_hand(p2p, "entries/pitch/ava/01AAAAAAAAAAAAAAAAAAAAAAAA.yaml", "id: [\n")
-    cold, warned = season(p2p.root)
-    warm, warned_again = season(p2p.root)  # from the kept tally, which keeps the problem
-    assert cold == warm and [r["person"] for r in cold["rows"]][:1] == ["ava"]
-    assert "1 store files have problems" in warned and "1 store files have problems" in warned_again
+    commit_by_hand(p2p, "people/zed.yaml", "id: zed\n")  # no name, email or role
+    commit_by_hand(p2p, "entries/ghost/ava/01AAAAAAAAAAAAAAAAAAAAAAAB.yaml", "id: [\n")  # no such challenge
+    for args in (("leaderboard",), ("badges",), ("stats",)):
+        for _ in range(2):  # cold, then from what was kept
+            proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(p2p.root), *args, "--format", "json"],
+                                  capture_output=True, text=True, timeout=120)
+            assert proc.returncode == 0 and proc.stderr.count("3 store files have problems") == 1, (args, proc.stderr)
+    cold, _ = season(p2p.root)
+    assert [r["person"] for r in cold["rows"]][:1] == ["ava"] and cold == uncached_season(p2p.root)[0]
 
+
+def uncached_season(store, *args):
+    shutil.rmtree(store / ".git" / "p2p", ignore_errors=True)
+    return season(store, *args)
+
+
+def test_nothing_is_kept_while_p2p_yaml_has_a_problem(p2p, tmp_path, monkeypatch):
+    """An unknown time zone makes p2p.yaml fall back to default settings, roles too,
+    so a result kept then would be wrong once the zone is known (tzdata upgraded, or
+    caches restored on another machine), under the same p2p.yaml blob."""
+    import zoneinfo
+
+    source = next((Path(d) / "UTC" for d in zoneinfo.TZPATH if (Path(d) / "UTC").is_file()), None)
+    if source is None:
+        pytest.skip("no zone files on this machine")
+    zones = tmp_path / "zones"
+    (zones / "Review").mkdir(parents=True)
+    shutil.copy(source, zones / "Review" / "Zone")
+    seeded(p2p)
+    config = (p2p.root / "p2p.yaml").read_text()
+    assert "timezone: UTC\n" in config and "- manager\n" in config
+    commit_by_hand(p2p, "p2p.yaml", config.replace("timezone: UTC", "timezone: Review/Zone").replace(
+        "- manager\n", "- manager\n- bdr\n"))
+    commit_by_hand(p2p, "people/zed.yaml", "id: zed\nname: Zed\nemail: zed@example.com\nrole: bdr\nteam: east\n")
+    monkeypatch.setenv("PYTHONTZPATH", str(zones))  # read when zoneinfo is imported: in a new process
+    subprocess.run([sys.executable, "-m", "p2p", "--store", str(p2p.root), "--as", "zed", "rate", "pitch", "ava",
+                    *scores(1)], check=True, capture_output=True, timeout=120)  # counts if bdr is a role
+    monkeypatch.delenv("PYTHONTZPATH")
+    unknown, warned = season(p2p.root)  # p2p.yaml falls back to defaults: zed is left out
+    assert "store files have problems" in warned
+    monkeypatch.setenv("PYTHONTZPATH", str(zones))
+    known, _ = season(p2p.root)
+    assert known != unknown and known == uncached_season(p2p.root)[0]
+    monkeypatch.delenv("PYTHONTZPATH")
+    assert season(p2p.root)[0] == unknown
+
+
+def test_kept_results_and_problems_are_pruned_to_the_newest_even_when_written_at_once(tmp_path):
+    from p2p.store.tallies import KEEP_PLAYED, KEEP_PER_CHALLENGE
+
+    script = ("import sys\nfrom pathlib import Path\nfrom p2p.store.tallies import TallyCache\n"
+              "cache = TallyCache(Path(sys.argv[1]))\n"
+              "for n in range(6):\n"
+              "    cache.put_played('c', f'{sys.argv[2]}{n}', {'n': n})\n"
+              "    cache.put_problems('c', f'{sys.argv[2]}{n}', [])\n")
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path), f"w{i}-"]) for i in range(8)]
+    assert all(proc.wait(timeout=120) == 0 for proc in procs)
+    folder = next(tmp_path.rglob("c"))
+    assert len(list(folder.glob("played-*.pickle"))) == KEEP_PLAYED
+    assert len(list(folder.glob("problems-*.pickle"))) == KEEP_PER_CHALLENGE
 
 
 def test_a_kept_season_result_is_used_only_while_nothing_it_depends_on_changed(p2p, monkeypatch):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from p2p.cli import Session, pass_session
+from p2p.cli import Session, collector_off, pass_session
 from p2p.commands.complete import person_ids
 from p2p.commands.output import at_option, emit, format_option
 
@@ -27,8 +27,8 @@ def badges(session: Session, person: str | None, season: str | None, at: str | N
     from p2p import reports
 
     snapshot, now = session.read(at, records=True, folded=True)
-    doc = reports.badges_doc(snapshot, person, season, now)
-    session.warn_of_problems(snapshot)
+    with collector_off():  # the season's results, all kept till the end (see leaderboard)
+        doc = reports.badges_doc(snapshot, person, season, now)
     rows = []
     for who in doc["people"]:
         for badge in who["badges"]:

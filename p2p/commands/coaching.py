@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from p2p.cli import Session, pass_session
+from p2p.cli import Session, collector_off, pass_session
 from p2p.commands.complete import person_ids
 from p2p.commands.output import WRITE_FORMATS, at_option, emit, format_option
 
@@ -203,7 +203,8 @@ def match(session: Session, skill: str | None, seed: int, capacity: int | None, 
     snapshot = store.load(folded=True)  # skill scores need boards only: each challenge read as its tally
     today = now.astimezone(snapshot.settings.tz).date()
     chosen = None if season in (None, ALL_TIME) else snapshot.settings.season(season, today)
-    skills = game.skill_scores(game.play(snapshot, chosen, now))
+    with collector_off():  # the season's results, all kept till the end (see leaderboard)
+        skills = game.skill_scores(game.play(snapshot, chosen, now))
     known = sorted({s for by_skill in skills.values() for s in by_skill})
     if skill is not None and skill not in known:
         raise click.BadParameter(f"{skill!r} has no scores yet; skills with scores: {', '.join(known) or 'none'}",

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import click
 
-from p2p.cli import Session, pass_session
+from p2p.cli import Session, collector_off, pass_session
 from p2p.commands.output import at_option, emit, format_option
 
 RATES = (("eligible", "eligible"), ("submitted", "submitted"), ("rate", "rate"), ("rated", "rated"),
@@ -86,8 +86,9 @@ def stats(session: Session, season: str | None, team: str | None, role: str | No
     if role is not None and role not in snapshot.settings.roles:
         raise click.BadParameter(f"{role!r} is not one of the roles in p2p.yaml: {', '.join(snapshot.settings.roles)}",
                                  param_hint="--role")
-    doc = insight.stats_doc(snapshot, season, now, insight.Scope(team, role), with_outcomes or (table or "").startswith("outcomes"))
-    session.warn_of_problems(snapshot)
+    with collector_off():  # the season's results, all kept till the end (see leaderboard)
+        doc = insight.stats_doc(snapshot, season, now, insight.Scope(team, role),
+                                with_outcomes or (table or "").startswith("outcomes"))
     if fmt == "json":
         emit(fmt, doc)
         return

@@ -218,7 +218,8 @@ def _folded(git: Git, rev: str | None, slugs: list[str], records: bool) -> Snaps
 
 def _folded_all(git: Git, rev: str | None, records: bool) -> Snapshot:
     """The store at `rev` with every challenge's entries as tallies, read one at a
-    time when asked for; a race's entries, which a tally cannot score, are read."""
+    time when asked for (see _Tallies); a race's entries, which a tally cannot score,
+    are read. The problems of every entries folder are reported as a full read would."""
     snapshot = load(git, rev, (), records=records)
     races = [slug for slug, challenge in snapshot.challenges.items() if challenge.race is not None]
     if races:
@@ -226,6 +227,7 @@ def _folded_all(git: Git, rev: str | None, records: bool) -> Snapshot:
     assert snapshot.commit is not None  # load refuses a store without commits
     trees = {item.path: item.oid for item in _top(git, snapshot.commit, records)}
     tallies = _Tallies(git, snapshot, trees)
+    snapshot.problems.extend(tallies.folder_problems())
     snapshot.tallies, snapshot.played = tallies, tallies.played
     return snapshot
 
@@ -233,8 +235,7 @@ def _folded_all(git: Git, rev: str | None, records: bool) -> Snapshot:
 class _Tallies(Mapping[str, Any]):
     """The scoring tallies of a snapshot's challenges (not races), each read from the
     tally cache when asked for and not kept: the 50 tallies of a million-entry season
-    take ~330 MB together, one ~7 MB. A tally's file problems join the snapshot's
-    when it is first read."""
+    take ~330 MB together, one ~7 MB."""
 
     def __init__(self, git: Git, snapshot: Snapshot, trees: dict[str, str]) -> None:
         from p2p.store.tallies import TallyCache
@@ -242,7 +243,7 @@ class _Tallies(Mapping[str, Any]):
         self._git, self._snapshot, self._trees = git, snapshot, trees
         self._cache = TallyCache(git.git_dir())
         self._slugs = sorted(slug for slug, c in snapshot.challenges.items() if c.race is None)
-        self._reported: set[str] = set()
+        self._last: tuple[str, Any] | None = None  # the last state read: its problems, then its tally
 
     def __getitem__(self, slug: str) -> Any:
         challenge = self._snapshot.challenges.get(slug)
@@ -250,40 +251,65 @@ class _Tallies(Mapping[str, Any]):
             raise KeyError(slug)
         return self._state(challenge).tally
 
-    def played(self, challenge: model.Challenge, variant: tuple[Any, ...], play: Callable[[Any], Any]) -> Any:
-        """`play` of the challenge's tally (snapshot.played), kept in the tally cache
-        under the trees of its entries, people and challenges, p2p.yaml's blob and
-        `variant`: a season table after one new entry plays one challenge, not 50."""
-        slug = challenge.slug
-        key = "-".join([*(self._trees.get(name, "0") for name in (f"{layout.ENTRIES}/{slug}", *_BASE)),
-                        *map(str, variant)])
-        kept = self._cache.get_played(slug, key)
-        if kept is not None:
-            played, problems = kept
-        else:
-            state = self._state(challenge)
-            played, problems = play(state.tally), state.problems
-            self._cache.put_played(slug, key, played, problems)
-        self._report(slug, problems)
-        return played
-
-    def _state(self, challenge: model.Challenge) -> Any:
-        assert self._snapshot.commit is not None
-        state = _tally_state(self._git, self._cache, self._snapshot.commit, challenge,
-                             self._trees.get(f"{layout.ENTRIES}/{challenge.slug}"), keep=False)
-        self._report(challenge.slug, state.problems)
-        return state
-
-    def _report(self, slug: str, problems: list[Problem]) -> None:
-        if slug not in self._reported:
-            self._reported.add(slug)
-            self._snapshot.problems.extend(problems)
+    def __contains__(self, slug: object) -> bool:  # without reading the tally, as Mapping's would
+        return slug in self._slugs
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._slugs)
 
     def __len__(self) -> int:
         return len(self._slugs)
+
+    def played(self, challenge: model.Challenge, variant: tuple[Any, ...], play: Callable[[Any], Any]) -> Any:
+        """`play` of the challenge's tally (snapshot.played), kept in the tally cache
+        under the trees of its entries, people and challenges, p2p.yaml's blob and
+        `variant`: a season table after one new entry plays one challenge, not 50.
+        Nothing is kept while p2p.yaml has a problem: its settings then fall back to
+        defaults that depend on this machine (a time zone it does not know)."""
+        import hashlib
+
+        if any(problem.path == layout.CONFIG for problem in self._snapshot.problems):
+            return play(self._state(challenge).tally)
+        parts = [self._trees.get(name, "0") for name in (f"{layout.ENTRIES}/{challenge.slug}", *_BASE)]
+        key = hashlib.sha1("-".join([*parts, *map(str, variant)]).encode()).hexdigest()
+        played = self._cache.get_played(challenge.slug, key)
+        if played is None:
+            played = play(self._state(challenge).tally)
+            self._cache.put_played(challenge.slug, key, played)
+        return played
+
+    def folder_problems(self) -> list[Problem]:
+        """The problems of the files of every entries folder but races' (read with their
+        entries), kept by folder tree beside the tallies: a read lists 50 small files
+        instead of reading 50 tallies to say how many files it left out."""
+        assert self._snapshot.commit is not None
+        found = []
+        for path, tree in self._trees.items():
+            name = path.partition("/")[2]
+            if not path.startswith(f"{layout.ENTRIES}/") or name not in self._slugs and name in self._snapshot.challenges:
+                continue
+            kept = self._cache.get_problems(name, tree)
+            if kept is None:
+                challenge = self._snapshot.challenges.get(name)
+                if challenge is not None:
+                    kept = self._state(challenge).problems
+                else:  # a folder (or file) of no challenge: read as a full read reads it
+                    kept = _folder_entries(self._git, self._snapshot.commit, name, keep=False)[1]
+                self._cache.put_problems(name, tree, kept)
+            found.extend(kept)
+        return found
+
+    def _state(self, challenge: model.Challenge) -> Any:
+        from p2p.store.tallies import TallyCache
+
+        if self._last is not None and self._last[0] == challenge.slug:
+            return self._last[1]
+        assert self._snapshot.commit is not None
+        # A cache per challenge: one remembers how each tally it read was stored.
+        state = _tally_state(self._git, TallyCache(self._git.git_dir()), self._snapshot.commit, challenge,
+                             self._trees.get(f"{layout.ENTRIES}/{challenge.slug}"), keep=False)
+        self._last = (challenge.slug, state)
+        return state
 
 
 def _tally_state(git: Git, cache: Any, commit: str, challenge: model.Challenge, tree: str | None,
@@ -305,7 +331,7 @@ def _tally_state(git: Git, cache: Any, commit: str, challenge: model.Challenge, 
         base_tree, base = cache.latest(slug)
         added = None
         if base is not None and base_tree != tree and base.challenge == challenge:
-            added = _advance(git, base_tree, tree, base)
+            added = _advance(git, base_tree, tree, base, keep)
         if added is not None:
             state = base
             cache.put(slug, tree, state, base_tree, added)
@@ -336,13 +362,12 @@ def _folder_entries(git: Git, commit: str, slug: str, keep: bool = True) -> tupl
     return snapshot.entries, snapshot.problems
 
 
-def _advance(git: Git, base_tree: str, tree: str, base: Any) -> list[Entry] | None:
+def _advance(git: Git, base_tree: str, tree: str, base: Any, keep: bool = True) -> list[Entry] | None:
     """Fold into `base` (a tally state, changed in place) the entries added since
     `base_tree`, and return them; None, before any change, when anything else
     changed (a file edited, removed, broken or out of place, or an entry not newer
-    than all folded): then the folder is read."""
-    from p2p import scoring
-
+    than all folded): then the folder is read. Without `keep`, what was parsed is
+    not remembered for the next read."""
     challenge = base.challenge
     try:
         changes = git.diff_trees(base_tree, tree)
@@ -355,10 +380,23 @@ def _advance(git: Git, base_tree: str, tree: str, base: Any) -> list[Entry] | No
     unknown = sorted({oid for _, oid in changes if oid not in _entries and oid not in _parsed})
     for oid, data in (git.read_blobs(unknown) if unknown else {}).items():
         _parsed[oid] = _parse(data)
+    try:
+        return _fold_added(base, [(prefix + path, oid) for path, oid in changes])
+    finally:
+        if not keep:
+            for oid in unknown:
+                _parsed.pop(oid, None)
+                _entries.pop(oid, None)
+
+
+def _fold_added(base: Any, changes: list[tuple[str, str]]) -> list[Entry] | None:
+    """_advance's fold of the parsed files (path, blob id) added to a challenge folder."""
+    from p2p import scoring
+
     added = []
     for path, oid in changes:
-        entry = _entry_of(oid, _parsed.get(oid)) if layout.classify(prefix + path) == "entry" else None
-        if entry is None or prefix + path != f"{layout.ENTRIES}/{entry.challenge}/{entry.by}/{entry.id}.yaml":
+        entry = _entry_of(oid, _parsed.get(oid)) if layout.classify(path) == "entry" else None
+        if entry is None or path != f"{layout.ENTRIES}/{entry.challenge}/{entry.by}/{entry.id}.yaml":
             return None
         added.append(entry)
     added.sort(key=_by_id)
@@ -366,7 +404,7 @@ def _advance(git: Git, base_tree: str, tree: str, base: Any) -> list[Entry] | No
     if any(earlier >= later for earlier, later in zip(ids, ids[1:])):  # older, or one id in two files
         return None
     for entry in added:
-        scoring.fold(base.tally, challenge, entry)
+        scoring.fold(base.tally, base.challenge, entry)
     return added
 
 

@@ -78,19 +78,38 @@ class TallyCache:
             return None, None
         return tree, self.get(slug, tree)
 
-    def get_played(self, slug: str, key: str) -> tuple[Any, list[Problem]] | None:
-        """(a challenge played from its tally, the problems of its files) kept under `key`."""
-        stored = self._read(slug, f"played-{key}")
-        return stored if isinstance(stored, tuple) and len(stored) == 2 else None  # type: ignore[return-value]
+    def get_played(self, slug: str, key: str) -> Any:
+        """A challenge as played from its tally (p2p.game.Played), kept under `key`, or None."""
+        return self._read(slug, f"played-{key}")
 
-    def put_played(self, slug: str, key: str, played: Any, problems: list[Problem]) -> None:
+    def put_played(self, slug: str, key: str, played: Any) -> None:
+        self._keep(slug, "played", key, played, KEEP_PLAYED)
+
+    def get_problems(self, slug: str, tree: str) -> list[Problem] | None:
+        """The problems of the files of an entries folder at `tree`, or None."""
+        kept = self._read(slug, f"problems-{tree}")
+        return kept if isinstance(kept, list) else None
+
+    def put_problems(self, slug: str, tree: str, problems: list[Problem]) -> None:
+        self._keep(slug, "problems", tree, problems, KEEP_PER_CHALLENGE)
+
+    def _keep(self, slug: str, kind: str, key: str, value: Any, keep: int) -> None:
+        """Write `value` as `kind-key` and delete all but the `keep` newest of its kind.
+        By file times, not a list of names: processes writing at once would lose each
+        other's names and leave files nobody deletes."""
         folder = self.folder / slug
         try:
             if not self.folder.exists():
                 drop_other_versions(self.folder)
-            data = pickle.dumps((played, problems), protocol=pickle.HIGHEST_PROTOCOL)
-            replace_file(folder / f"played-{key}.pickle", data)
-            remember(folder / "played", folder / "played.trees", folder, f"played-{key}", None, KEEP_PLAYED)
+            replace_file(folder / f"{kind}-{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            kept = []
+            for path in folder.glob(f"{kind}-*.pickle"):
+                try:
+                    kept.append((path.stat().st_mtime_ns, path.name, path))
+                except OSError:
+                    pass  # deleted meanwhile by another process
+            for _, _, path in sorted(kept)[:-keep]:
+                path.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only or full disk: tallies are only an optimisation
 
