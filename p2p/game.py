@@ -21,9 +21,9 @@ from p2p.snapshot import Snapshot
 @dataclass
 class Played:
     """One challenge of the season, scored. Played from a tally (play_folded), its
-    board keeps no ratings: the season table, badges and the Elo ladder need only
-    what is derived from them here, and 50 challenges' ratings would hold a
-    million-entry season in memory."""
+    board keeps no ratings: the season table, badges, stats and the Elo ladder need
+    only what is derived from them here, and 50 challenges' ratings would hold a
+    million-entry season in memory. Publish, which shows the ratings, reads entries."""
 
     challenge: Challenge
     board: scoring.Board

@@ -285,12 +285,14 @@ class _Tallies(Mapping[str, Any]):
         assert self._snapshot.commit is not None
         found = []
         for path, tree in self._trees.items():
-            name = path.partition("/")[2]
-            if not path.startswith(f"{layout.ENTRIES}/") or name not in self._slugs and name in self._snapshot.challenges:
+            if not path.startswith(f"{layout.ENTRIES}/"):
                 continue
+            name = path.partition("/")[2]
+            challenge = self._snapshot.challenges.get(name)
+            if challenge is not None and challenge.race is not None:
+                continue  # read with its entries
             kept = self._cache.get_problems(name, tree)
             if kept is None:
-                challenge = self._snapshot.challenges.get(name)
                 if challenge is not None:
                     kept = self._state(challenge).problems
                 else:  # a folder (or file) of no challenge: read as a full read reads it

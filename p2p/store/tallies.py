@@ -4,10 +4,11 @@ the last tally instead of reading the challenge's 20,000 entries.
 
 A state is (challenge, tally, problems): the challenge as it was folded under (a
 changed rubric or format folds everything again) and the problems of the files of
-that folder, which a read must still report. Beside them, the season table keeps
-each challenge as played from its tally (p2p.game.Played). Like the parse cache, it is
-disposable, versioned, and written whole then renamed, so concurrent processes see
-an old state or a new one; a file that cannot be read is a miss."""
+that folder, which a read must still report. Beside them, whole-store reads keep
+each challenge as played from its tally (p2p.game.Played, `played-*`) and the
+problems of each folder tree (`problems-*`). Like the parse cache, it is disposable,
+versioned, and written whole then renamed, so concurrent processes see an old state
+or a new one; a file that cannot be read is a miss."""
 
 from __future__ import annotations
 
