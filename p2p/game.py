@@ -265,9 +265,9 @@ def skill_scores(played: Iterable[Played]) -> SkillScores:
         for row in game.board.rows:
             if row.score is None:
                 continue
-            normal = 1 + 4 * (row.score - low) / (high - low)
+            scored = (challenge.slug, 1 + 4 * (row.score - low) / (high - low))  # one tuple for all its skills
             for skill in challenge.skills:
-                found.setdefault(row.person, {}).setdefault(skill, []).append((challenge.slug, normal))
+                found.setdefault(row.person, {}).setdefault(skill, []).append(scored)
     return found
 
 

@@ -221,7 +221,10 @@ def at_risk(snapshot: Snapshot, played: list[game.Played], now: dt.datetime, mis
         for row in g.board.rows:
             if row.score is not None and g.challenge.mode == "rubric":
                 low, high = g.challenge.rubric.min, g.challenge.rubric.max
-                trend.setdefault(row.person, []).append((g.challenge.slug, 1 + 4 * (row.score - low) / (high - low)))
+                mine = trend.setdefault(row.person, [])
+                mine.append((g.challenge.slug, 1 + 4 * (row.score - low) / (high - low)))
+                if len(mine) > 3:
+                    del mine[0]  # only the last three are looked at: a season has 200,000
     rows = []
     for person in sorted(snapshot.people.values(), key=lambda p: p.id):
         if not person.active or not scope.holds(person):
