@@ -169,18 +169,29 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
             found = tallies[person] = Tally(person)
         return found
 
+    placements = rules.placement
     for game in played:
-        slug = game.challenge.slug
+        challenge = game.challenge
+        slug, placed, teams = challenge.slug, challenge.mode != "votes", challenge.format == "team"
+        # The two loops below run once per result and per rater of the season (200,000 each
+        # on a big store): Tally.add is written out, its additions in the same order.
         for row in game.board.rows:
-            for member in _members(snapshot, game.challenge, row):
-                tally(member).add("submitted", rules.submitted)
-                tally(member).challenges.append(slug)
-                if row.rank is not None and row.rank <= len(rules.placement) and game.challenge.mode != "votes":
-                    tally(member).add("placement", rules.placement[row.rank - 1])
+            rank = row.rank
+            placement = placements[rank - 1] if placed and rank is not None and rank <= len(placements) else None
+            for member in _members(snapshot, challenge, row) if teams and row.team else (row.person,):
+                mine = tally(member)
+                mine.breakdown["submitted"] += rules.submitted
+                mine.points += rules.submitted
+                mine.challenges.append(slug)
+                if placement is not None:
+                    mine.breakdown["placement"] += placement
+                    mine.points += placement
         accuracy = reviewing.mean(game.accuracy)
         for rater, count in game.given.items():
-            counted = min(count, rules.review_cap)
-            tally(rater).add("reviews", round(counted * rules.review * accuracy.get(rater, 100.0) / 100, 2))
+            value = round(min(count, rules.review_cap) * rules.review * accuracy.get(rater, 100.0) / 100, 2)
+            mine = tally(rater)
+            mine.breakdown["reviews"] += value
+            mine.points += value
         for rater in game.helpful_by:
             tally(rater).add("helpful", rules.helpful)
         for winners in award_winners(game).values():
