@@ -124,17 +124,31 @@ def test_a_challenge_played_from_its_tally_is_the_one_played_from_its_entries(pl
 # -- with git ---------------------------------------------------------------------------
 
 
-def board(store, *args):
-    proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(store), "leaderboard", "pitch", *args,
-                           "--format", "json"], capture_output=True, text=True, timeout=120)
+def p2p_json(store, *args):
+    """`p2p ARGS --format json` in a process of its own: (document, stderr)."""
+    proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(store), *args, "--format", "json"],
+                          capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout), proc.stderr
 
 
-def uncached(store, *args):
-    """The standings from a full read: no tally, no parse cache."""
+def board(store, *args):
+    return p2p_json(store, "leaderboard", "pitch", *args)
+
+
+def season(store, *args):
+    return p2p_json(store, "leaderboard", *args)
+
+
+def without_caches(store):
+    """The store, for a full read: no tally, no parse cache, nothing kept."""
     shutil.rmtree(store / ".git" / "p2p", ignore_errors=True)
-    return board(store, *args)
+    return store
+
+
+def uncached(store, *args):
+    """The standings from a full read."""
+    return board(without_caches(store), *args)
 
 
 def seeded(p2p):
@@ -284,13 +298,6 @@ def test_a_damaged_tally_is_a_miss_and_deleting_them_changes_nothing(p2p):
     assert board(p2p.root)[0] == uncached(p2p.root)[0]
 
 
-def season(store, *args):
-    proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(store), "leaderboard", *args,
-                           "--format", "json"], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout), proc.stderr
-
-
 def test_the_season_table_badges_and_stats_from_tallies_are_those_of_a_full_read(demo_store):
     from conftest import DEMO_NOW
     from p2p import insight, reports
@@ -321,16 +328,10 @@ def test_whole_store_reads_warn_of_every_broken_file_as_a_full_read_does(p2p):
     commit_by_hand(p2p, "entries/ghost/ava/01AAAAAAAAAAAAAAAAAAAAAAAB.yaml", "id: [\n")  # no such challenge
     for args in (("leaderboard",), ("badges",), ("stats",)):
         for _ in range(2):  # cold, then from what was kept
-            proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(p2p.root), *args, "--format", "json"],
-                                  capture_output=True, text=True, timeout=120)
-            assert proc.returncode == 0 and proc.stderr.count("3 store files have problems") == 1, (args, proc.stderr)
+            _, warned = p2p_json(p2p.root, *args)
+            assert warned.count("3 store files have problems") == 1, (args, warned)
     cold, _ = season(p2p.root)
-    assert [r["person"] for r in cold["rows"]][:1] == ["ava"] and cold == uncached_season(p2p.root)[0]
-
-
-def uncached_season(store, *args):
-    shutil.rmtree(store / ".git" / "p2p", ignore_errors=True)
-    return season(store, *args)
+    assert [r["person"] for r in cold["rows"]][:1] == ["ava"] and cold == season(without_caches(p2p.root))[0]
 
 
 def test_nothing_is_kept_while_p2p_yaml_has_a_problem(p2p, tmp_path, monkeypatch):
@@ -359,7 +360,7 @@ def test_nothing_is_kept_while_p2p_yaml_has_a_problem(p2p, tmp_path, monkeypatch
     assert "store files have problems" in warned
     monkeypatch.setenv("PYTHONTZPATH", str(zones))
     known, _ = season(p2p.root)
-    assert known != unknown and known == uncached_season(p2p.root)[0]
+    assert known != unknown and known == season(without_caches(p2p.root))[0]
     monkeypatch.delenv("PYTHONTZPATH")
     assert season(p2p.root)[0] == unknown
 
