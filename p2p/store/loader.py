@@ -353,7 +353,7 @@ def _folder_entries(git: Git, commit: str, slug: str, keep: bool = True) -> tupl
     """A challenge's entries and the problems of its folder's files, read as `load`
     reads them but without folding people and challenges again (a tally needs neither).
     Without `keep`, what was parsed is not remembered for the next read."""
-    held = TreeCache.remembered()
+    held = set() if keep else TreeCache.remembered()
     listing, contents, _, _, _ = _tree_files(git, commit, {slug}, None, entries_only=True)
     snapshot = _fold(commit, listing, lambda oid: contents[oid] if oid in contents else git.read_blobs([oid])[oid])
     if not keep:
