@@ -23,7 +23,8 @@ class Played:
     """One challenge of the season, scored. Played from a tally (play_folded), its
     board keeps no ratings: the season table, badges, stats and the Elo ladder need
     only what is derived from them here, and 50 challenges' ratings would hold a
-    million-entry season in memory. Publish, which shows the ratings, reads entries."""
+    million-entry season in memory. Publish reads what it shows of the ratings from each
+    challenge's entries, one challenge at a time."""
 
     challenge: Challenge
     board: scoring.Board

@@ -9,13 +9,16 @@ touches other files."""
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from p2p import catalog, game, insight, reports, scoring, views
-from p2p.entries import Rating, Submission
+from p2p.entries import Entry, Submission
 from p2p.policies import median
 from p2p.progress import steps
 from p2p.render import pages
@@ -26,6 +29,7 @@ MANIFEST = ".p2p-pages"
 TARGETS = ("github", "gitlab", "azure", "mkdocs")
 HOME = {"github": "Home", "gitlab": "home", "azure": "Home", "mkdocs": "index"}
 SIDEBAR = {"github": "_Sidebar.md", "gitlab": "_sidebar.md", "azure": ".order", "mkdocs": "nav.md"}
+BUCKET = 250  # people per file of set-aside feedback: 5,000 people make 20 files
 
 
 @dataclass
@@ -40,31 +44,48 @@ class Published:
                 f"{len(self.deleted)} deleted")
 
 
-def render_all(snapshot: Snapshot, now: dt.datetime, target: str, charts: str, store_templates: Path | None,
-               cache: Path | None = None, out_dir: Path | None = None) -> dict[str, str]:
-    """{file name: Markdown} for every page. `cache` is a disposable folder for
-    compiled templates and the render index (p2p.render.rendered): with it, a page
-    whose file in `out_dir` is still what the same inputs rendered last time is read
-    from that file instead of rendered again."""
+def publish(snapshot: Snapshot, now: dt.datetime, target: str, charts: str, store_templates: Path | None,
+            cache: Path | None, out_dir: Path) -> Published:
+    """Render every page into `out_dir`, one page at a time: a big store's pages are
+    ~130 MB of text, never held together. `cache` is a disposable folder for compiled
+    templates and the render index (p2p.render.rendered): with it, a page whose file
+    is still what the same inputs rendered last time is read from that file instead
+    of rendered again."""
     from p2p.render.env import environment
 
     builtin = catalog.builtin_dir("templates")
     env = environment(store_templates, builtin, target, charts, cache)
-    site_pages = list(contexts(snapshot, now, target))
-    known = _render_index(cache if out_dir is not None else None, [f for f in (store_templates, builtin) if f],
-                          target, charts)
-    rendered = {}
-    for name, template, context in steps(site_pages, "rendering pages"):
-        key = known.key(name, template, context)
-        text = known.reuse(key, out_dir / f"{name}.md") if out_dir is not None else None
-        if text is None:
-            text = _tidy(env.get_template(template).render(**vars(context)))
-            known.remember(key, text)
-        rendered[f"{name}.md"] = text
-    known.save()
-    rendered[SIDEBAR[target]] = env.get_template("sidebar.md.j2").render(
-        site=site_pages[0][2].site, entries=[(name, title) for name, title in _nav(snapshot, target)])
-    return rendered
+    known = _render_index(cache, [f for f in (store_templates, builtin) if f], target, charts)
+    nav = _nav(snapshot, target)
+    with _Pages(out_dir) as pages_out, tempfile.TemporaryDirectory(prefix="p2p-publish-") as spill:
+        site = None
+        for name, template, context in steps(_Counted(contexts(snapshot, now, target, Path(spill)), len(nav)),
+                                             "rendering pages"):
+            site = context.site
+            key = known.key(name, template, context)
+            text = known.reuse(key, out_dir / f"{name}.md")
+            if text is None:
+                text = _tidy(env.get_template(template).render(**vars(context)))
+                known.remember(key, text)
+                pages_out.put(f"{name}.md", text)
+            else:
+                pages_out.put(f"{name}.md", text, same=True)
+        pages_out.put(SIDEBAR[target], env.get_template("sidebar.md.j2").render(site=site, entries=nav))
+        known.save()
+        return pages_out.finish()
+
+
+class _Counted:
+    """An iterator of a known length, for a progress bar."""
+
+    def __init__(self, items: Iterator[Any], count: int) -> None:
+        self.items, self.count = items, count
+
+    def __iter__(self) -> Iterator[Any]:
+        return self.items
+
+    def __len__(self) -> int:
+        return self.count
 
 
 def _render_index(cache: Path | None, templates: list[Path], target: str, charts: str) -> Rendered:
@@ -79,32 +100,63 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
-def write(out_dir: Path, files: dict[str, str]) -> Published:
-    from p2p.store.yamlio import write_atomic
+class _Pages:
+    """The output folder, written as pages come. A changed page is staged in a hidden
+    folder inside it and moved into place only when every page has rendered, so a
+    template that fails half-way changes no page. Pages p2p wrote before and no
+    longer produces are deleted then, and the manifest rewritten."""
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    result = Published()
-    manifest = out_dir / MANIFEST
-    before = set(manifest.read_text().split("\n")) - {""} if manifest.is_file() else set()
-    for name in steps(sorted(files), "writing pages"):
-        path = out_dir / name
-        data = files[name].encode("utf-8")
-        if path.is_file() and path.read_bytes() == data:
-            result.unchanged.append(name)
-            continue
-        (result.updated if path.exists() else result.created).append(name)
+    def __init__(self, out_dir: Path) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.out_dir, self.result, self.names = out_dir, Published(), []
+        manifest = out_dir / MANIFEST
+        self.before = set(manifest.read_text().split("\n")) - {""} if manifest.is_file() else set()
+        self.staging: Path | None = None
+        self.staged: list[str] = []
+
+    def __enter__(self) -> _Pages:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def put(self, name: str, text: str, same: bool = False) -> None:
+        """`same`: the file is known to hold `text` already."""
+        self.names.append(name)
+        path = self.out_dir / name
+        data = text.encode("utf-8")
+        if same or (path.is_file() and path.read_bytes() == data):
+            self.result.unchanged.append(name)
+            return
+        (self.result.updated if path.exists() else self.result.created).append(name)
+        if self.staging is None:
+            self.staging = Path(tempfile.mkdtemp(prefix=".p2p-staging-", dir=self.out_dir))
+        (self.staging / name).write_bytes(data)
+        self.staged.append(name)
+
+    def finish(self) -> Published:
+        import os
+
+        from p2p.store.yamlio import write_atomic
+
         # Not synced to disk page by page (an fsync each was a tenth of a publish after
         # one new entry): a page lost in a crash differs from what the store renders,
         # so the next publish writes it again.
-        write_atomic(path, data, durable=False)
-    for name in sorted(before - set(files)):
-        if "/" not in name and (out_dir / name).is_file():
-            (out_dir / name).unlink()
-            result.deleted.append(name)
-    listing = "".join(f"{name}\n" for name in sorted(files))
-    if not manifest.is_file() or manifest.read_text() != listing:
-        write_atomic(manifest, listing.encode())  # synced: it says which old pages to delete
-    return result
+        for name in steps(self.staged, "writing pages"):
+            os.replace(self.staging / name, self.out_dir / name)  # type: ignore[operator]
+        names = set(self.names)
+        for name in sorted(self.before - names):
+            if "/" not in name and (self.out_dir / name).is_file():
+                (self.out_dir / name).unlink()
+                self.result.deleted.append(name)
+        manifest = self.out_dir / MANIFEST
+        listing = "".join(f"{name}\n" for name in sorted(names))
+        if not manifest.is_file() or manifest.read_text() != listing:
+            write_atomic(manifest, listing.encode())  # synced: it says which old pages to delete
+        for found in (self.result.created, self.result.updated, self.result.unchanged):
+            found.sort()
+        return self.result
 
 
 # -- contexts ------------------------------------------------------------------------
@@ -117,38 +169,53 @@ def _nav(snapshot: Snapshot, target: str) -> list[tuple[str, str]]:
     return nav
 
 
-def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tuple[str, str, Any]]:
-    """(page name, template, context) for every page."""
+def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> Iterator[tuple[str, str, Any]]:
+    """(page name, template, context) for every page. What the pages show of each
+    challenge's entries (_Facts) is read one challenge at a time, and each person's
+    feedback is set aside in `spill` (a scratch folder) until their page is made."""
     settings = snapshot.settings
     season = settings.season(None, now.astimezone(settings.tz).date())
     played = game.play(snapshot, season, now)
     tallies = game.points(snapshot, played, season)
     standings = game.season_rows(snapshot, tallies)
     won = game.badges(snapshot, played, tallies)
-    newest = max((e.at for e in snapshot.entries), default=None)
+    order = {g.challenge.slug: i for i, g in enumerate(played)}
+    feedback = _Spill(spill, [p.id for p in sorted(snapshot.people.values(), key=lambda p: p.id) if p.active])
+    facts = {}
+    for challenge in steps(sorted(snapshot.challenges.values(), key=lambda c: c.slug), "reading challenges"):
+        found = _facts(snapshot, challenge, now)
+        if challenge.slug in order:
+            feedback.add(order[challenge.slug], found.people)
+        facts[challenge.slug] = replace(found, people={})
+    newest = _newest(snapshot, facts)
     site = pages.Site(settings.name, season.name if season else None, newest.date().isoformat() if newest else "–",
                       target, HOME[target], settings.anonymous)
-    movement = _movement(snapshot, season, now, played, standings, newest)
-    yield HOME[target], "home.md.j2", _home(snapshot, site, now, standings, won, movement, played)
+    movement = _movement(snapshot, season, now, played, standings, newest, facts)
+    yield HOME[target], "home.md.j2", _home(snapshot, site, now, standings, won, movement, played, facts)
     boards = {g.challenge.slug: g.board for g in played}  # scored once: the season's and the challenge pages'
     for challenge in sorted(snapshot.challenges.values(), key=lambda c: c.slug):
         yield (f"challenge-{challenge.slug}", "challenge.md.j2",
-               _challenge(snapshot, site, challenge, now, boards.get(challenge.slug)))
+               _challenge(snapshot, site, challenge, now, boards.get(challenge.slug), facts))
     by_person = {row["person"]: row for row in standings}
-    given = _ratings_by_rater(played)
+    given: dict[str, int] = {}
+    helpful: dict[str, list[int]] = {}
+    for g in played:
+        for rater, count in g.given.items():
+            given[rater] = given.get(rater, 0) + count
+        for rater, answers in facts[g.challenge.slug].helpful.items():
+            helpful.setdefault(rater, []).extend(answers)
     skills = game.skill_scores(played)
     stats = insight.stats_doc(snapshot, season.name if season else insight.ALL_TIME, now, with_outcomes=True,
                               played=played, standings=standings, skills=skills)
     open_items = [a for a in stats["actions"]["items"] if a["state"] != "done"]
     mentors = insight.mentoring(snapshot)
-    scores = _Scores.of(played)
-    for person in sorted(snapshot.people.values(), key=lambda p: p.id):
-        if person.active:
-            page = _person(snapshot, site, played, won, by_person, given, skills, scores, person.id)
-            pairs = [{**m, "name": snapshot.people[m["with"]].name} for m in mentors.get(person.id, [])
-                     if m["with"] in snapshot.people]
-            yield f"person-{person.id}", "person.md.j2", replace(
-                page, actions=[a for a in open_items if a["person"] == person.id], mentoring=pairs)
+    for pid, mine in feedback.read():
+        page = _person(snapshot, site, played, won, by_person, mine, given.get(pid, 0), helpful.get(pid, []),
+                       skills, pid)
+        pairs = [{**m, "name": snapshot.people[m["with"]].name} for m in mentors.get(pid, [])
+                 if m["with"] in snapshot.people]
+        yield f"person-{pid}", "person.md.j2", replace(
+            page, actions=[a for a in open_items if a["person"] == pid], mentoring=pairs)
     team_rows = {row["team"]: row for row in game.group_rows(snapshot, tallies, "team")}
     for team in sorted({p.team for p in snapshot.people.values() if p.active}):
         page = _team(snapshot, site, skills, standings, team_rows.get(team), team)
@@ -156,40 +223,179 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str) -> Iterator[tupl
     roles = [{"role": role, "rows": game.ranked([r for r in standings if r["role"] == role], "points", "person")}
              for role in settings.roles if any(r["role"] == role for r in standings)]
     yield "Roles", "roles.md.j2", pages.RolesPage(site, roles)
-    yield "Playbook", "playbook.md.j2", _playbook(snapshot, site, played)
+    yield "Playbook", "playbook.md.j2", _playbook(snapshot, site, played, facts)
     from p2p import clinics
 
     board = clinics.board(snapshot, now.astimezone(settings.tz).date())
-    order = {"due": 0, "open": 1, "closed": 2}
-    yield "Clinics", "clinics.md.j2", pages.ClinicsPage(site, sorted(board, key=lambda c: (order[c["state"]], c["id"])))
+    order_of = {"due": 0, "open": 1, "closed": 2}
+    yield "Clinics", "clinics.md.j2", pages.ClinicsPage(site, sorted(board, key=lambda c: (order_of[c["state"]], c["id"])))
     yield "Analytics", "analytics.md.j2", pages.AnalyticsPage(site, stats, game.group_rows(snapshot, tallies, "team"))
 
 
+# -- what the pages show of a challenge's entries --------------------------------------
+class _Feedback(NamedTuple):
+    """What a person's page shows of one challenge."""
+
+    trend: tuple[float, int | None] | None  # (score, rank) of their row, when it has a score (rubric mode)
+    criteria: tuple[tuple[float, float | None], ...]  # per criterion, in rubric order: (their median, their team's)
+    comments: tuple[tuple[str, str], ...]  # (rater, comment) of their counted ratings, by rating id
+
+
+@dataclass
+class _Facts:
+    """What the pages show of one challenge besides its board, from its entries:
+    read one challenge at a time and kept across publishes (p2p.snapshot.with_entries),
+    so a publish never holds a big store's million entries."""
+
+    counts: tuple[int, int]  # (current submissions, rating entries)
+    first: dt.datetime | None  # the time of its oldest entry
+    last: dt.datetime | None  # and of its newest
+    bracket: Any  # the bracket round drawn into it (p2p.entries.Bracket), or None
+    tags: dict[str, tuple[str, ...]]  # the tags of its top three ranked submissions
+    picks: dict[str, list[tuple[str, str | None]]]  # a featured submission's picks: (manager, note), by pick
+    helpful: dict[str, list[int]]  # per rater, the answers to "was it helpful?" of their counted ratings
+    people: dict[str, _Feedback]  # per person with a row or a counted rating
+
+
+def _facts(snapshot: Snapshot, challenge: Any, now: dt.datetime) -> _Facts:
+    settings = snapshot.settings
+    # Besides its entries, people and settings, only these depend on the time asked for.
+    variant = ("pages", scoring.needed_ratings(challenge, settings, now), scoring.policy_of(challenge, settings))
+    return snapshot.with_entries(challenge.slug, lambda entries: _facts_of(snapshot, challenge, entries, now),
+                                 variant)  # type: ignore[no-any-return]
+
+
+def _facts_of(snapshot: Snapshot, challenge: Any, entries: list[Entry], now: dt.datetime) -> _Facts:
+    from p2p import brackets, reviewing
+
+    board = scoring.board(challenge, entries, snapshot.people, snapshot.settings, now)
+    criteria = challenge.rubric.criteria
+    medians = {person: tuple(median([r.scores[c.id] for r in ratings.values()]) for c in criteria)
+               for person, ratings in board.ratings.items() if ratings}
+    by_team: dict[str, list[tuple[float, ...]]] = {}
+    for person, mine in medians.items():
+        if person in snapshot.people:
+            by_team.setdefault(snapshot.people[person].team, []).append(mine)
+    teams = {team: tuple(median([m[i] for m in members]) for i in range(len(criteria)))
+             for team, members in by_team.items()}
+    rows: dict[str, scoring.Row] = {}
+    for row in board.rows:
+        rows.setdefault(row.person, row)
+    people = {}
+    for person in {*rows, *board.ratings}:
+        row = rows.get(person)
+        trend = (row.score, row.rank) if row is not None and row.score is not None and challenge.mode == "rubric" else None
+        ratings = board.ratings.get(person, {})
+        team = teams.get(snapshot.people[person].team) if person in snapshot.people else None
+        mine = tuple(zip(medians[person], team or (None,) * len(criteria))) if ratings else ()
+        said = tuple((rater, rating.comment) for rater, rating in sorted(ratings.items(), key=lambda kv: kv[1].id)
+                     if rating.comment)
+        if trend is not None or mine or said:
+            people[person] = _Feedback(trend, mine, said)
+    answers = reviewing.helpful_answers(board, entries)
+    helpful: dict[str, list[int]] = {}
+    for ratings in board.ratings.values():
+        for rater, rating in ratings.items():
+            if rating.id in answers:
+                helpful.setdefault(rater, []).append(answers[rating.id]["helpful"])
+    best = {row.submission for row in board.rows if row.rank is not None and row.rank <= 3 and challenge.mode == "rubric"}
+    tags: dict[str, tuple[str, ...]] = {}
+    for entry in entries if best else ():
+        if entry.id in best and entry.id not in tags and isinstance(entry, Submission):
+            tags[entry.id] = entry.tags
+    features = scoring.current_features(entries)
+    picks = {row.submission: [(f.by, f.note) for f in sorted(features[row.submission], key=lambda f: f.id)]
+             for row in board.rows if row.featured_by}
+    times = [entry.at for entry in entries]
+    return _Facts(views.entry_counts(challenge, entries), min(times, default=None), max(times, default=None),
+                  brackets.current(entries), tags, picks, helpful, people)
+
+
+def _newest(snapshot: Snapshot, facts: dict[str, _Facts]) -> dt.datetime | None:
+    """The time of the newest entry, in any entries folder (one of no challenge too)."""
+    times = [f.last for f in facts.values() if f.last is not None]
+    for folder in snapshot.entry_folders():
+        if folder not in facts:
+            last = snapshot.with_entries(folder, lambda entries: max((e.at for e in entries), default=None), ("newest",))
+            if last is not None:
+                times.append(last)
+    return max(times, default=None)
+
+
+class _Spill:
+    """Each person's feedback (_Feedback), set aside a challenge at a time in files of
+    BUCKET people each, then read back a file at a time in person order: the
+    feedback of a big store, most of its text, is never in memory whole."""
+
+    def __init__(self, folder: Path, people: list[str]) -> None:
+        self.folder, self.people = folder, people
+        self.bucket = {pid: i // BUCKET for i, pid in enumerate(people)}
+
+    def add(self, index: int, feedback: dict[str, _Feedback]) -> None:
+        """The feedback of the `index`-th challenge played, by person."""
+        split: dict[int, dict[str, _Feedback]] = {}
+        for pid, mine in feedback.items():
+            bucket = self.bucket.get(pid)
+            if bucket is not None:
+                split.setdefault(bucket, {})[pid] = mine
+        for bucket, part in split.items():
+            with open(self.folder / f"{bucket}.pickle", "ab") as handle:
+                pickle.dump((index, part), handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def read(self) -> Iterator[tuple[str, dict[int, _Feedback]]]:
+        """(person, {challenge index: their feedback}) for every person, in order."""
+        for start in range(0, len(self.people), BUCKET):
+            found: dict[str, dict[int, _Feedback]] = {}
+            try:
+                with open(self.folder / f"{start // BUCKET}.pickle", "rb") as handle:
+                    while True:
+                        try:
+                            index, part = pickle.load(handle)
+                        except EOFError:
+                            break
+                        for pid, mine in part.items():
+                            found.setdefault(pid, {})[index] = mine
+            except FileNotFoundError:  # no one in this file had feedback
+                pass
+            for pid in self.people[start:start + BUCKET]:
+                yield pid, found.get(pid, {})
+
+
+def _plain(snapshot: Snapshot, entries: list[Entry]) -> Snapshot:
+    """The snapshot holding just `entries`, read from them alone (not from tallies)."""
+    return replace(snapshot, entries=entries, tallies={}, played=None, read_folder=None, folders=None)
+
+
 def _movement(snapshot: Snapshot, season: Any, now: dt.datetime, played: list[game.Played],
-              standings: list[dict[str, Any]], newest: dt.datetime | None) -> list[dict[str, Any]]:
+              standings: list[dict[str, Any]], newest: dt.datetime | None,
+              facts: dict[str, _Facts]) -> list[dict[str, Any]]:
     """Standings rows that moved in the week before the newest entry (the data's own
     time, so the page does not change with the clock)."""
     if newest is None:
         return []
     cutoff = newest - dt.timedelta(days=7)
-    earlier, recent = [], set()  # recent: challenges with entries in the last week
-    for entry in snapshot.entries:
-        if entry.at < cutoff:
-            earlier.append(entry)
-        else:
-            recent.add(entry.challenge)
-    week_ago = replace(snapshot, entries=earlier)
-    # Only the recent challenges score differently a week ago: replay those and reuse
-    # the rest (scoring one challenge reads only its entries).
-    before_played = [game.play_one(week_ago, g.challenge, now) if g.challenge.slug in recent else g for g in played]
-    before = {"rows": game.season_rows(week_ago, game.points(week_ago, before_played, season))}
-    moved = reports.since({"rows": [dict(r) for r in standings]}, before)["rows"]
+    before_played = []
+    for g in played:
+        found = facts[g.challenge.slug]
+        if found.last is None or found.last < cutoff:  # no entry in the last week: as it is now
+            before_played.append(g)
+            continue
+        earlier: list[Entry] = []
+        if found.first is not None and found.first < cutoff:
+            earlier = snapshot.with_entries(g.challenge.slug, lambda entries: [e for e in entries if e.at < cutoff])
+        before = game.play_one(_plain(snapshot, earlier), g.challenge, now)
+        before_played.append(replace(before, board=replace(before.board, ratings={})))  # points need no ratings
+    week_ago = _plain(snapshot, [])
+    before_rows = {"rows": game.season_rows(week_ago, game.points(week_ago, before_played, season))}
+    moved = reports.since({"rows": [dict(r) for r in standings]}, before_rows)["rows"]
     return [r for r in moved if r["movement"] not in ("=", "")]
 
 
 def _home(snapshot: Snapshot, site: pages.Site, now: dt.datetime, standings: list[dict[str, Any]],
-          won: dict[str, list[dict[str, str]]], movement: list[dict[str, Any]], played: list[game.Played]) -> pages.HomePage:
-    docs = views.challenges_doc(snapshot, now)["challenges"]
+          won: dict[str, list[dict[str, str]]], movement: list[dict[str, Any]], played: list[game.Played],
+          facts: dict[str, _Facts]) -> pages.HomePage:
+    docs = [views.challenge_doc(snapshot, c, now, facts[c.slug].counts)
+            for c in sorted(snapshot.challenges.values(), key=lambda c: (c.opens, c.slug))]
     live = sorted((d for d in docs if d["state"] in ("open", "review", "upcoming")), key=lambda d: (d["closes"], d["slug"]))
     badges = [{"person": p, "name": snapshot.people[p].name, **b} for p, items in sorted(won.items()) for b in items
               if b["badge"] != "first-steps" and p in snapshot.people]
@@ -200,8 +406,8 @@ def _home(snapshot: Snapshot, site: pages.Site, now: dt.datetime, standings: lis
 
 
 def _challenge(snapshot: Snapshot, site: pages.Site, challenge: Any, now: dt.datetime,
-               scored: scoring.Board | None) -> pages.ChallengePage:
-    doc = views.challenge_doc(snapshot, challenge, now)
+               scored: scoring.Board | None, facts: dict[str, _Facts]) -> pages.ChallengePage:
+    doc = views.challenge_doc(snapshot, challenge, now, facts[challenge.slug].counts)
     board = reports.leaderboard_doc(snapshot, challenge, now, board=scored)
     best = [r for r in board["rows"] if r["rank"] is not None][:3]
     eligible = sum(1 for p in snapshot.people.values() if p.active and (not challenge.roles or p.role in challenge.roles))
@@ -210,89 +416,54 @@ def _challenge(snapshot: Snapshot, site: pages.Site, challenge: Any, now: dt.dat
         from p2p import races
 
         race = races.race_doc(challenge, snapshot.entries_of(challenge.slug), snapshot.people, snapshot.settings.tz, now)
+    return pages.ChallengePage(site, doc, board["rows"], best, len(board["rows"]), eligible, race,
+                               _bracket(snapshot, challenge.slug, now, facts))
+
+
+def _bracket(snapshot: Snapshot, slug: str, now: dt.datetime, facts: dict[str, _Facts]) -> dict[str, Any] | None:
+    """p2p bracket's document of the bracket drawn into `slug`, read from the entries
+    of its rounds only."""
     from p2p import brackets
 
-    bracket = brackets.bracket_doc(snapshot, challenge.slug, now)
-    return pages.ChallengePage(site, doc, board["rows"], best, len(board["rows"]), eligible, race, bracket)
+    rounds: list[str] = []
+    current: str | None = slug
+    while current in facts and current not in rounds and facts[current].bracket is not None:
+        rounds.append(current)
+        current = facts[current].bracket.previous
+    if not rounds:
+        return None
+    entries = [e for name in rounds for e in snapshot.with_entries(name, list)]
+    return brackets.bracket_doc(_plain(snapshot, sorted(entries, key=lambda e: e.id)), slug, now)
 
 
 def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won: dict[str, list[dict[str, str]]],
-            by_person: dict[str, dict[str, Any]], given: dict[str, list[tuple[game.Played, Rating]]],
-            skills: game.SkillScores, scores: _Scores, pid: str) -> pages.PersonPage:
+            by_person: dict[str, dict[str, Any]], feedback: dict[int, _Feedback], given: int, helpful: list[int],
+            skills: game.SkillScores, pid: str) -> pages.PersonPage:
+    """`feedback`: theirs by the index of the challenge in `played`."""
     person = snapshot.people[pid]
     criteria, comments, trend = [], [], []
-    for g in played:
+    for index, g in enumerate(played):
+        mine = feedback.get(index)
+        if mine is None:
+            continue
         challenge = g.challenge
-        ratings = g.board.ratings.get(pid, {})
-        row = scores.rows[challenge.slug].get(pid)
-        if row is not None and row.score is not None and challenge.mode == "rubric":
-            trend.append({"challenge": challenge.slug, "title": challenge.title, "score": row.score, "rank": row.rank})
-        team_medians = scores.team_medians(snapshot, g, person.team) if ratings else {}
-        mine = scores.medians[challenge.slug].get(pid, {})
-        for c in challenge.rubric.criteria if ratings else []:
-            criteria.append({"challenge": challenge.slug, "criterion": c.id, "name": c.name, "score": mine[c.id],
-                             "team_median": team_medians.get(c.id)})
-        for rater, rating in sorted(ratings.items(), key=lambda kv: kv[1].id):
-            if rating.comment:
-                comments.append({"challenge": challenge.slug, "title": challenge.title, "comment": rating.comment,
-                                 "rater": "a peer" if site.anonymous else snapshot.people[rater].name})
+        if mine.trend is not None:
+            score, rank = mine.trend
+            trend.append({"challenge": challenge.slug, "title": challenge.title, "score": score, "rank": rank})
+        for c, (score, team_median) in zip(challenge.rubric.criteria, mine.criteria):
+            criteria.append({"challenge": challenge.slug, "criterion": c.id, "name": c.name, "score": score,
+                             "team_median": team_median})
+        for rater, comment in mine.comments:
+            comments.append({"challenge": challenge.slug, "title": challenge.title, "comment": comment,
+                             "rater": "a peer" if site.anonymous else snapshot.people[rater].name})
     ordered = sorted(criteria, key=lambda c: (-c["score"], c["challenge"], c["criterion"]))
     growth = ordered[3:][-3:][::-1]  # the weakest criteria that are not already strengths
+    accuracy = [v for g in played for v in g.accuracy.get(pid, [])]
+    reviews = {"given": given, "accuracy": sum(accuracy) / len(accuracy) if accuracy else None,
+               "helpful": sum(helpful) / len(helpful) if helpful else None}
     return pages.PersonPage(site, views.person_doc(person), criteria, ordered[:3], growth,
                             comments, trend, won.get(pid, []), game.levels(snapshot, skills, pid),
-                            _reviews_given(played, given.get(pid, []), pid), by_person.get(pid))
-
-
-@dataclass
-class _Scores:
-    """Per challenge, what every person page looks up: each person's row, and the
-    median of their raters' scores per criterion; the teams' medians of those are
-    kept once first asked. One per publish: 300 pages ask 12 challenges."""
-
-    rows: dict[str, dict[str, scoring.Row]]  # challenge -> person -> their (first) row
-    medians: dict[str, dict[str, dict[str, float]]]  # challenge -> rated person -> criterion -> median
-    teams: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)  # challenge -> team -> criterion
-
-    @classmethod
-    def of(cls, played: list[game.Played]) -> _Scores:
-        rows: dict[str, dict[str, scoring.Row]] = {}
-        medians: dict[str, dict[str, dict[str, float]]] = {}
-        for g in played:
-            first = rows[g.challenge.slug] = {}
-            for row in g.board.rows:
-                first.setdefault(row.person, row)
-            medians[g.challenge.slug] = {
-                person: {c.id: median([r.scores[c.id] for r in ratings.values()]) for c in g.challenge.rubric.criteria}
-                for person, ratings in g.board.ratings.items() if ratings}
-        return cls(rows, medians)
-
-    def team_medians(self, snapshot: Snapshot, g: game.Played, team: str) -> dict[str, float]:
-        """{criterion: median over the team's rated members of each one's median} in one challenge."""
-        slug = g.challenge.slug
-        if slug not in self.teams:  # every team at once: one pass over the challenge's rated people
-            by_team: dict[str, list[dict[str, float]]] = {}
-            for other, mine in self.medians[slug].items():
-                if other in snapshot.people:
-                    by_team.setdefault(snapshot.people[other].team, []).append(mine)
-            self.teams[slug] = {name: {c.id: median([m[c.id] for m in members]) for c in g.challenge.rubric.criteria}
-                                for name, members in by_team.items()}
-        return self.teams[slug].get(team, {})
-
-
-def _ratings_by_rater(played: list[game.Played]) -> dict[str, list[tuple[game.Played, Rating]]]:
-    given: dict[str, list[tuple[game.Played, Rating]]] = {}
-    for g in played:
-        for ratings in g.board.ratings.values():
-            for rater, rating in ratings.items():
-                given.setdefault(rater, []).append((g, rating))
-    return given
-
-
-def _reviews_given(played: list[game.Played], given: list[tuple[game.Played, Rating]], pid: str) -> dict[str, Any]:
-    accuracy = [v for g in played for v in g.accuracy.get(pid, [])]
-    helpful = [g.helpful[r.id]["helpful"] for g, r in given if r.id in g.helpful]
-    return {"given": len(given), "accuracy": sum(accuracy) / len(accuracy) if accuracy else None,
-            "helpful": sum(helpful) / len(helpful) if helpful else None}
+                            reviews, by_person.get(pid))
 
 
 def _team(snapshot: Snapshot, site: pages.Site, skill_scores: game.SkillScores, standings: list[dict[str, Any]],
@@ -311,37 +482,30 @@ def _team(snapshot: Snapshot, site: pages.Site, skill_scores: game.SkillScores, 
                           [{"skill": s, "median": median(v), "people": len(v)} for s, v in sorted(skills.items())])
 
 
-def _tags(snapshot: Snapshot, slug: str, ids: set[str]) -> dict[str, tuple[str, ...]]:
-    """{entry id: its tags} of the entries `ids` of a challenge, in one pass over its entries."""
-    found: dict[str, tuple[str, ...]] = {}
-    for entry in snapshot.entries_of(slug) if ids else ():
-        if entry.id in ids and entry.id not in found and isinstance(entry, Submission):
-            found[entry.id] = entry.tags
-    return found
-
-
-def _playbook(snapshot: Snapshot, site: pages.Site, played: list[game.Played]) -> pages.PlaybookPage:
+def _playbook(snapshot: Snapshot, site: pages.Site, played: list[game.Played],
+              facts: dict[str, _Facts]) -> pages.PlaybookPage:
     items = []
     for g in played:
         best = [row for row in g.board.rows if row.rank is not None and row.rank <= 3 and g.challenge.mode == "rubric"]
-        tags = _tags(snapshot, g.challenge.slug, {row.submission for row in best})
+        tags = facts[g.challenge.slug].tags
         for row in best:
             items.append({"challenge": g.challenge.slug, "title": g.challenge.title, "person": row.person,
                           "name": row.name, "score": row.score, "rank": row.rank, "link": row.link,
                           "skills": list(g.challenge.skills), "tags": list(tags.get(row.submission, ()))})
     key = lambda i: (-(i["score"] or 0), i["challenge"], i["person"])  # noqa: E731
     skills = sorted({s for i in items for s in i["skills"]})
-    tags = sorted({t for i in items for t in i["tags"]})
+    all_tags = sorted({t for i in items for t in i["tags"]})
     featured = []
     for g in played:
-        picks = scoring.current_features(snapshot.entries_of(g.challenge.slug))
+        picks = facts[g.challenge.slug].picks
         for row in g.board.rows:
             if row.featured_by:
                 featured.append({"challenge": g.challenge.slug, "title": g.challenge.title, "person": row.person,
                                  "name": row.name, "link": row.link,
-                                 "picks": [{"by": snapshot.people[f.by].name if f.by in snapshot.people else f.by,
-                                            "note": f.note} for f in sorted(picks[row.submission], key=lambda f: f.id)]})
+                                 "picks": [{"by": snapshot.people[by].name if by in snapshot.people else by,
+                                            "note": note} for by, note in picks[row.submission]]})
     return pages.PlaybookPage(site, [{"skill": s, "work": sorted((i for i in items if s in i["skills"]), key=key)[:5]}
                                      for s in skills],
-                              [{"tag": t, "work": sorted((i for i in items if t in i["tags"]), key=key)[:5]} for t in tags],
+                              [{"tag": t, "work": sorted((i for i in items if t in i["tags"]), key=key)[:5]}
+                               for t in all_tags],
                               featured)

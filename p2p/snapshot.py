@@ -46,6 +46,11 @@ class Snapshot:
     # its tally by `play`, kept across processes under its tally, people, settings and
     # `variant` (what else the result depends on); see p2p.game.play_one.
     played: Callable[[model.Challenge, tuple[Any, ...], Callable[[Any], Any]], Any] | None = None
+    # When read `folded` whole: (folder, variant, make) -> make(the entries of one
+    # entries folder), read from the store, and kept like `played` when `variant` is
+    # given; `folders`: the name of every entries folder (see `with_entries`).
+    read_folder: Callable[[str, tuple[Any, ...] | None, Callable[[list[Entry]], Any]], Any] | None = None
+    folders: list[str] | None = None
     _by_challenge: dict[str, list[Entry]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def entries_of(self, slug: str) -> list[Entry]:
@@ -54,6 +59,23 @@ class Snapshot:
             for entry in self.entries:
                 self._by_challenge.setdefault(entry.challenge, []).append(entry)
         return list(self._by_challenge.get(slug, ()))
+
+    def with_entries(self, folder: str, make: Callable[[list[Entry]], Any], variant: tuple[Any, ...] | None = None) -> Any:
+        """`make(the entries of one challenge folder)`. Read folded whole, the store is
+        read one folder at a time and nothing of it stays in memory, and with `variant`
+        (what else the result depends on besides the folder, people and settings) the
+        result is kept across processes; otherwise from this snapshot's entries."""
+        challenge = self.challenges.get(folder)
+        if self.read_folder is None or (challenge is not None and challenge.race is not None):  # races: read already
+            return make(self.entries_of(folder))
+        return self.read_folder(folder, variant, make)
+
+    def entry_folders(self) -> list[str]:
+        """The name of every entries folder: each challenge's with entries, and any of
+        no challenge (which a full read also holds)."""
+        if self.folders is not None:
+            return list(self.folders)
+        return sorted({entry.challenge for entry in self.entries})
 
     def person(self, pid: str) -> model.Person:
         """The person `pid`, or NotFound naming where people are listed."""

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from p2p import catalog, scoring
+from p2p.entries import Entry
 from p2p.fields import format_timestamp
 from p2p.model import Challenge, ChallengeType, Person, Rubric
 from p2p.snapshot import Snapshot
@@ -46,10 +47,11 @@ def types_doc() -> dict[str, Any]:
     return {"types": [type_doc(t) for t in catalog.builtin_types().values()]}
 
 
-def challenge_doc(snapshot: Snapshot, challenge: Challenge, now: dt.datetime) -> dict[str, Any]:
+def challenge_doc(snapshot: Snapshot, challenge: Challenge, now: dt.datetime,
+                  counts: tuple[int, int] | None = None) -> dict[str, Any]:
+    """`counts`: its (current submissions, rating entries), when already counted."""
     tz = snapshot.settings.tz
-    entries = snapshot.entries_of(challenge.slug)
-    submissions = scoring.current_submissions(challenge, entries)
+    submitted, rated = counts or entry_counts(challenge, snapshot.entries_of(challenge.slug))
     return {
         "slug": challenge.slug, "title": challenge.title, "type": challenge.type,
         "description": challenge.description, "state": challenge.state(now, tz), "mode": challenge.mode,
@@ -60,9 +62,14 @@ def challenge_doc(snapshot: Snapshot, challenge: Challenge, now: dt.datetime) ->
         "min_ratings": challenge.needed_ratings(snapshot.settings),
         "metric": asdict(challenge.metric) if challenge.metric else None,
         "rubric": rubric_doc(challenge.rubric),
-        "submissions": len(submissions),
-        "ratings": sum(1 for e in entries if e.kind == "rating"),
+        "submissions": submitted,
+        "ratings": rated,
     }
+
+
+def entry_counts(challenge: Challenge, entries: list[Entry]) -> tuple[int, int]:
+    """(current submissions, rating entries) of a challenge: what its doc counts."""
+    return len(scoring.current_submissions(challenge, entries)), sum(1 for e in entries if e.kind == "rating")
 
 
 def challenges_doc(snapshot: Snapshot, now: dt.datetime, state: str | None = None) -> dict[str, Any]:

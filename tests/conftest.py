@@ -49,6 +49,18 @@ def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout.strip()
 
 
+def commit_by_hand(p2p: Any, path: str, text: str | None, message: str = "by hand") -> None:
+    """Write (or, with None, remove) one store file and commit it with git itself."""
+    target = p2p.root / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if text is None:
+        git(p2p.root, "rm", "-q", path)
+    else:
+        target.write_text(text)
+        git(p2p.root, "add", path)
+    git(p2p.root, "commit", "-qm", message)
+
+
 def store_state(root: Path) -> tuple[str, str, tuple[str, ...]]:
     """HEAD, `git status`, and every file: equal before and after a refused command."""
     files = tuple(sorted(str(p.relative_to(root)) for p in root.rglob("*") if ".git" not in p.parts))

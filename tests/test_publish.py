@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
-from conftest import DEMO_NOW, ROOT, git, scores
+from conftest import DEMO_NOW, ROOT, commit_by_hand, git, scores
 from p2p.cli import cli
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -285,3 +285,72 @@ def test_compiled_templates_follow_the_target_the_filters_close_over(tmp_path):
     assert render("github") == "[Red](team-red)"
     assert render("mkdocs") == "[Red](team-red.md)"
     assert render("github") == "[Red](team-red)"
+
+
+def test_kept_page_facts_are_used_only_while_nothing_they_depend_on_changed(p2p, tmp_path, monkeypatch):
+    """What the pages show of each challenge's entries is kept beside its tally: after
+    each change the pages equal those of a copy of the store with no caches."""
+    import shutil
+
+    p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    p2p("submit", "pitch", "--link", "https://v.example/ben", as_="ben")
+    p2p("rate", "pitch", "ava", *scores(4), "--comment", "Sharp opener.", as_="ben")
+    p2p("rate", "pitch", "ava", *scores(3), "--comment", "Ask sooner.", as_="mia")
+    p2p("rate", "pitch", "ben", *scores(2), "--comment", "Slow start.", as_="ava")
+    config = p2p.root / "p2p.yaml"
+    wiki = tmp_path / "wiki"
+
+    def fresh():
+        copy = tmp_path / "fresh"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(p2p.root, copy)
+        shutil.rmtree(copy / ".git" / "p2p")
+        publish(copy, tmp_path / "fresh-wiki")
+        return pages(tmp_path / "fresh-wiki")
+
+    publish(p2p.root, wiki)
+    before = pages(wiki)
+    assert "Ask sooner." in before["person-ava.md"] and before == fresh()
+    assert list((p2p.root / ".git" / "p2p" / "tallies").rglob("played-*.pickle"))
+    steps = [
+        ("a rater left the roster", lambda: commit_by_hand(p2p, "people/mia.yaml", None)),
+        ("a rater renamed", lambda: commit_by_hand(p2p, "people/ben.yaml", (p2p.root / "people" / "ben.yaml")
+                                                   .read_text().replace("name: Ben", "name: Benno"))),
+        ("raters named", lambda: commit_by_hand(p2p, "p2p.yaml", config.read_text() + "publish: {anonymous: false}\n")),
+        ("a comment added", lambda: p2p("rate", "pitch", "ava", *scores(5), "--comment", "Best yet.", as_="cal")),
+        ("past the review", lambda: monkeypatch.setenv("P2P_NOW", "2026-12-20T12:00:00Z")),
+    ]
+    for step, change in steps:
+        change()
+        publish(p2p.root, wiki)
+        after = pages(wiki)
+        assert after != before and after == fresh(), step
+        before = after
+    assert "Best yet." in after["person-ava.md"] and "Ask sooner." not in after["person-ava.md"]
+
+
+def test_a_template_that_fails_half_way_changes_no_page(p2p, tmp_path):
+    wiki = tmp_path / "wiki"
+    p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    publish(p2p.root, wiki)
+    want = {p.name: p.read_bytes() for p in wiki.iterdir()}
+    p2p("rate", "pitch", "ava", *scores(4), "--comment", "Sharp opener.", as_="ben")  # ava's page changes
+    templates = p2p.root / "templates"
+    templates.mkdir()
+    (templates / "team.md.j2").write_text("{{ site.no_such_field.boom }}\n")  # team pages come after people's
+    result = CliRunner().invoke(cli, ["--store", str(p2p.root), "publish", str(wiki)])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert {p.name: p.read_bytes() for p in wiki.iterdir()} == want  # no staging folder left either
+
+
+def test_an_entry_in_a_folder_of_no_challenge_dates_the_pages_as_a_full_read_does(p2p, tmp_path):
+    p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    publish(p2p.root, tmp_path / "a")
+    entry = next((p2p.root / "entries" / "pitch" / "ava").glob("*.yaml")).read_text()
+    ghost = entry.replace("challenge: pitch", "challenge: ghost").replace("at: '2026-", "at: '2027-")
+    name = next(line.split(": ")[1] for line in ghost.splitlines() if line.startswith("id: "))
+    commit_by_hand(p2p, f"entries/ghost/ava/{name}.yaml", ghost)
+    publish(p2p.root, tmp_path / "b")
+    home = (tmp_path / "b" / "Home.md").read_text()
+    assert "2027-" in home and "2027-" not in (tmp_path / "a" / "Home.md").read_text()
+

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import git, scores
+from conftest import commit_by_hand, git, scores
 from p2p import policies, scoring
 from p2p.entries import Assignment, Rating, Vote
 from p2p.ids import new_entry_id
@@ -163,17 +163,6 @@ def seeded(p2p):
 
 def tallies(store):
     return {path.stem for path in (store / ".git" / "p2p" / "tallies").rglob("*.pickle")}
-
-
-def commit_by_hand(p2p, path, text, message="by hand"):
-    target = p2p.root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if text is None:
-        git(p2p.root, "rm", "-q", path)
-    else:
-        target.write_text(text)
-        git(p2p.root, "add", path)
-    git(p2p.root, "commit", "-qm", message)
 
 
 def test_after_one_new_entry_the_tally_grows_without_reading_the_folder(p2p):

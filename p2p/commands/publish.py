@@ -36,10 +36,9 @@ def publish(session: Session, out_dir: Path, target: str, charts: str, at: str |
 
     store = session.store()
     with collector_off():  # ~0.1 s of a publish; peak memory is the same without it
-        snapshot, now = session.read(at, records=True)
+        snapshot, now = session.read(at, records=True, folded=True)
         with progress_bars():
-            files = service.render_all(snapshot, now, target, charts, store.root / "templates",
-                                       store.git_dir() / "p2p", out_dir)
-            result = service.write(out_dir, files)
+            result = service.publish(snapshot, now, target, charts, store.root / "templates", store.git_dir() / "p2p",
+                                     out_dir)
     click.echo(f"{out_dir}: {result.summary()}")
 

@@ -225,10 +225,13 @@ def _folded_all(git: Git, rev: str | None, records: bool) -> Snapshot:
     if races:
         snapshot = load(git, snapshot.commit, races, records=records)
     assert snapshot.commit is not None  # load refuses a store without commits
-    trees = {item.path: item.oid for item in _top(git, snapshot.commit, records)}
+    top = _top(git, snapshot.commit, records)
+    trees = {item.path: item.oid for item in top}
     tallies = _Tallies(git, snapshot, trees)
     snapshot.problems.extend(tallies.folder_problems())
-    snapshot.tallies, snapshot.played = tallies, tallies.played
+    snapshot.tallies, snapshot.played, snapshot.read_folder = tallies, tallies.played, tallies.from_entries
+    snapshot.folders = sorted(item.path.partition("/")[2] for item in top
+                              if item.kind == "tree" and item.path.startswith(f"{layout.ENTRIES}/"))
     return snapshot
 
 
@@ -263,20 +266,35 @@ class _Tallies(Mapping[str, Any]):
     def played(self, challenge: model.Challenge, variant: tuple[Any, ...], play: Callable[[Any], Any]) -> Any:
         """`play` of the challenge's tally (snapshot.played), kept in the tally cache
         under the trees of its entries, people and challenges, p2p.yaml's blob and
-        `variant`: a season table after one new entry plays one challenge, not 50.
-        Nothing is kept while p2p.yaml has a problem: its settings then fall back to
-        defaults that depend on this machine (a time zone it does not know)."""
+        `variant`: a season table after one new entry plays one challenge, not 50."""
+        return self._kept(challenge.slug, variant, lambda: play(self._state(challenge).tally))
+
+    def from_entries(self, folder: str, variant: tuple[Any, ...] | None, make: Callable[[list[Entry]], Any]) -> Any:
+        """`make` of the entries of one entries folder (snapshot.read_folder), read
+        without keeping them in memory; kept like `played` under `variant` when given."""
+        assert self._snapshot.commit is not None
+
+        def read() -> Any:
+            return make(_folder_entries(self._git, self._snapshot.commit, folder, keep=False)[0])  # type: ignore[arg-type]
+
+        return read() if variant is None else self._kept(folder, variant, read)
+
+    def _kept(self, folder: str, variant: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """`compute()`, kept in the tally cache under the trees of the entries folder,
+        people and challenges, p2p.yaml's blob and `variant`. Nothing is kept while
+        p2p.yaml has a problem: its settings then fall back to defaults that depend
+        on this machine (a time zone it does not know)."""
         import hashlib
 
         if any(problem.path == layout.CONFIG for problem in self._snapshot.problems):
-            return play(self._state(challenge).tally)
-        parts = [self._trees.get(name, "0") for name in (f"{layout.ENTRIES}/{challenge.slug}", *_BASE)]
+            return compute()
+        parts = [self._trees.get(name, "0") for name in (f"{layout.ENTRIES}/{folder}", *_BASE)]
         key = hashlib.sha1("-".join([*parts, *map(str, variant)]).encode()).hexdigest()
-        played = self._cache.get_played(challenge.slug, key)
-        if played is None:
-            played = play(self._state(challenge).tally)
-            self._cache.put_played(challenge.slug, key, played)
-        return played
+        kept = self._cache.get_played(folder, key)
+        if kept is None:
+            kept = compute()
+            self._cache.put_played(folder, key, kept)
+        return kept
 
     def folder_problems(self) -> list[Problem]:
         """The problems of the files of every entries folder but races' (read with their
