@@ -283,8 +283,9 @@ def skill_scores(played: Iterable[Played]) -> SkillScores:
     return found
 
 
-def badges(snapshot: Snapshot, played: list[Played], tallies: dict[str, Tally]) -> dict[str, list[dict[str, str]]]:
-    """{person: [{badge, detail}]} for the season."""
+def badges(snapshot: Snapshot, played: list[Played], tallies: dict[str, Tally],
+           skills: SkillScores | None = None) -> dict[str, list[dict[str, str]]]:
+    """{person: [{badge, detail}]} for the season; `skills`: its skill_scores, when known."""
     won: dict[str, list[dict[str, str]]] = {}
 
     def give(person: str, badge: str, detail: str) -> None:
@@ -303,15 +304,15 @@ def badges(snapshot: Snapshot, played: list[Played], tallies: dict[str, Tally]) 
         for row in game.board.rows:
             if row.featured_by:
                 give(row.person, "managers-pick", f"featured in {game.challenge.slug} by {', '.join(row.featured_by)}")
-    _most_improved(played, give)
+    _most_improved(skill_scores(played) if skills is None else skills, give)
     _top_reviewer(played, give)
     _streaks_and_rounds(snapshot, played, give)
     return won
 
 
-def _most_improved(played: list[Played], give: Any) -> None:
+def _most_improved(skill_scores: SkillScores, give: Any) -> None:
     rises = []
-    for person, skills in skill_scores(played).items():
+    for person, skills in skill_scores.items():
         for skill, scores in skills.items():
             if len(scores) >= 2 and scores[-1][1] > scores[0][1]:
                 rises.append((scores[-1][1] - scores[0][1], person, skill, scores[0][0], scores[-1][0]))

@@ -178,7 +178,6 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
     played = game.play(snapshot, season, now)
     tallies = game.points(snapshot, played, season)
     standings = game.season_rows(snapshot, tallies)
-    won = game.badges(snapshot, played, tallies)
     order = {g.challenge.slug: i for i, g in enumerate(played)}
     feedback = _Spill(spill, [p.id for p in sorted(snapshot.people.values(), key=lambda p: p.id) if p.active])
     facts = {}
@@ -191,6 +190,9 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
     site = pages.Site(settings.name, season.name if season else None, newest.date().isoformat() if newest else "–",
                       target, HOME[target], settings.anonymous)
     movement = _movement(snapshot, season, now, played, standings, newest, facts)
+    # After the movement: its replay's memory is then reused (a big store's peak is ~25 MB lower).
+    skills = game.skill_scores(played)
+    won = game.badges(snapshot, played, tallies, skills)
     yield HOME[target], "home.md.j2", _home(snapshot, site, now, standings, won, movement, played, facts)
     boards = {g.challenge.slug: g.board for g in played}  # scored once: the season's and the challenge pages'
     for challenge in sorted(snapshot.challenges.values(), key=lambda c: c.slug):
@@ -204,11 +206,13 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
             given[rater] = given.get(rater, 0) + count
         for rater, answers in facts[g.challenge.slug].helpful.items():
             helpful.setdefault(rater, []).extend(answers)
-    skills = game.skill_scores(played)
     stats = insight.stats_doc(snapshot, season.name if season else insight.ALL_TIME, now, with_outcomes=True,
                               played=played, standings=standings, skills=skills)
     open_items = [a for a in stats["actions"]["items"] if a["state"] != "done"]
     mentors = insight.mentoring(snapshot)
+    # What only the season figures read is spent: a big store's people pages reuse its ~40 MB.
+    played = [replace(g, helpful={}, votes={}, given={}, helpful_by=[], pairs=[], comments={}, entrants=[])
+              for g in played]
     for pid, mine in feedback.read():
         page = _person(snapshot, site, played, won, by_person, mine, given.get(pid, 0), helpful.get(pid, []),
                        skills, pid)
@@ -217,8 +221,7 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
         yield f"person-{pid}", "person.md.j2", replace(
             page, actions=[a for a in open_items if a["person"] == pid], mentoring=pairs)
     team_rows = {row["team"]: row for row in game.group_rows(snapshot, tallies, "team")}
-    for team in sorted({p.team for p in snapshot.people.values() if p.active}):
-        page = _team(snapshot, site, skills, standings, team_rows.get(team), team)
+    for team, page in _teams(snapshot, site, skills, standings, team_rows):
         yield f"team-{team}", "team.md.j2", replace(page, actions=[a for a in open_items if a["team"] == team])
     roles = [{"role": role, "rows": game.ranked([r for r in standings if r["role"] == role], "points", "person")}
              for role in settings.roles if any(r["role"] == role for r in standings)]
@@ -466,20 +469,30 @@ def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won
                             reviews, by_person.get(pid))
 
 
-def _team(snapshot: Snapshot, site: pages.Site, skill_scores: game.SkillScores, standings: list[dict[str, Any]],
-          summary: dict[str, Any] | None, team: str) -> pages.TeamPage:
-    members = [r for r in standings if r["team"] == team]
-    listed = {r["person"] for r in members}
-    members += [{"person": p.id, "name": p.name, "role": p.role, "points": 0, "challenges": 0, "rank": None}
-                for p in sorted(snapshot.people.values(), key=lambda p: p.id)
-                if p.team == team and p.active and p.id not in listed]
-    skills: dict[str, list[float]] = {}
-    for person, by_skill in skill_scores.items():
-        if person in snapshot.people and snapshot.people[person].team == team:
+def _teams(snapshot: Snapshot, site: pages.Site, skill_scores: game.SkillScores, standings: list[dict[str, Any]],
+           summaries: dict[str, dict[str, Any]]) -> Iterator[tuple[str, pages.TeamPage]]:
+    """(team, its page) for every team with an active member, in order; people,
+    standings and skills are grouped by team once (500 teams of 5,000 people)."""
+    ranked: dict[str, list[dict[str, Any]]] = {}
+    for row in standings:
+        ranked.setdefault(row["team"], []).append(row)
+    members_of: dict[str, list[Any]] = {}
+    for person in sorted(snapshot.people.values(), key=lambda p: p.id):
+        members_of.setdefault(person.team, []).append(person)
+    skills_of: dict[str, dict[str, list[float]]] = {}
+    for pid, by_skill in skill_scores.items():
+        if pid in snapshot.people:
+            skills = skills_of.setdefault(snapshot.people[pid].team, {})
             for skill, scores in by_skill.items():
                 skills.setdefault(skill, []).append(sum(s for _, s in scores) / len(scores))
-    return pages.TeamPage(site, team, summary, members,
-                          [{"skill": s, "median": median(v), "people": len(v)} for s, v in sorted(skills.items())])
+    for team in sorted({p.team for p in snapshot.people.values() if p.active}):
+        members = list(ranked.get(team, []))
+        listed = {r["person"] for r in members}
+        members += [{"person": p.id, "name": p.name, "role": p.role, "points": 0, "challenges": 0, "rank": None}
+                    for p in members_of.get(team, []) if p.active and p.id not in listed]
+        skills = skills_of.get(team, {})
+        yield team, pages.TeamPage(site, team, summaries.get(team), members,
+                                   [{"skill": s, "median": median(v), "people": len(v)} for s, v in sorted(skills.items())])
 
 
 def _playbook(snapshot: Snapshot, site: pages.Site, played: list[game.Played],

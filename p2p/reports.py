@@ -19,8 +19,8 @@ def leaderboard_doc(snapshot: Snapshot, challenge: Challenge, now: dt.datetime |
                     policy: str | None = None, board: scoring.Board | None = None) -> dict[str, Any]:
     """`board`: the challenge's board already scored at `now` under `policy`, if any.
     A snapshot read `folded` is scored from the challenge's tally."""
-    folded = snapshot.tallies.get(challenge.slug)
-    if board is None and folded is not None:
+    folded = snapshot.tallies.get(challenge.slug) if board is None else None  # a whole store's tallies are read lazily
+    if folded is not None:
         board = scoring.score(folded, challenge, snapshot.people, snapshot.settings, now, policy)  # type: ignore[assignment]
     board = board or scoring.board(challenge, snapshot.entries_of(challenge.slug), snapshot.people, snapshot.settings,
                                    now, policy)
