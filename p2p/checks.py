@@ -5,8 +5,8 @@ The loader's own problems (YAML syntax, schemas, misplaced files) come first."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from typing import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Callable, Iterable, Iterator
 
 from p2p.entries import Feature, Rating, Submission
 from p2p.model import Rubric
@@ -104,16 +104,60 @@ def check_entry_times(snap: Snapshot) -> Iterator[Finding]:
                           f"{entry.challenge}'s window ({when(opens)} to {when(ends)})")
 
 
-CHECKS: list[Callable[[Snapshot], Iterator[Finding]]] = [
-    check_managers, check_emails, check_duplicate_ids, check_entry_references, check_entry_times,
-]
+STORE_CHECKS: list[Callable[[Snapshot], Iterator[Finding]]] = [check_managers, check_emails]
+ENTRY_CHECKS: list[Callable[[Snapshot], Iterator[Finding]]] = [check_duplicate_ids, check_entry_references,
+                                                              check_entry_times]
+
+Locate = Callable[[Snapshot, str, str], "int | None"]  # (snapshot, path, dotted field) -> its line
 
 
-def run(snap: Snapshot, locate: Callable[[str, str], int | None] = lambda path, field: None) -> list[Problem]:
-    """Every problem in the store, sorted by path then line; `locate` finds a field's line."""
-    problems = list(snap.problems)
-    for check in CHECKS:
-        for finding in check(snap):
-            line = locate(finding.path, finding.field) if finding.field else None
-            problems.append(Problem(finding.path, line, finding.message))
-    return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message))
+def run(base: Snapshot, folders: list[str], read: Callable[[str], Snapshot],
+        locate: Locate = lambda snap, path, field: None,
+        concerns: Callable[[Snapshot], list[Problem]] | None = None) -> tuple[list[Problem], int, list[Problem]]:
+    """(every problem in the store, sorted by path then line; how many files were
+    checked; each folder's `concerns`). `base` is the store without its entries, and
+    `read(name)` the files of one of the entries `folders` by themselves, read in
+    store order: a big store's million entries are never in memory together. The
+    problems are those of the whole store read at once: an entry id met in an earlier
+    folder is a duplicate of the first (and checked no further: a full read keeps
+    only the first), and a feature may pick a submission of another folder."""
+    found: set[Problem] = set(base.problems)
+
+    def add(snap: Snapshot, findings: Iterable[Finding]) -> None:
+        for f in findings:
+            found.add(Problem(f.path, locate(snap, f.path, f.field) if f.field else None, f.message))
+
+    for check in STORE_CHECKS:
+        add(base, check(base))
+    seen: dict[str, str] = {}  # entry id -> the folder it was first met in
+    submissions: set[str] = set()
+    picks: list[tuple[str, Problem]] = []  # (submission, the problem if no folder holds it)
+    files, raised = base.files, []
+    for name in folders:
+        folder = read(name)
+        files += folder.files
+        found.update(folder.problems)
+        kept = []
+        for entry in folder.entries:
+            if entry.id in seen:
+                earlier = read(seen[entry.id]).entry_paths[entry.id][0]  # rare: read that folder again
+                add(folder, (Finding(path, "id", f"duplicate entry id {entry.id}: also in {earlier}")
+                             for path in folder.entry_paths[entry.id]))
+            else:
+                seen[entry.id] = name
+                kept.append(entry)
+        part = replace(base, entries=kept, problems=[], files=folder.files, oids=folder.oids,
+                       entry_paths={e.id: folder.entry_paths[e.id] for e in kept})
+        picked = {part.entry_paths[e.id][0]: e.submission for e in kept if isinstance(e, Feature)}
+        for check in ENTRY_CHECKS:
+            for finding in check(part):
+                if finding.field == "submission" and finding.path in picked:  # it may be in a later folder
+                    line = locate(part, finding.path, finding.field)
+                    picks.append((picked[finding.path], Problem(finding.path, line, finding.message)))
+                else:
+                    add(part, (finding,))
+        submissions.update(e.id for e in kept if isinstance(e, Submission))
+        if concerns is not None:
+            raised.extend(concerns(part))
+    found.update(problem for submission, problem in picks if submission not in submissions)
+    return sorted(found, key=lambda p: (p.path, p.line or 0, p.message)), files, raised

@@ -298,3 +298,48 @@ def test_check_lists_the_working_tree_as_pathlib_would(tmp_path):
     assert [f.path for f in listing] == expected
     assert "entries/linkfile.yaml" in expected and "entries/c07-x/b/2.yaml" in expected
     assert read([listing[0].oid]) == {listing[0].oid: b"id: x\n"}
+
+
+FEATURE = """
+    v: 1
+    id: {id}
+    kind: feature
+    at: '2026-11-10T12:00:00Z'
+    by: mia
+    challenge: pitch
+    submission: {sub}
+    person: ava
+"""
+
+
+def test_an_id_in_two_challenge_folders_is_checked_as_in_one_read_of_the_whole_store(p2p: P2P) -> None:
+    """Entries are checked a folder at a time; the first of an id in store order counts
+    and the later copies are duplicates checked no further, whichever folder is first."""
+    sub = submit(p2p, "ava")
+    rating = rate(p2p, "ava", "ben")["path"]
+    sid = sub["entry"]["id"]
+    early = f"entries/abc/ava/{sid}.yaml"  # before pitch/: pitch's own submission becomes the copy
+    write(p2p, early, SUBMISSION.format(id=sid, by="ava", challenge="abc"))
+    late = f"entries/zed/ava/{sid}.yaml"
+    write(p2p, late, SUBMISSION.format(id=sid, by="ava", challenge="zed"))
+    want = [
+        f"{early}:6: challenge 'abc' is not in challenges/",
+        f"{sub['path']}:3: duplicate entry id {sid}: also in {early}",
+        f"{rating}:8: submission {sid} is not in challenge pitch",  # the one it rated is pitch's copy
+        f"{late}:2: duplicate entry id {sid}: also in {early}",
+    ]
+    assert_problems(check(p2p), want, files=12)
+    git(p2p.root, "add", "-A")
+    git(p2p.root, "commit", "-qm", "copies")
+    assert_problems(check(p2p, "--at", "HEAD"), want, files=12)
+
+
+def test_a_pick_of_a_submission_in_a_later_folder_is_not_a_problem_and_one_of_none_is(p2p: P2P) -> None:
+    submit(p2p, "ava")
+    write(p2p, f"entries/zed/ava/{SUB_ID}.yaml", SUBMISSION.format(id=SUB_ID, by="ava", challenge="zed"))
+    write(p2p, f"entries/pitch/mia/{RATE_ID}.yaml", FEATURE.format(id=RATE_ID, sub=SUB_ID))
+    write(p2p, f"entries/pitch/mia/{GHOST_ID}.yaml", FEATURE.format(id=GHOST_ID, sub="01M72N8MG0ZZZZZZZZZZZZZZZ9"))
+    assert_problems(check(p2p), [
+        f"entries/pitch/mia/{GHOST_ID}.yaml:7: submission 01M72N8MG0ZZZZZZZZZZZZZZZ9 is not in challenge pitch",
+        f"entries/zed/ava/{SUB_ID}.yaml:6: challenge 'zed' is not in challenges/",
+    ])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from p2p.cli import Session, info, pass_session
+from p2p.cli import Session, collector_off, info, pass_session
 from p2p.commands.output import emit, format_option
 from p2p.errors import EXIT_INVALID
 from p2p.store import layout
@@ -31,15 +31,16 @@ def check(session: Session, rev: str | None, fairness: bool, strict: bool, fmt: 
     from p2p import checks
 
     store = session.store()
-    snapshot = store.load(rev, records=True) if rev else store.load_worktree()
-    problems = checks.run(snapshot, lambda path, field: store.locate(snapshot, path, field))
-    concerns = []
+    base, folders, read = store.load_by_folder(rev)
+    raise_concerns = None
     if fairness:
         from p2p import reports
 
-        concerns = reports.fairness(snapshot, store.commit_time(snapshot.commit) if rev else session.now())
-    doc = {"files": snapshot.files, "problems": [{"path": p.path, "line": p.line, "message": p.message}
-                                                  for p in problems],
+        now = store.commit_time(base.commit) if rev else session.now()
+        raise_concerns = lambda part: reports.fairness(part, now)  # noqa: E731
+    with collector_off():
+        problems, files, concerns = checks.run(base, folders, read, store.locate, raise_concerns)
+    doc = {"files": files, "problems": [{"path": p.path, "line": p.line, "message": p.message} for p in problems],
            "fairness": [{"path": c.path, "message": c.message} for c in concerns]}
     if fmt == "table":
         for problem in problems:
@@ -48,7 +49,7 @@ def check(session: Session, rev: str | None, fairness: bool, strict: bool, fmt: 
             click.echo(f"warning: {concern}")
         noun = "problem" if len(problems) == 1 else "problems"
         extra = f", {len(concerns)} fairness concerns" if fairness else ""
-        click.echo(f"{snapshot.files} files checked, {len(problems) or 'no'} {noun}{extra}", err=bool(problems))
+        click.echo(f"{files} files checked, {len(problems) or 'no'} {noun}{extra}", err=bool(problems))
     else:
         rows = doc["problems"] + [{"path": c["path"], "line": None, "message": c["message"]} for c in doc["fairness"]]
         emit(fmt, doc, rows, (("path", "path"), ("line", "line"), ("message", "message")), empty="no problems")

@@ -371,15 +371,55 @@ def _folder_entries(git: Git, commit: str, slug: str, keep: bool = True) -> tupl
     """A challenge's entries and the problems of its folder's files, read as `load`
     reads them but without folding people and challenges again (a tally needs neither).
     Without `keep`, what was parsed is not remembered for the next read."""
+    snapshot = _folder_snapshot(git, commit, slug, keep)
+    return snapshot.entries, snapshot.problems
+
+
+def _folder_snapshot(git: Git, commit: str, name: str, keep: bool = True) -> Snapshot:
+    """The files of one entries folder (or a stray file in entries/) at `commit`,
+    folded by themselves: no settings, people or challenges."""
     held = set() if keep else TreeCache.remembered()
-    listing, contents, _, _, _ = _tree_files(git, commit, {slug}, None, entries_only=True)
+    listing, contents, _, _, _ = _tree_files(git, commit, {name}, None, entries_only=True)
     snapshot = _fold(commit, listing, lambda oid: contents[oid] if oid in contents else git.read_blobs([oid])[oid])
     if not keep:
         for item in listing:
             _parsed.pop(item.oid, None)
             _entries.pop(item.oid, None)
         TreeCache.forget(TreeCache.remembered() - held)
-    return snapshot.entries, snapshot.problems
+    return snapshot
+
+
+def load_by_folder(git: Git, rev: str | None, worktree: Path | None = None
+                   ) -> tuple[Snapshot, list[str], Callable[[str], Snapshot]]:
+    """For `p2p check`: the store at `rev` (or in `worktree`) without its entries, with
+    its records; the name of everything in entries/ (each challenge's folder, and any
+    stray file); and a reader of one of them: a snapshot of just its files (entries,
+    their paths and blob ids, the files' problems), which nothing keeps. A million
+    entries are then checked one folder at a time."""
+    base = load(git, rev, (), records=True, worktree=worktree)
+    if worktree is None:
+        assert base.commit is not None
+        commit = base.commit
+        names = [item.path.partition("/")[2] for item in _top(git, commit, True)
+                 if item.path.startswith(f"{layout.ENTRIES}/")]
+        return base, names, lambda name: _folder_snapshot(git, commit, name, keep=False)
+    folder = worktree / layout.ENTRIES
+    names = sorted(child.name for child in os.scandir(folder) if child.is_dir(follow_symlinks=False)
+                   or (child.is_file() and not child.name.startswith("."))) if folder.is_dir() else []
+
+    def read(name: str) -> Snapshot:
+        listing, reader, _ = _worktree_files(worktree, {name}, entries_only=True)
+        new = [item.oid for item in listing if item.oid not in _parsed]
+        for oid, data in reader(new).items():
+            _parsed[oid] = _parse(data)
+        try:
+            return _fold(None, listing, lambda oid: reader([oid])[oid])
+        finally:
+            for oid in new:
+                _parsed.pop(oid, None)
+                _entries.pop(oid, None)
+
+    return base, names, read
 
 
 def _advance(git: Git, base_tree: str, tree: str, base: Any, keep: bool = True) -> list[Entry] | None:
@@ -527,23 +567,29 @@ def _from_cache(doc: Any) -> Any:
     return yamlio.YamlError(doc[1], doc[2]) if isinstance(doc, tuple) else doc
 
 
-def _worktree_files(root: Path, scope: set[str] | None) -> tuple[list[_File], Callable[[list[str]], dict[str, bytes]], None]:
+def _worktree_files(root: Path, scope: set[str] | None, entries_only: bool = False
+                    ) -> tuple[list[_File], Callable[[list[str]], dict[str, bytes]], None]:
+    """The files p2p reads in the working tree, with their blob ids; of entries/, only
+    what `scope` names (each a folder or file in it) when given, and only that with
+    `entries_only`."""
     import hashlib  # here: only `check` reads the working tree, and hashlib costs every read a few ms
 
     data: dict[str, bytes] = {}
     listing = []
-    candidates = [layout.CONFIG] if (root / layout.CONFIG).is_file() else []
+    candidates = [layout.CONFIG] if (root / layout.CONFIG).is_file() and not entries_only else []
     top = len(str(root)) + 1
-    for folder in (layout.PEOPLE, layout.CHALLENGES, layout.ENTRIES, layout.RECORDS):
+    folders = (layout.ENTRIES,) if entries_only else (layout.PEOPLE, layout.CHALLENGES, layout.ENTRIES, layout.RECORDS)
+    for folder in folders:
         base = root / folder
-        if base.is_dir():  # in path order, as pathlib sorts: by parts
-            found = [path[top:].replace(os.sep, "/") for path in _files_below(str(base))
-                     if not os.path.basename(path).startswith(".")]
-            candidates.extend(sorted(found, key=lambda rel: rel.split("/")))
-    for rel in candidates:
-        parts = rel.split("/")
-        if scope is not None and parts[0] == layout.ENTRIES and len(parts) > 1 and parts[1] not in scope:
+        if not base.is_dir():
             continue
+        starts = [str(base)] if folder != layout.ENTRIES or scope is None else [str(base / n) for n in sorted(scope)]
+        # in path order, as pathlib sorts: by parts
+        found = [path[top:].replace(os.sep, "/") for start in starts
+                 for path in (_files_below(start) if os.path.isdir(start) else [start] if os.path.isfile(start) else [])
+                 if not os.path.basename(path).startswith(".")]
+        candidates.extend(sorted(found, key=lambda rel: rel.split("/")))
+    for rel in candidates:
         with open(os.path.join(root, rel), "rb") as handle:
             blob = handle.read()
         oid = hashlib.sha1(b"blob %d\0" % len(blob) + blob).hexdigest()  # git's blob id

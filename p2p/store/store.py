@@ -10,7 +10,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from p2p.errors import SchemaError, StoreError
 from p2p.progress import steps
@@ -97,8 +97,10 @@ class Store:
             pass  # read-only: the next write lists the folder again
         return newest
 
-    def load_worktree(self) -> Snapshot:
-        return loader.load(self.git, None, worktree=self.root)
+    def load_by_folder(self, rev: str | None) -> tuple[Snapshot, list[str], Callable[[str], Snapshot]]:
+        """The store at `rev`, or in the working tree when None, to check one entries
+        folder at a time (loader.load_by_folder)."""
+        return loader.load_by_folder(self.git, rev, None if rev else self.root)
 
     def entry_of_blob(self, oid: str) -> Any:
         """The entry or record a blob holds, or None when it is neither."""
