@@ -146,8 +146,8 @@ def run(base: Snapshot, folders: list[str], read: Callable[[str], Snapshot],
             else:
                 seen[entry.id] = name
                 kept.append(entry)
-        part = replace(base, entries=kept, problems=[], files=folder.files, oids=folder.oids,
-                       entry_paths={e.id: folder.entry_paths[e.id] for e in kept})
+        paths = folder.entry_paths if len(kept) == len(folder.entries) else {e.id: folder.entry_paths[e.id] for e in kept}
+        part = replace(base, entries=kept, problems=[], files=folder.files, oids=folder.oids, entry_paths=paths)
         picked = {part.entry_paths[e.id][0]: e.submission for e in kept if isinstance(e, Feature)}
         for check in ENTRY_CHECKS:
             for finding in check(part):
