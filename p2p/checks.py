@@ -132,7 +132,17 @@ def run(base: Snapshot, folders: list[str], read: Callable[[str], Snapshot],
     seen: dict[str, str] = {}  # entry id -> the folder it was first met in
     submissions: set[str] = set()
     picks: list[tuple[str, Problem]] = []  # (submission, the problem if no folder holds it)
-    files, raised = base.files, []
+    files = base.files
+    raised: dict[str, list[Problem]] = {}
+    again: dict[str, dict[str, list[str]]] = {}  # an earlier folder read again for its duplicates: its paths
+
+    def first_path(entry_id: str) -> str:  # rare: a copied folder repeats one earlier folder thousands of times
+        name = seen[entry_id]
+        if name not in again:
+            again.clear()
+            again[name] = read(name).entry_paths
+        return again[name][entry_id][0]
+
     for name in folders:
         folder = read(name)
         files += folder.files
@@ -140,7 +150,7 @@ def run(base: Snapshot, folders: list[str], read: Callable[[str], Snapshot],
         kept = []
         for entry in folder.entries:
             if entry.id in seen:
-                earlier = read(seen[entry.id]).entry_paths[entry.id][0]  # rare: read that folder again
+                earlier = first_path(entry.id)
                 add(folder, (Finding(path, "id", f"duplicate entry id {entry.id}: also in {earlier}")
                              for path in folder.entry_paths[entry.id]))
             else:
@@ -158,6 +168,7 @@ def run(base: Snapshot, folders: list[str], read: Callable[[str], Snapshot],
                     add(part, (finding,))
         submissions.update(e.id for e in kept if isinstance(e, Submission))
         if concerns is not None:
-            raised.extend(concerns(part))
+            raised[name] = concerns(part)
     found.update(problem for submission, problem in picks if submission not in submissions)
-    return sorted(found, key=lambda p: (p.path, p.line or 0, p.message)), files, raised
+    in_order = [concern for name in sorted(raised) for concern in raised[name]]  # by challenge, as a full read
+    return sorted(found, key=lambda p: (p.path, p.line or 0, p.message)), files, in_order

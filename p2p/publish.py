@@ -26,6 +26,7 @@ from p2p.render.rendered import Rendered, salt
 from p2p.snapshot import Snapshot
 
 MANIFEST = ".p2p-pages"
+STAGING = ".p2p-staging-"  # changed pages, until every page has rendered
 TARGETS = ("github", "gitlab", "azure", "mkdocs")
 HOME = {"github": "Home", "gitlab": "home", "azure": "Home", "mkdocs": "index"}
 SIDEBAR = {"github": "_Sidebar.md", "gitlab": "_sidebar.md", "azure": ".order", "mkdocs": "nav.md"}
@@ -113,6 +114,8 @@ class _Pages:
         self.before = set(manifest.read_text().split("\n")) - {""} if manifest.is_file() else set()
         self.staging: Path | None = None
         self.staged: list[str] = []
+        for left in out_dir.glob(f"{STAGING}*"):  # by a publish that was killed
+            shutil.rmtree(left, ignore_errors=True)
 
     def __enter__(self) -> _Pages:
         return self
@@ -131,7 +134,7 @@ class _Pages:
             return
         (self.result.updated if path.exists() else self.result.created).append(name)
         if self.staging is None:
-            self.staging = Path(tempfile.mkdtemp(prefix=".p2p-staging-", dir=self.out_dir))
+            self.staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=self.out_dir))
         (self.staging / name).write_bytes(data)
         self.staged.append(name)
 
@@ -187,10 +190,11 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
             feedback.add(order[challenge.slug], found.people)
         facts[challenge.slug] = replace(found, people={})
     newest = _newest(snapshot, facts)
+    week_ago = _week_ago(snapshot, [g.challenge for g in played], now, newest, facts)
     site = pages.Site(settings.name, season.name if season else None, newest.date().isoformat() if newest else "–",
                       target, HOME[target], settings.anonymous)
-    movement = _movement(snapshot, season, now, played, standings, newest, facts)
-    # After the movement: its replay's memory is then reused (a big store's peak is ~25 MB lower).
+    movement = _movement(snapshot, season, played, standings, week_ago)
+    # After the week-ago replay, whose memory they then reuse (a big store's peak is ~25 MB lower).
     skills = game.skill_scores(played)
     won = game.badges(snapshot, played, tallies, skills)
     yield HOME[target], "home.md.j2", _home(snapshot, site, now, standings, won, movement, played, facts)
@@ -369,27 +373,35 @@ def _plain(snapshot: Snapshot, entries: list[Entry]) -> Snapshot:
     return replace(snapshot, entries=entries, tallies={}, played=None, read_folder=None, folders=None)
 
 
-def _movement(snapshot: Snapshot, season: Any, now: dt.datetime, played: list[game.Played],
-              standings: list[dict[str, Any]], newest: dt.datetime | None,
-              facts: dict[str, _Facts]) -> list[dict[str, Any]]:
-    """Standings rows that moved in the week before the newest entry (the data's own
-    time, so the page does not change with the clock)."""
+def _week_ago(snapshot: Snapshot, challenges: list[Any], now: dt.datetime, newest: dt.datetime | None,
+              facts: dict[str, _Facts]) -> dict[str, game.Played]:
+    """The season's challenges with entries in the week before the newest entry (the
+    data's own time, so the page does not change with the clock), each played from
+    its entries before that week; the others stood then as they stand now."""
     if newest is None:
-        return []
+        return {}
     cutoff = newest - dt.timedelta(days=7)
-    before_played = []
-    for g in played:
-        found = facts[g.challenge.slug]
-        if found.last is None or found.last < cutoff:  # no entry in the last week: as it is now
-            before_played.append(g)
+    replayed = {}
+    for challenge in challenges:
+        found = facts[challenge.slug]
+        if found.last is None or found.last < cutoff:
             continue
         earlier: list[Entry] = []
         if found.first is not None and found.first < cutoff:
-            earlier = snapshot.with_entries(g.challenge.slug, lambda entries: [e for e in entries if e.at < cutoff])
-        before = game.play_one(_plain(snapshot, earlier), g.challenge, now)
-        before_played.append(replace(before, board=replace(before.board, ratings={})))  # points need no ratings
-    week_ago = _plain(snapshot, [])
-    before_rows = {"rows": game.season_rows(week_ago, game.points(week_ago, before_played, season))}
+            earlier = snapshot.with_entries(challenge.slug, lambda entries: [e for e in entries if e.at < cutoff])
+        before = game.play_one(_plain(snapshot, earlier), challenge, now)
+        replayed[challenge.slug] = replace(before, board=replace(before.board, ratings={}))  # points need no ratings
+    return replayed
+
+
+def _movement(snapshot: Snapshot, season: Any, played: list[game.Played], standings: list[dict[str, Any]],
+              week_ago: dict[str, game.Played]) -> list[dict[str, Any]]:
+    """Standings rows that moved in the week before the newest entry (_week_ago)."""
+    if not week_ago:  # nothing changed in that week: no one moved
+        return []
+    then = _plain(snapshot, [])
+    before_played = [week_ago.get(g.challenge.slug, g) for g in played]
+    before_rows = {"rows": game.season_rows(then, game.points(then, before_played, season))}
     moved = reports.since({"rows": [dict(r) for r in standings]}, before_rows)["rows"]
     return [r for r in moved if r["movement"] not in ("=", "")]
 

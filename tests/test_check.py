@@ -343,3 +343,33 @@ def test_a_pick_of_a_submission_in_a_later_folder_is_not_a_problem_and_one_of_no
         f"entries/pitch/mia/{GHOST_ID}.yaml:7: submission 01M72N8MG0ZZZZZZZZZZZZZZZ9 is not in challenge pitch",
         f"entries/zed/ava/{SUB_ID}.yaml:6: challenge 'zed' is not in challenges/",
     ])
+
+
+def test_a_copied_folder_reads_the_one_it_copies_once_not_once_per_duplicate() -> None:
+    """checks.run by itself: every id of `b` is one of `a`'s; `a` is read again once."""
+    import datetime as dt
+
+    from p2p import checks
+    from p2p.entries import Submission
+    from p2p.settings import Settings
+    from p2p.snapshot import Snapshot
+
+    at = dt.datetime(2026, 11, 10, tzinfo=dt.timezone.utc)
+    ids = [f"01M72N8MG0ZZZZZZZZZZZZZZ{n:02d}" for n in range(50)]
+
+    def folder(name: str) -> Snapshot:
+        entries = [Submission(i, at, "ava", name) for i in ids]
+        return Snapshot(None, Settings(), {}, {}, entries,
+                        entry_paths={i: [f"entries/{name}/ava/{i}.yaml"] for i in ids})
+
+    reads = []
+
+    def read(name: str) -> Snapshot:
+        reads.append(name)
+        return folder(name)
+
+    problems, _, _ = checks.run(Snapshot(None, Settings(), {}, {}, []), ["a", "b"], read)
+    duplicates = [p for p in problems if p.message.startswith("duplicate")]
+    assert len(duplicates) == 50 and all(p.path.startswith("entries/b/") for p in duplicates)
+    assert duplicates[0].message == f"duplicate entry id {ids[0]}: also in entries/a/ava/{ids[0]}.yaml"
+    assert reads == ["a", "b", "a"]

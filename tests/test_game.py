@@ -390,3 +390,18 @@ def test_reviewers_are_graded_by_accuracy_and_helpfulness(p2p):
     rows = json.loads(p2p("leaderboard", "pitch", "--reviewers", "--format", "json").stdout)["rows"]
     assert [(r["rater"], r["accuracy"], r["helpful"]) for r in rows] == [
         ("cal", 75.0, 4.0), ("dia", 75.0, None), ("eli", 50.0, None)]
+
+
+def test_check_fairness_at_a_revision_lists_concerns_by_challenge_whatever_git_orders_folders(make_store):
+    """git lists `q4-pitch/` before `q4/` ('-' sorts before '/'); concerns come by challenge slug."""
+    p2p = make_store(challenge="q4")
+    p2p("challenge", "new", "q4-pitch", "--type", "pitch-battle", "--title", "Pitch",
+        "--opens", "2026-11-09", "--closes", "2026-11-15", "--review-closes", "2026-11-18")
+    for slug in ("q4", "q4-pitch"):
+        for rep in ("ava", "ben", "cal", "dia"):
+            p2p("submit", slug, as_=rep)
+        for target in ("ben", "cal", "dia"):
+            rate(p2p, "ava", target, 3, slug=slug)
+    for args in ((), ("--at", "HEAD")):
+        doc = json.loads(invoke(p2p, "check", "--fairness", "--format", "json", *args).stdout)
+        assert [c["path"].split("/")[1] for c in doc["fairness"]] == ["q4", "q4-pitch"], args

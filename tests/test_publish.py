@@ -341,6 +341,11 @@ def test_a_template_that_fails_half_way_changes_no_page(p2p, tmp_path):
     result = CliRunner().invoke(cli, ["--store", str(p2p.root), "publish", str(wiki)])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert {p.name: p.read_bytes() for p in wiki.iterdir()} == want  # no staging folder left either
+    (wiki / ".p2p-staging-killed").mkdir()  # as a publish killed half-way leaves it
+    (wiki / ".p2p-staging-killed" / "person-ava.md").write_text("stale\n")
+    (templates / "team.md.j2").unlink()
+    publish(p2p.root, wiki)
+    assert not list(wiki.glob(".p2p-staging-*")) and "Sharp opener." in (wiki / "person-ava.md").read_text()
 
 
 def test_an_entry_in_a_folder_of_no_challenge_dates_the_pages_as_a_full_read_does(p2p, tmp_path):
