@@ -2,18 +2,16 @@
 
 Output is deterministic: stable ordering, no clock time (only the data's own), and a
 page whose text did not change is not rewritten, so re-publishing an unchanged store
-touches no file. Pages p2p wrote before and no longer produces (a removed person or
-challenge) are deleted; p2p remembers its pages in OUT_DIR/.p2p-pages and never
-touches other files."""
+touches no file (p2p.render.folder writes the output folder). A big store is read a
+challenge at a time: nothing here holds its million entries."""
 
 from __future__ import annotations
 
 import datetime as dt
 import pickle
 import re
-import shutil
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
@@ -22,27 +20,14 @@ from p2p.entries import Entry, Submission
 from p2p.policies import median
 from p2p.progress import steps
 from p2p.render import pages
+from p2p.render.folder import PageFolder, Published
 from p2p.render.rendered import Rendered, salt
 from p2p.snapshot import Snapshot
 
-MANIFEST = ".p2p-pages"
-STAGING = ".p2p-staging-"  # changed pages, until every page has rendered
 TARGETS = ("github", "gitlab", "azure", "mkdocs")
 HOME = {"github": "Home", "gitlab": "home", "azure": "Home", "mkdocs": "index"}
 SIDEBAR = {"github": "_Sidebar.md", "gitlab": "_sidebar.md", "azure": ".order", "mkdocs": "nav.md"}
 BUCKET = 250  # people per file of set-aside feedback: 5,000 people make 20 files
-
-
-@dataclass
-class Published:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        return (f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
-                f"{len(self.deleted)} deleted")
 
 
 def publish(snapshot: Snapshot, now: dt.datetime, target: str, charts: str, store_templates: Path | None,
@@ -58,7 +43,7 @@ def publish(snapshot: Snapshot, now: dt.datetime, target: str, charts: str, stor
     env = environment(store_templates, builtin, target, charts, cache)
     known = _render_index(cache, [f for f in (store_templates, builtin) if f], target, charts)
     nav = _nav(snapshot, target)
-    with _Pages(out_dir) as pages_out, tempfile.TemporaryDirectory(prefix="p2p-publish-") as spill:
+    with PageFolder(out_dir) as pages_out, tempfile.TemporaryDirectory(prefix="p2p-publish-") as spill:
         site = None
         for name, template, context in steps(_Counted(contexts(snapshot, now, target, Path(spill)), len(nav)),
                                              "rendering pages"):
@@ -99,67 +84,6 @@ def _render_index(cache: Path | None, templates: list[Path], target: str, charts
 def _tidy(text: str) -> str:
     """One blank line between blocks, one newline at the end."""
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
-
-
-class _Pages:
-    """The output folder, written as pages come. A changed page is staged in a hidden
-    folder inside it and moved into place only when every page has rendered, so a
-    template that fails half-way changes no page. Pages p2p wrote before and no
-    longer produces are deleted then, and the manifest rewritten."""
-
-    def __init__(self, out_dir: Path) -> None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        self.out_dir, self.result, self.names = out_dir, Published(), []
-        manifest = out_dir / MANIFEST
-        self.before = set(manifest.read_text().split("\n")) - {""} if manifest.is_file() else set()
-        self.staging: Path | None = None
-        self.staged: list[str] = []
-        for left in out_dir.glob(f"{STAGING}*"):  # by a publish that was killed
-            shutil.rmtree(left, ignore_errors=True)
-
-    def __enter__(self) -> _Pages:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        if self.staging is not None:
-            shutil.rmtree(self.staging, ignore_errors=True)
-
-    def put(self, name: str, text: str, same: bool = False) -> None:
-        """`same`: the file is known to hold `text` already."""
-        self.names.append(name)
-        path = self.out_dir / name
-        data = text.encode("utf-8")
-        if same or (path.is_file() and path.read_bytes() == data):
-            self.result.unchanged.append(name)
-            return
-        (self.result.updated if path.exists() else self.result.created).append(name)
-        if self.staging is None:
-            self.staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=self.out_dir))
-        (self.staging / name).write_bytes(data)
-        self.staged.append(name)
-
-    def finish(self) -> Published:
-        import os
-
-        from p2p.store.yamlio import write_atomic
-
-        # Not synced to disk page by page (an fsync each was a tenth of a publish after
-        # one new entry): a page lost in a crash differs from what the store renders,
-        # so the next publish writes it again.
-        for name in steps(self.staged, "writing pages"):
-            os.replace(self.staging / name, self.out_dir / name)  # type: ignore[operator]
-        names = set(self.names)
-        for name in sorted(self.before - names):
-            if "/" not in name and (self.out_dir / name).is_file():
-                (self.out_dir / name).unlink()
-                self.result.deleted.append(name)
-        manifest = self.out_dir / MANIFEST
-        listing = "".join(f"{name}\n" for name in sorted(names))
-        if not manifest.is_file() or manifest.read_text() != listing:
-            write_atomic(manifest, listing.encode())  # synced: it says which old pages to delete
-        for found in (self.result.created, self.result.updated, self.result.unchanged):
-            found.sort()
-        return self.result
 
 
 # -- contexts ------------------------------------------------------------------------
