@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Container, Iterator, NamedTuple
 
 from p2p.entries import Feature, Rating, Submission
 from p2p.model import Rubric
@@ -111,27 +111,59 @@ ENTRY_CHECKS: list[Callable[[Snapshot], Iterator[Finding]]] = [check_duplicate_i
 Locate = Callable[[Snapshot, str, str], "int | None"]  # (snapshot, path, dotted field) -> its line
 
 
+class Checked(NamedTuple):
+    """One entries folder checked by itself: what `run` folds into the store's problems."""
+
+    files: int
+    ids: list[str]  # of its entries, as read
+    problems: list[Problem]  # of its files, and its entries' findings, located
+    submissions: list[str]  # the ids of its submissions
+    picks: list[tuple[str, Problem]]  # (a submission not in the folder, the problem if no folder holds it)
+
+
+def check_folder(base: Snapshot, folder: Snapshot, locate: Locate, earlier: Container[str] = ()
+                 ) -> tuple[Checked, Snapshot]:
+    """The findings of one folder's entries but those whose ids are `earlier` (met in
+    an earlier folder: a full read keeps only the first), and the snapshot they were
+    checked in."""
+    kept = [e for e in folder.entries if e.id not in earlier]
+    paths = folder.entry_paths if len(kept) == len(folder.entries) else {e.id: folder.entry_paths[e.id] for e in kept}
+    part = replace(base, entries=kept, problems=[], files=folder.files, oids=folder.oids, entry_paths=paths)
+    picked = {paths[e.id][0]: e.submission for e in kept if isinstance(e, Feature)}
+    problems, picks = list(folder.problems), []
+    for check in ENTRY_CHECKS:
+        for f in check(part):
+            problem = Problem(f.path, locate(part, f.path, f.field) if f.field else None, f.message)
+            if f.field == "submission" and f.path in picked:  # it may be in a later folder
+                picks.append((picked[f.path], problem))
+            else:
+                problems.append(problem)
+    submissions = [e.id for e in kept if isinstance(e, Submission)]
+    return Checked(folder.files, [e.id for e in folder.entries], problems, submissions, picks), part
+
+
+Recall = Callable[[str, Callable[[], Checked]], Checked]  # (folder, check it) -> kept, or checked now
+
+
 def run(base: Snapshot, folders: list[str], read: Callable[[str], Snapshot],
         locate: Locate = lambda snap, path, field: None,
-        concerns: Callable[[Snapshot], list[Problem]] | None = None) -> tuple[list[Problem], int, list[Problem]]:
+        concerns: Callable[[Snapshot], list[Problem]] | None = None,
+        recall: Recall = lambda name, check: check()) -> tuple[list[Problem], int, list[Problem]]:
     """(every problem in the store, sorted by path then line; how many files were
     checked; each folder's `concerns`). `base` is the store without its entries, and
     `read(name)` the files of one of the entries `folders` by themselves, read in
     store order: a big store's million entries are never in memory together. The
     problems are those of the whole store read at once: an entry id met in an earlier
     folder is a duplicate of the first (and checked no further: a full read keeps
-    only the first), and a feature may pick a submission of another folder."""
+    only the first), and a feature may pick a submission of another folder. `recall`
+    may give a folder's check kept from an earlier run (not with `concerns`)."""
     found: set[Problem] = set(base.problems)
-
-    def add(snap: Snapshot, findings: Iterable[Finding]) -> None:
-        for f in findings:
-            found.add(Problem(f.path, locate(snap, f.path, f.field) if f.field else None, f.message))
-
     for check in STORE_CHECKS:
-        add(base, check(base))
+        for f in check(base):
+            found.add(Problem(f.path, locate(base, f.path, f.field) if f.field else None, f.message))
     seen: dict[str, str] = {}  # entry id -> the folder it was first met in
     submissions: set[str] = set()
-    picks: list[tuple[str, Problem]] = []  # (submission, the problem if no folder holds it)
+    picks: list[tuple[str, Problem]] = []
     files = base.files
     raised: dict[str, list[Problem]] = {}
     again: dict[str, dict[str, list[str]]] = {}  # an earlier folder read again for its duplicates: its paths
@@ -144,31 +176,29 @@ def run(base: Snapshot, folders: list[str], read: Callable[[str], Snapshot],
         return again[name][entry_id][0]
 
     for name in folders:
-        folder = read(name)
-        files += folder.files
-        found.update(folder.problems)
-        kept = []
-        for entry in folder.entries:
-            if entry.id in seen:
-                earlier = first_path(entry.id)
-                add(folder, (Finding(path, "id", f"duplicate entry id {entry.id}: also in {earlier}")
-                             for path in folder.entry_paths[entry.id]))
-            else:
-                seen[entry.id] = name
-                kept.append(entry)
-        paths = folder.entry_paths if len(kept) == len(folder.entries) else {e.id: folder.entry_paths[e.id] for e in kept}
-        part = replace(base, entries=kept, problems=[], files=folder.files, oids=folder.oids, entry_paths=paths)
-        picked = {part.entry_paths[e.id][0]: e.submission for e in kept if isinstance(e, Feature)}
-        for check in ENTRY_CHECKS:
-            for finding in check(part):
-                if finding.field == "submission" and finding.path in picked:  # it may be in a later folder
-                    line = locate(part, finding.path, finding.field)
-                    picks.append((picked[finding.path], Problem(finding.path, line, finding.message)))
-                else:
-                    add(part, (finding,))
-        submissions.update(e.id for e in kept if isinstance(e, Submission))
-        if concerns is not None:
-            raised[name] = concerns(part)
+        read_now: list[Snapshot] = []  # the folder, when checked now rather than recalled
+
+        def check_now() -> Checked:
+            read_now.append(read(name))  # noqa: B023 - called before the loop moves on
+            return check_folder(base, read_now[0], locate)[0]
+
+        checked = None if concerns is not None else recall(name, check_now)
+        if checked is None or any(i in seen for i in checked.ids):
+            folder = read_now[0] if read_now else read(name)
+            for entry in folder.entries:
+                if entry.id in seen:
+                    earlier = first_path(entry.id)
+                    found.update(Problem(path, locate(folder, path, "id"), f"duplicate entry id {entry.id}: also in {earlier}")
+                                 for path in folder.entry_paths[entry.id])
+            checked, part = check_folder(base, folder, locate, seen)
+            if concerns is not None:
+                raised[name] = concerns(part)
+        files += checked.files
+        found.update(checked.problems)
+        for entry_id in checked.ids:
+            seen.setdefault(entry_id, name)
+        submissions.update(checked.submissions)
+        picks.extend(checked.picks)
     found.update(problem for submission, problem in picks if submission not in submissions)
     in_order = [concern for name in sorted(raised) for concern in raised[name]]  # by challenge, as a full read
     return sorted(found, key=lambda p: (p.path, p.line or 0, p.message)), files, in_order

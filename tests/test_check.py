@@ -373,3 +373,43 @@ def test_a_copied_folder_reads_the_one_it_copies_once_not_once_per_duplicate() -
     assert len(duplicates) == 50 and all(p.path.startswith("entries/b/") for p in duplicates)
     assert duplicates[0].message == f"duplicate entry id {ids[0]}: also in entries/a/ava/{ids[0]}.yaml"
     assert reads == ["a", "b", "a"]
+
+
+def test_a_kept_folder_check_is_used_only_while_the_folder_and_the_base_are_unchanged(p2p: P2P, tmp_path) -> None:
+    """Each entries folder's check is kept under its tree (in the working tree: only
+    while git calls it clean) and the base files: after each change below, `check` and
+    `check --at HEAD` equal those of a copy of the store with no caches."""
+    import shutil
+
+    sub = submit(p2p, "ava")
+    rating = rate(p2p, "ava", "ben")["path"]
+
+    def both(root):
+        return [json.loads(p2p.runner.invoke(cli, ["--store", str(root), "check", "--format", "json", *args]).stdout)
+                for args in ((), ("--at", "HEAD"))]
+
+    def fresh():
+        copy = tmp_path / "fresh"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(p2p.root, copy)
+        shutil.rmtree(copy / ".git" / "p2p", ignore_errors=True)
+        return both(copy)
+
+    first = both(p2p.root)
+    assert first == fresh() and both(p2p.root) == first
+    assert list((p2p.root / ".git" / "p2p" / "tallies").rglob("checked-*.pickle"))
+    steps = [
+        ("a score edited, not committed", lambda: edit(p2p, rating, "opening: 4", "opening: 9")),
+        ("that edit committed", lambda: git(p2p.root, "commit", "-qam", "by hand")),
+        ("an ignored file in the folder", lambda: ((p2p.root / ".gitignore").write_text("*.txt\n"),
+                                                   (p2p.root / "entries/pitch/ava/notes.txt").write_text("x\n"))),
+        ("the rater left the roster", lambda: git(p2p.root, "rm", "-q", "people/ben.yaml")),
+        ("and that committed", lambda: git(p2p.root, "commit", "-qm", "ben left")),
+        ("the submitter's file renamed", lambda: git(p2p.root, "mv", sub["path"], sub["path"].replace("ava/", "ava/x"))),
+    ]
+    before = first
+    for step, change in steps:
+        change()
+        after = both(p2p.root)
+        assert after != before and after == fresh(), step
+        before = after

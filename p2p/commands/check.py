@@ -31,7 +31,7 @@ def check(session: Session, rev: str | None, fairness: bool, strict: bool, fmt: 
     from p2p import checks
 
     store = session.store()
-    base, folders, read = store.load_by_folder(rev)
+    base, folders, read, recall = store.load_by_folder(rev)
     raise_concerns = None
     if fairness:
         from p2p import reports
@@ -39,7 +39,7 @@ def check(session: Session, rev: str | None, fairness: bool, strict: bool, fmt: 
         now = store.commit_time(base.commit) if rev else session.now()
         raise_concerns = lambda part: reports.fairness(part, now)  # noqa: E731
     with collector_off():
-        problems, files, concerns = checks.run(base, folders, read, store.locate, raise_concerns)
+        problems, files, concerns = checks.run(base, folders, read, store.locate, raise_concerns, recall)
     doc = {"files": files, "problems": [{"path": p.path, "line": p.line, "message": p.message} for p in problems],
            "fairness": [{"path": c.path, "message": c.message} for c in concerns]}
     if fmt == "table":

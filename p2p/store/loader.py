@@ -390,19 +390,24 @@ def _folder_snapshot(git: Git, commit: str, name: str, keep: bool = True) -> Sna
 
 
 def load_by_folder(git: Git, rev: str | None, worktree: Path | None = None
-                   ) -> tuple[Snapshot, list[str], Callable[[str], Snapshot]]:
+                   ) -> tuple[Snapshot, list[str], Callable[[str], Snapshot], Callable[[str, Callable[[], Any]], Any]]:
     """For `p2p check`: the store at `rev` (or in `worktree`) without its entries, with
     its records; the name of everything in entries/ (each challenge's folder, and any
-    stray file); and a reader of one of them: a snapshot of just its files (entries,
-    their paths and blob ids, the files' problems), which nothing keeps. A million
-    entries are then checked one folder at a time."""
+    stray file); a reader of one of them: a snapshot of just its files (entries,
+    their paths and blob ids, the files' problems), which nothing keeps; and a
+    keeper, `recall(name, check)`: check() kept under the folder's tree and the ids
+    of p2p.yaml, people/ and challenges/ (checks.Recall). A million entries are then
+    checked one folder at a time, and a folder unchanged since the last check is not
+    read at all."""
     base = load(git, rev, (), records=True, worktree=worktree)
     if worktree is None:
         assert base.commit is not None
         commit = base.commit
-        names = [item.path.partition("/")[2] for item in _top(git, commit, True)
-                 if item.path.startswith(f"{layout.ENTRIES}/")]
-        return base, names, lambda name: _folder_snapshot(git, commit, name, keep=False)
+        top = _top(git, commit, True)
+        names = [item.path.partition("/")[2] for item in top if item.path.startswith(f"{layout.ENTRIES}/")]
+        trees = {item.path.partition("/")[2]: item.oid for item in top if item.path.startswith(f"{layout.ENTRIES}/")}
+        key = "-".join(item.oid for item in top if item.path in _BASE)
+        return base, names, lambda name: _folder_snapshot(git, commit, name, keep=False), _keeper(git, base, trees, key)
     folder = worktree / layout.ENTRIES
     names = sorted(child.name for child in os.scandir(folder) if child.is_dir(follow_symlinks=False)
                    or (child.is_file() and not child.name.startswith("."))) if folder.is_dir() else []
@@ -419,7 +424,51 @@ def load_by_folder(git: Git, rev: str | None, worktree: Path | None = None
                 _parsed.pop(oid, None)
                 _entries.pop(oid, None)
 
-    return base, names, read
+    # A folder git calls clean (nothing changed, staged, untracked or ignored in it) is
+    # HEAD's: its check is kept under HEAD's tree and the base files as they are on disk.
+    head = git.resolve("HEAD")
+    trees: dict[str, str] = {}
+    if head is not None and names:
+        raw = git.run("status", "--porcelain", "-z", "--untracked-files=all", "--ignored", "--", layout.ENTRIES).stdout
+        dirty = set()
+        for record in raw.split(b"\0"):
+            for path in (record, record[3:]):  # "XY path", or a rename's bare source path
+                if path.startswith(f"{layout.ENTRIES}/".encode()):
+                    dirty.add(path.split(b"/")[1].decode("utf-8", "surrogateescape"))
+        trees = {item.path.partition("/")[2]: item.oid for item in _top(git, head, True)
+                 if item.path.startswith(f"{layout.ENTRIES}/") and item.path.partition("/")[2] not in dirty}
+    key = _sha1("".join(f"{path}\0{oid}\0" for path, oid in sorted(base.oids.items())
+                               if not path.startswith(f"{layout.RECORDS}/")))
+    return base, names, read, _keeper(git, base, trees, key)
+
+
+def _sha1(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _keeper(git: Git, base: Snapshot, trees: dict[str, str], key: str) -> Callable[[str, Callable[[], Any]], Any]:
+    """load_by_folder's `recall`: a folder's check kept in the tally cache under its
+    tree (in `trees`, else checked now) and `key` (the base files). Nothing is kept
+    while p2p.yaml has a problem: its settings then fall back to this machine's."""
+    from p2p.store.tallies import TallyCache
+
+    cache = TallyCache(git.git_dir())
+    unkept = any(problem.path == layout.CONFIG for problem in base.problems)
+
+    def recall(name: str, check: Callable[[], Any]) -> Any:
+        tree = trees.get(name)
+        if tree is None or unkept:
+            return check()
+        kept_key = _sha1(f"{tree}-{key}")
+        kept = cache.get_checked(name, kept_key)
+        if kept is None:
+            kept = check()
+            cache.put_checked(name, kept_key, kept)
+        return kept
+
+    return recall
 
 
 def _advance(git: Git, base_tree: str, tree: str, base: Any, keep: bool = True) -> list[Entry] | None:

@@ -86,6 +86,13 @@ class TallyCache:
     def put_played(self, slug: str, key: str, played: Any) -> None:
         self._keep(slug, "played", key, played, KEEP_PLAYED)
 
+    def get_checked(self, folder: str, key: str) -> Any:
+        """An entries folder's `p2p check` (p2p.checks.Checked) kept under `key`, or None."""
+        return self._read(folder, f"checked-{key}")
+
+    def put_checked(self, folder: str, key: str, checked: Any) -> None:
+        self._keep(folder, "checked", key, checked, KEEP_PER_CHALLENGE)
+
     def get_problems(self, slug: str, tree: str) -> list[Problem] | None:
         """The problems of the files of an entries folder at `tree`, or None."""
         kept = self._read(slug, f"problems-{tree}")
