@@ -424,22 +424,29 @@ def load_by_folder(git: Git, rev: str | None, worktree: Path | None = None
                 _parsed.pop(oid, None)
                 _entries.pop(oid, None)
 
-    # A folder git calls clean (nothing changed, staged, untracked or ignored in it) is
-    # HEAD's: its check is kept under HEAD's tree and the base files as they are on disk.
-    head = git.resolve("HEAD")
-    trees: dict[str, str] = {}
-    if head is not None and names:
-        raw = git.run("status", "--porcelain", "-z", "--untracked-files=all", "--ignored", "--", layout.ENTRIES).stdout
-        dirty = set()
-        for record in raw.split(b"\0"):
-            for path in (record, record[3:]):  # "XY path", or a rename's bare source path
-                if path.startswith(f"{layout.ENTRIES}/".encode()):
-                    dirty.add(path.split(b"/")[1].decode("utf-8", "surrogateescape"))
-        trees = {item.path.partition("/")[2]: item.oid for item in _top(git, head, True)
-                 if item.path.startswith(f"{layout.ENTRIES}/") and item.path.partition("/")[2] not in dirty}
+    trees = _clean_folders(git) if names else {}
     key = _sha1("".join(f"{path}\0{oid}\0" for path, oid in sorted(base.oids.items())
-                               if not path.startswith(f"{layout.RECORDS}/")))
+                        if not path.startswith(f"{layout.RECORDS}/")))
     return base, names, read, _keeper(git, base, trees, key)
+
+
+def _clean_folders(git: Git) -> dict[str, str]:
+    """{entries folder: its tree at HEAD} for each one git calls clean in the working
+    tree (nothing changed, staged, untracked or ignored in it): its files are HEAD's."""
+    head = git.resolve("HEAD")
+    if head is None:
+        return {}
+    try:
+        raw = git.run("status", "--porcelain", "-z", "--untracked-files=all", "--ignored", "--", layout.ENTRIES).stdout
+    except StoreError:  # a damaged index, say: every folder is then read
+        return {}
+    dirty = set()
+    for record in raw.split(b"\0"):
+        for path in (record, record[3:]):  # "XY path", or a rename's bare source path
+            if path.startswith(f"{layout.ENTRIES}/".encode()):
+                dirty.add(path.split(b"/")[1].decode("utf-8", "surrogateescape"))
+    return {item.path.partition("/")[2]: item.oid for item in _top(git, head, True)
+            if item.path.startswith(f"{layout.ENTRIES}/") and item.path.partition("/")[2] not in dirty}
 
 
 def _sha1(text: str) -> str:
