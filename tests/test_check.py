@@ -413,3 +413,11 @@ def test_a_kept_folder_check_is_used_only_while_the_folder_and_the_base_are_unch
         after = both(p2p.root)
         assert after != before and after == fresh(), step
         before = after
+
+
+def test_a_damaged_git_index_only_means_every_folder_is_read(p2p: P2P) -> None:
+    submit(p2p, "ava")
+    path = rate(p2p, "ava", "ben")["path"]
+    edit(p2p, path, "opening: 4", "opening: 9")
+    (p2p.root / ".git" / "index").write_bytes(b"DIRC not an index")
+    assert_problems(check(p2p), [f"{path}:11: score opening=9 is outside the scale 1 to 5"])
