@@ -355,17 +355,17 @@ def test_nothing_is_kept_while_p2p_yaml_has_a_problem(p2p, tmp_path, monkeypatch
 
 
 def test_kept_results_and_problems_are_pruned_to_the_newest_even_when_written_at_once(tmp_path):
-    from p2p.store.tallies import KEEP_PLAYED, KEEP_PER_CHALLENGE
+    from p2p.store.tallies import KEEP_PER_CHALLENGE, KEEP_RESULTS
 
     script = ("import sys\nfrom pathlib import Path\nfrom p2p.store.tallies import TallyCache\n"
               "cache = TallyCache(Path(sys.argv[1]))\n"
               "for n in range(6):\n"
-              "    cache.put_played('c', f'{sys.argv[2]}{n}', {'n': n})\n"
+              "    cache.recall('c', 'played', f'{sys.argv[2]}{n}', lambda: {'n': n})\n"
               "    cache.put_problems('c', f'{sys.argv[2]}{n}', [])\n")
     procs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path), f"w{i}-"]) for i in range(8)]
     assert all(proc.wait(timeout=120) == 0 for proc in procs)
     folder = next(tmp_path.rglob("c"))
-    assert len(list(folder.glob("played-*.pickle"))) == KEEP_PLAYED
+    assert len(list(folder.glob("played-*.pickle"))) == KEEP_RESULTS
     assert len(list(folder.glob("problems-*.pickle"))) == KEEP_PER_CHALLENGE
 
 

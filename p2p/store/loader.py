@@ -267,7 +267,7 @@ class _Tallies(Mapping[str, Any]):
         """`play` of the challenge's tally (snapshot.played), kept in the tally cache
         under the trees of its entries, people and challenges, p2p.yaml's blob and
         `variant`: a season table after one new entry plays one challenge, not 50."""
-        return self._kept(challenge.slug, variant, lambda: play(self._state(challenge).tally))
+        return self._kept(challenge.slug, "played", variant, lambda: play(self._state(challenge).tally))
 
     def from_entries(self, folder: str, variant: tuple[Any, ...] | None, make: Callable[[list[Entry]], Any]) -> Any:
         """`make` of the entries of one entries folder (snapshot.read_folder), read
@@ -277,24 +277,13 @@ class _Tallies(Mapping[str, Any]):
         def read() -> Any:
             return make(_folder_entries(self._git, self._snapshot.commit, folder, keep=False)[0])  # type: ignore[arg-type]
 
-        return read() if variant is None else self._kept(folder, variant, read)
+        return read() if variant is None else self._kept(folder, "read", variant, read)
 
-    def _kept(self, folder: str, variant: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """`compute()`, kept in the tally cache under the trees of the entries folder,
-        people and challenges, p2p.yaml's blob and `variant`. Nothing is kept while
-        p2p.yaml has a problem: its settings then fall back to defaults that depend
-        on this machine (a time zone it does not know)."""
-        import hashlib
-
-        if any(problem.path == layout.CONFIG for problem in self._snapshot.problems):
-            return compute()
+    def _kept(self, folder: str, kind: str, variant: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """`compute()`, kept under the trees of the entries folder, people and
+        challenges, p2p.yaml's blob and `variant` (see _recall)."""
         parts = [self._trees.get(name, "0") for name in (f"{layout.ENTRIES}/{folder}", *_BASE)]
-        key = hashlib.sha1("-".join([*parts, *map(str, variant)]).encode()).hexdigest()
-        kept = self._cache.get_played(folder, key)
-        if kept is None:
-            kept = compute()
-            self._cache.put_played(folder, key, kept)
-        return kept
+        return _recall(self._cache, self._snapshot, folder, kind, "-".join([*parts, *map(str, variant)]), compute)
 
     def folder_problems(self) -> list[Problem]:
         """The problems of the files of every entries folder but races' (read with their
@@ -456,26 +445,26 @@ def _sha1(text: str) -> str:
 
 
 def _keeper(git: Git, base: Snapshot, trees: dict[str, str], key: str) -> Callable[[str, Callable[[], Any]], Any]:
-    """load_by_folder's `recall`: a folder's check kept in the tally cache under its
-    tree (in `trees`, else checked now) and `key` (the base files). Nothing is kept
-    while p2p.yaml has a problem: its settings then fall back to this machine's."""
+    """load_by_folder's `recall`: a folder's check kept under its tree (in `trees`,
+    else checked now) and `key` (the base files)."""
     from p2p.store.tallies import TallyCache
 
     cache = TallyCache(git.git_dir())
-    unkept = any(problem.path == layout.CONFIG for problem in base.problems)
 
     def recall(name: str, check: Callable[[], Any]) -> Any:
         tree = trees.get(name)
-        if tree is None or unkept:
-            return check()
-        kept_key = _sha1(f"{tree}-{key}")
-        kept = cache.get_checked(name, kept_key)
-        if kept is None:
-            kept = check()
-            cache.put_checked(name, kept_key, kept)
-        return kept
+        return check() if tree is None else _recall(cache, base, name, "checked", f"{tree}-{key}", check)
 
     return recall
+
+
+def _recall(cache: Any, snapshot: Snapshot, folder: str, kind: str, key: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` for an entries folder, kept in the tally cache under a digest of
+    `key`. Nothing is kept while p2p.yaml has a problem: its settings then fall back to
+    defaults that depend on this machine (a time zone it does not know)."""
+    if any(problem.path == layout.CONFIG for problem in snapshot.problems):
+        return compute()
+    return cache.recall(folder, kind, _sha1(key), compute)
 
 
 def _advance(git: Git, base_tree: str, tree: str, base: Any, keep: bool = True) -> list[Entry] | None:

@@ -5,8 +5,8 @@ the last tally instead of reading the challenge's 20,000 entries.
 A state is (challenge, tally, problems): the challenge as it was folded under (a
 changed rubric or format folds everything again) and the problems of the files of
 that folder, which a read must still report. Beside them, whole-store reads keep
-each challenge as played from its tally (p2p.game.Played, `played-*`) and the
-problems of each folder tree (`problems-*`). Like the parse cache, it is disposable,
+results per folder (`recall`: each challenge as played, what publish reads of its
+entries, its check) and the problems of each folder tree (`problems-*`). Like the parse cache, it is disposable,
 versioned, and written whole then renamed, so concurrent processes see an old state
 or a new one; a file that cannot be read is a miss."""
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 from p2p.model import Challenge
 from p2p.entries import Entry
@@ -41,7 +41,7 @@ class Grown(NamedTuple):
     added: tuple[Entry, ...]  # in id order, every one newer than the base's newest
 
 
-KEEP_PLAYED = 4  # played results per challenge: HEAD's, and a --since or another policy
+KEEP_RESULTS = 4  # results of each kind per folder: HEAD's, and a --since or another policy
 
 
 class TallyCache:
@@ -79,19 +79,15 @@ class TallyCache:
             return None, None
         return tree, self.get(slug, tree)
 
-    def get_played(self, slug: str, key: str) -> Any:
-        """A challenge as played from its tally (p2p.game.Played), kept under `key`, or None."""
-        return self._read(slug, f"played-{key}")
-
-    def put_played(self, slug: str, key: str, played: Any) -> None:
-        self._keep(slug, "played", key, played, KEEP_PLAYED)
-
-    def get_checked(self, folder: str, key: str) -> Any:
-        """An entries folder's `p2p check` (p2p.checks.Checked) kept under `key`, or None."""
-        return self._read(folder, f"checked-{key}")
-
-    def put_checked(self, folder: str, key: str, checked: Any) -> None:
-        self._keep(folder, "checked", key, checked, KEEP_PER_CHALLENGE)
+    def recall(self, folder: str, kind: str, key: str, compute: Callable[[], Any]) -> Any:
+        """`compute()` for an entries folder, kept as `kind-key` (the newest KEEP_RESULTS
+        of each kind): a challenge as played from its tally (p2p.game.Played,
+        `played`), what publish reads of its entries (`read`), its check (`checked`)."""
+        kept = self._read(folder, f"{kind}-{key}")
+        if kept is None:
+            kept = compute()
+            self._keep(folder, kind, key, kept, KEEP_RESULTS)
+        return kept
 
     def get_problems(self, slug: str, tree: str) -> list[Problem] | None:
         """The problems of the files of an entries folder at `tree`, or None."""
