@@ -25,6 +25,7 @@ from p2p.render.rendered import Rendered, salt
 from p2p.snapshot import Snapshot
 
 TARGETS = ("github", "gitlab", "azure", "mkdocs")
+WEEK = dt.timedelta(days=7)  # the movement shown: since a week before the newest entry
 HOME = {"github": "Home", "gitlab": "home", "azure": "Home", "mkdocs": "index"}
 SIDEBAR = {"github": "_Sidebar.md", "gitlab": "_sidebar.md", "azure": ".order", "mkdocs": "nav.md"}
 BUCKET = 250  # people per file of set-aside feedback: 5,000 people make 20 files
@@ -107,14 +108,16 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
     standings = game.season_rows(snapshot, tallies)
     order = {g.challenge.slug: i for i, g in enumerate(played)}
     feedback = _Spill(spill, [p.id for p in sorted(snapshot.people.values(), key=lambda p: p.id) if p.active])
-    facts = {}
+    facts: dict[str, _Facts] = {}
+    early: dict[str, _Before] = {}
     for challenge in steps(sorted(snapshot.challenges.values(), key=lambda c: c.slug), "reading challenges"):
-        found = _facts(snapshot, challenge, now)
+        found = _facts(snapshot, challenge, now, max((f.last for f in facts.values() if f.last), default=None), early)
         if challenge.slug in order:
             feedback.add(order[challenge.slug], found.people)
         facts[challenge.slug] = replace(found, people={})
     newest = _newest(snapshot, facts)
-    week_ago = _week_ago(snapshot, [g.challenge for g in played], now, newest, facts)
+    week_ago = _week_ago(snapshot, [g.challenge for g in played], now, newest, facts, early)
+    del early
     site = pages.Site(settings.name, season.name if season else None, newest.date().isoformat() if newest else "–",
                       target, HOME[target], settings.anonymous)
     movement = _movement(snapshot, season, played, standings, week_ago)
@@ -188,12 +191,25 @@ class _Facts:
     people: dict[str, _Feedback]  # per person with a row or a counted rating
 
 
-def _facts(snapshot: Snapshot, challenge: Any, now: dt.datetime) -> _Facts:
+def _facts(snapshot: Snapshot, challenge: Any, now: dt.datetime, newest: dt.datetime | None,
+           early: dict[str, _Before]) -> _Facts:
+    """_facts_of the challenge, kept across publishes. When its entries are read and
+    its newest entry is the newest so far, it is also played as it stood a week
+    before that entry, into `early`: after a new entry, the week-ago standings
+    (_week_ago) need no second read of its folder."""
     settings = snapshot.settings
     # Besides its entries, people and settings, only these depend on the time asked for.
     variant = ("pages", scoring.needed_ratings(challenge, settings, now), scoring.policy_of(challenge, settings))
-    return snapshot.with_entries(challenge.slug, lambda entries: _facts_of(snapshot, challenge, entries, now),
-                                 variant)  # type: ignore[no-any-return]
+
+    def make(entries: list[Entry]) -> _Facts:
+        found = _facts_of(snapshot, challenge, entries, now)
+        if found.first is not None and found.last is not None and (newest is None or found.last >= newest):
+            cutoff = found.last - WEEK
+            if found.first < cutoff:
+                early[challenge.slug] = _Before.of(snapshot, challenge, now, cutoff, entries)
+        return found
+
+    return snapshot.with_entries(challenge.slug, make, variant)  # type: ignore[no-any-return]
 
 
 def _facts_of(snapshot: Snapshot, challenge: Any, entries: list[Entry], now: dt.datetime) -> _Facts:
@@ -298,24 +314,55 @@ def _plain(snapshot: Snapshot, entries: list[Entry]) -> Snapshot:
 
 
 def _week_ago(snapshot: Snapshot, challenges: list[Any], now: dt.datetime, newest: dt.datetime | None,
-              facts: dict[str, _Facts]) -> dict[str, game.Played]:
+              facts: dict[str, _Facts], early: dict[str, _Before]) -> dict[str, game.Played]:
     """The season's challenges with entries in the week before the newest entry (the
     data's own time, so the page does not change with the clock), each played from
     its entries before that week; the others stood then as they stand now."""
     if newest is None:
         return {}
-    cutoff = newest - dt.timedelta(days=7)
+    cutoff = newest - WEEK
     replayed = {}
     for challenge in challenges:
         found = facts[challenge.slug]
         if found.last is None or found.last < cutoff:
             continue
-        earlier: list[Entry] = []
-        if found.first is not None and found.first < cutoff:
-            earlier = snapshot.with_entries(challenge.slug, lambda entries: [e for e in entries if e.at < cutoff])
-        before = game.play_one(_plain(snapshot, earlier), challenge, now)
-        replayed[challenge.slug] = replace(before, board=replace(before.board, ratings={}))  # points need no ratings
+        if challenge.slug in early and early[challenge.slug].fits(cutoff):
+            replayed[challenge.slug] = early[challenge.slug].played
+        elif found.first is not None and found.first < cutoff:
+            replayed[challenge.slug] = _played_before(snapshot, challenge, now, cutoff)
+        else:
+            replayed[challenge.slug] = _Before.of(snapshot, challenge, now, cutoff, []).played
     return replayed
+
+
+class _Before(NamedTuple):
+    """A challenge played from its entries before a cutoff, with the times of the
+    entries either side of it: the same entries come before any cutoff in between."""
+
+    below: dt.datetime | None  # the newest entry before the cutoff
+    above: dt.datetime | None  # the oldest entry at or after it
+    played: game.Played
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, challenge: Any, now: dt.datetime, cutoff: dt.datetime,
+           entries: list[Entry]) -> _Before:
+        earlier = [e for e in entries if e.at < cutoff]
+        before = game.play_one(_plain(snapshot, earlier), challenge, now)
+        return cls(max((e.at for e in earlier), default=None), min((e.at for e in entries if e.at >= cutoff), default=None),
+                   replace(before, board=replace(before.board, ratings={})))  # points need no ratings
+
+    def fits(self, cutoff: dt.datetime) -> bool:
+        return (self.below is None or self.below < cutoff) and (self.above is None or cutoff <= self.above)
+
+
+def _played_before(snapshot: Snapshot, challenge: Any, now: dt.datetime, cutoff: dt.datetime) -> game.Played:
+    """_Before.of the challenge's entries, kept across publishes: the newest entry
+    moves the cutoff each time, but seldom past one of an unchanged challenge's own."""
+    settings = snapshot.settings
+    variant = ("before", scoring.needed_ratings(challenge, settings, now), scoring.policy_of(challenge, settings))
+    kept = snapshot.with_entries(challenge.slug, lambda entries: _Before.of(snapshot, challenge, now, cutoff, entries),
+                                 variant, fits=lambda kept: kept.fits(cutoff))
+    return kept.played  # type: ignore[no-any-return]
 
 
 def _movement(snapshot: Snapshot, season: Any, played: list[game.Played], standings: list[dict[str, Any]],

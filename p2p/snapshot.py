@@ -49,7 +49,7 @@ class Snapshot:
     # When read `folded` whole: (folder, variant, make) -> make(the entries of one
     # entries folder), read from the store, and kept like `played` when `variant` is
     # given; `folders`: the name of every entries folder (see `with_entries`).
-    read_folder: Callable[[str, tuple[Any, ...] | None, Callable[[list[Entry]], Any]], Any] | None = None
+    read_folder: Callable[[str, tuple[Any, ...] | None, Callable[[list[Entry]], Any], Any], Any] | None = None
     folders: list[str] | None = None
     _by_challenge: dict[str, list[Entry]] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -60,15 +60,17 @@ class Snapshot:
                 self._by_challenge.setdefault(entry.challenge, []).append(entry)
         return list(self._by_challenge.get(slug, ()))
 
-    def with_entries(self, folder: str, make: Callable[[list[Entry]], Any], variant: tuple[Any, ...] | None = None) -> Any:
+    def with_entries(self, folder: str, make: Callable[[list[Entry]], Any], variant: tuple[Any, ...] | None = None,
+                     fits: Callable[[Any], bool] | None = None) -> Any:
         """`make(the entries of one challenge folder)`. Read folded whole, the store is
         read one folder at a time and nothing of it stays in memory, and with `variant`
         (what else the result depends on besides the folder, people and settings) the
-        result is kept across processes; otherwise from this snapshot's entries."""
+        result is kept across processes, to be used again when `fits(result)` (if
+        given); otherwise from this snapshot's entries."""
         challenge = self.challenges.get(folder)
         if self.read_folder is None or (challenge is not None and challenge.race is not None):  # races: read already
             return make(self.entries_of(folder))
-        return self.read_folder(folder, variant, make)
+        return self.read_folder(folder, variant, make, fits)
 
     def entry_folders(self) -> list[str]:
         """The name of every entries folder: each challenge's with entries, and any of

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,16 @@ def publish(store: Path, out: Path, *args: str) -> str:
 
 def pages(out: Path) -> dict[str, str]:
     return {p.name: p.read_text() for p in sorted(out.iterdir()) if p.is_file() and p.name != ".p2p-pages"}
+
+
+def fresh(store: Path, tmp_path: Path) -> dict[str, str]:
+    """The pages of a copy of `store` with no caches."""
+    copy = tmp_path / "fresh"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(store, copy)
+    shutil.rmtree(copy / ".git" / "p2p")
+    publish(copy, tmp_path / "fresh-wiki")
+    return pages(tmp_path / "fresh-wiki")
 
 
 def test_the_demo_store_renders_exactly_the_golden_pages(demo_store, tmp_path, monkeypatch):
@@ -234,8 +245,6 @@ def test_a_render_index_that_does_not_unpickle_is_only_a_miss(p2p, tmp_path):
 
 
 def test_deleting_the_caches_changes_no_page(demo_store, tmp_path, monkeypatch):
-    import shutil
-
     monkeypatch.setenv("P2P_NOW", DEMO_NOW)
     cache = demo_store / ".git" / "p2p"
     publish(demo_store, tmp_path / "wiki")  # whatever earlier tests left: the caches are full after this
@@ -290,8 +299,6 @@ def test_compiled_templates_follow_the_target_the_filters_close_over(tmp_path):
 def test_kept_page_facts_are_used_only_while_nothing_they_depend_on_changed(p2p, tmp_path, monkeypatch):
     """What the pages show of each challenge's entries is kept beside its tally: after
     each change the pages equal those of a copy of the store with no caches."""
-    import shutil
-
     p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
     p2p("submit", "pitch", "--link", "https://v.example/ben", as_="ben")
     p2p("rate", "pitch", "ava", *scores(4), "--comment", "Sharp opener.", as_="ben")
@@ -300,17 +307,9 @@ def test_kept_page_facts_are_used_only_while_nothing_they_depend_on_changed(p2p,
     config = p2p.root / "p2p.yaml"
     wiki = tmp_path / "wiki"
 
-    def fresh():
-        copy = tmp_path / "fresh"
-        shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(p2p.root, copy)
-        shutil.rmtree(copy / ".git" / "p2p")
-        publish(copy, tmp_path / "fresh-wiki")
-        return pages(tmp_path / "fresh-wiki")
-
     publish(p2p.root, wiki)
     before = pages(wiki)
-    assert "Ask sooner." in before["person-ava.md"] and before == fresh()
+    assert "Ask sooner." in before["person-ava.md"] and before == fresh(p2p.root, tmp_path)
     assert list((p2p.root / ".git" / "p2p" / "tallies").rglob("played-*.pickle"))
     steps = [
         ("a rater left the roster", lambda: commit_by_hand(p2p, "people/mia.yaml", None)),
@@ -324,7 +323,7 @@ def test_kept_page_facts_are_used_only_while_nothing_they_depend_on_changed(p2p,
         change()
         publish(p2p.root, wiki)
         after = pages(wiki)
-        assert after != before and after == fresh(), step
+        assert after != before and after == fresh(p2p.root, tmp_path), step
         before = after
     assert "Best yet." in after["person-ava.md"] and "Ask sooner." not in after["person-ava.md"]
 
@@ -359,3 +358,43 @@ def test_an_entry_in_a_folder_of_no_challenge_dates_the_pages_as_a_full_read_doe
     home = (tmp_path / "b" / "Home.md").read_text()
     assert "2027-" in home and "2027-" not in (tmp_path / "a" / "Home.md").read_text()
 
+
+
+def test_week_ago_standings_are_kept_until_the_cutoff_passes_one_of_the_challenges_entries(p2p, tmp_path, monkeypatch):
+    """The movement on Home compares with the standings a week before the newest entry.
+    A challenge's replay as of then is kept and used again while the cutoff moves
+    past none of its entries; once it passes one, it is played again."""
+    for slug in ("long", "other"):
+        p2p("challenge", "new", slug, "--type", "pitch-battle", "--title", slug.title(), "--opens", "2026-11-01",
+            "--closes", "2026-11-30", "--review-closes", "2026-12-05")
+
+    def on(day: str, *args: str, as_: str) -> None:
+        monkeypatch.setenv("P2P_NOW", f"2026-11-{day}T12:00:00Z")
+        p2p(*args, as_=as_)
+
+    on("02", "submit", "long", "--link", "https://v.example/ava", as_="ava")
+    for rater in ("cal", "dia"):
+        on("05", "rate", "long", "ava", *scores(4), as_=rater)
+    on("12", "submit", "long", "--link", "https://v.example/ben", as_="ben")  # points for ben
+    on("16", "rate", "long", "ava", *scores(3), as_="mia")  # its last entry
+    wiki = tmp_path / "wiki"
+
+    def stamps() -> dict[str, int]:
+        kept = (p2p.root / ".git" / "p2p" / "tallies").glob("*/long/read-*.pickle")
+        return {p.name: p.stat().st_mtime_ns for p in kept}
+
+    on("17", "submit", "other", "--link", "https://v.example/cal", as_="cal")  # a week back from here: Nov 10
+    publish(p2p.root, wiki)
+    assert pages(wiki) == fresh(p2p.root, tmp_path)
+    on("18", "submit", "other", "--link", "https://v.example/dia", as_="dia")  # Nov 11
+    publish(p2p.root, wiki)
+    assert pages(wiki) == fresh(p2p.root, tmp_path)
+    before = stamps()
+    on("19", "submit", "other", "--link", "https://v.example/eli", as_="eli")  # Nov 12 at noon: past no entry of long
+    publish(p2p.root, wiki)
+    assert pages(wiki) == fresh(p2p.root, tmp_path) and stamps() == before
+    on("20", "submit", "other", "--link", "https://v.example/ava", as_="ava")  # Nov 13: past ben's Nov 12 entry
+    publish(p2p.root, wiki)
+    home = pages(wiki)["Home.md"]
+    assert pages(wiki) == fresh(p2p.root, tmp_path) and stamps() != before
+    assert "[Ben](person-ben) | ▼" in home  # he had his entry in long a week before, not "new"

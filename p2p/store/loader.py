@@ -269,21 +269,24 @@ class _Tallies(Mapping[str, Any]):
         `variant`: a season table after one new entry plays one challenge, not 50."""
         return self._kept(challenge.slug, "played", variant, lambda: play(self._state(challenge).tally))
 
-    def from_entries(self, folder: str, variant: tuple[Any, ...] | None, make: Callable[[list[Entry]], Any]) -> Any:
+    def from_entries(self, folder: str, variant: tuple[Any, ...] | None, make: Callable[[list[Entry]], Any],
+                     fits: Callable[[Any], bool] | None = None) -> Any:
         """`make` of the entries of one entries folder (snapshot.read_folder), read
-        without keeping them in memory; kept like `played` under `variant` when given."""
+        without keeping them in memory; kept like `played` under `variant` when given,
+        and then used only when `fits` it (TallyCache.recall)."""
         assert self._snapshot.commit is not None
 
         def read() -> Any:
             return make(_folder_entries(self._git, self._snapshot.commit, folder, keep=False)[0])  # type: ignore[arg-type]
 
-        return read() if variant is None else self._kept(folder, "read", variant, read)
+        return read() if variant is None else self._kept(folder, "read", variant, read, fits)
 
-    def _kept(self, folder: str, kind: str, variant: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    def _kept(self, folder: str, kind: str, variant: tuple[Any, ...], compute: Callable[[], Any],
+              fits: Callable[[Any], bool] | None = None) -> Any:
         """`compute()`, kept under the trees of the entries folder, people and
         challenges, p2p.yaml's blob and `variant` (see _recall)."""
         parts = [self._trees.get(name, "0") for name in (f"{layout.ENTRIES}/{folder}", *_BASE)]
-        return _recall(self._cache, self._snapshot, folder, kind, "-".join([*parts, *map(str, variant)]), compute)
+        return _recall(self._cache, self._snapshot, folder, kind, "-".join([*parts, *map(str, variant)]), compute, fits)
 
     def folder_problems(self) -> list[Problem]:
         """The problems of the files of every entries folder but races' (read with their
@@ -458,13 +461,14 @@ def _keeper(git: Git, base: Snapshot, trees: dict[str, str], key: str) -> Callab
     return recall
 
 
-def _recall(cache: Any, snapshot: Snapshot, folder: str, kind: str, key: str, compute: Callable[[], Any]) -> Any:
+def _recall(cache: Any, snapshot: Snapshot, folder: str, kind: str, key: str, compute: Callable[[], Any],
+            fits: Callable[[Any], bool] | None = None) -> Any:
     """`compute()` for an entries folder, kept in the tally cache under a digest of
     `key`. Nothing is kept while p2p.yaml has a problem: its settings then fall back to
     defaults that depend on this machine (a time zone it does not know)."""
     if any(problem.path == layout.CONFIG for problem in snapshot.problems):
         return compute()
-    return cache.recall(folder, kind, _sha1(key), compute)
+    return cache.recall(folder, kind, _sha1(key), compute, fits)
 
 
 def _advance(git: Git, base_tree: str, tree: str, base: Any, keep: bool = True) -> list[Entry] | None:

@@ -79,12 +79,15 @@ class TallyCache:
             return None, None
         return tree, self.get(slug, tree)
 
-    def recall(self, folder: str, kind: str, key: str, compute: Callable[[], Any]) -> Any:
+    def recall(self, folder: str, kind: str, key: str, compute: Callable[[], Any],
+               fits: Callable[[Any], bool] | None = None) -> Any:
         """`compute()` for an entries folder, kept as `kind-key` (the newest KEEP_RESULTS
         of each kind): a challenge as played from its tally (p2p.game.Played,
-        `played`), what publish reads of its entries (`read`), its check (`checked`)."""
+        `played`), what publish reads of its entries (`read`), its check (`checked`).
+        With `fits`, a kept result is used only when `fits(result)`; else it is
+        computed and kept again under the same key."""
         kept = self._read(folder, f"{kind}-{key}")
-        if kept is None:
+        if kept is None or (fits is not None and not fits(kept)):
             kept = compute()
             self._keep(folder, kind, key, kept, KEEP_RESULTS)
         return kept
