@@ -282,10 +282,13 @@ def skill_scores(played: Iterable[Played]) -> SkillScores:
         if challenge.mode != "rubric":
             continue
         low, high = challenge.rubric.min, challenge.rubric.max
+        shared: dict[float, tuple[str, float]] = {}  # one tuple per score, for all its skills: scores take few values
         for row in game.board.rows:
             if row.score is None:
                 continue
-            scored = (challenge.slug, 1 + 4 * (row.score - low) / (high - low))  # one tuple for all its skills
+            scored = shared.get(row.score)
+            if scored is None:
+                scored = shared[row.score] = (challenge.slug, 1 + 4 * (row.score - low) / (high - low))
             for skill in challenge.skills:
                 found.setdefault(row.person, {}).setdefault(skill, []).append(scored)
     return found
