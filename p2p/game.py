@@ -92,7 +92,7 @@ def _sharing_snapshot_objects(played: Played, snapshot: Snapshot) -> Played:
     objects again. Kept results come back from the cache with a copy of each: a season
     of 50 challenges of 4,000 rows would hold 600,000 strings the people already hold
     (~35 MB), and 400,000 numbers where its rows' ranks and scores take a few thousand
-    values (~10 MB)."""
+    values (~10 MB), and 200,000 pairs of comment counts where they take a few hundred."""
     people = snapshot.people
     played.challenge = snapshot.challenges.get(played.challenge.slug, played.challenge)
     scores: dict[tuple[type, Any], Any] = {}  # 4,000 scores take few values; by type too, as 5 == 5.0
@@ -109,7 +109,9 @@ def _sharing_snapshot_objects(played: Played, snapshot: Snapshot) -> Played:
     ids = {pid: person.id for pid, person in people.items()}
     played.given = {ids.get(rater, rater): count for rater, count in played.given.items()}
     played.accuracy = {ids.get(rater, rater): values for rater, values in played.accuracy.items()}
-    played.comments = {ids.get(rater, rater): written for rater, written in played.comments.items()}
+    pairs: dict[tuple[int, int], tuple[int, int]] = {}  # (count, characters): a few hundred values for 4,000 raters
+    played.comments = {ids.get(rater, rater): pairs.setdefault(written, written)
+                       for rater, written in played.comments.items()}
     played.helpful_by = [ids.get(rater, rater) for rater in played.helpful_by]
     played.entrants = [(sid, ids.get(by, by), at, partner, team) for sid, by, at, partner, team in played.entrants]
     return played
