@@ -91,16 +91,17 @@ def _sharing_snapshot_objects(played: Played, snapshot: Snapshot) -> Played:
     """`played` with its challenge, and its people's ids and names, the snapshot's own
     objects again. Kept results come back from the cache with a copy of each: a season
     of 50 challenges of 4,000 rows would hold 600,000 strings the people already hold
-    (~35 MB), and 400,000 numbers where its rows' ranks and scores take a few thousand
-    values (~10 MB), and 200,000 pairs of comment counts where they take a few hundred."""
+    (~35 MB), and 400,000 numbers (which pickle does not share) where its ranks and
+    scores take a few thousand values (~10 MB)."""
     people = snapshot.people
     played.challenge = snapshot.challenges.get(played.challenge.slug, played.challenge)
-    scores: dict[tuple[type, Any], Any] = {}  # 4,000 scores take few values; by type too, as 5 == 5.0
+    scores: dict[float, float] = {}
     for row in played.board.rows:
         fields = row.__dict__  # a frozen dataclass's, changed for identical values only
         rank, score = fields["rank"], fields["score"]
         fields["rank"] = _RANKS.setdefault(rank, rank)
-        fields["score"] = scores.setdefault((type(score), score), score)
+        if score.__class__ is float:  # only floats: 5 == 5.0, but a metric of 5 prints as 5
+            fields["score"] = scores.setdefault(score, score)
         who = people.get(row.person)
         if who is not None:
             fields["person"] = who.id
@@ -109,9 +110,7 @@ def _sharing_snapshot_objects(played: Played, snapshot: Snapshot) -> Played:
     ids = {pid: person.id for pid, person in people.items()}
     played.given = {ids.get(rater, rater): count for rater, count in played.given.items()}
     played.accuracy = {ids.get(rater, rater): values for rater, values in played.accuracy.items()}
-    pairs: dict[tuple[int, int], tuple[int, int]] = {}  # (count, characters): a few hundred values for 4,000 raters
-    played.comments = {ids.get(rater, rater): pairs.setdefault(written, written)
-                       for rater, written in played.comments.items()}
+    played.comments = {ids.get(rater, rater): written for rater, written in played.comments.items()}
     played.helpful_by = [ids.get(rater, rater) for rater in played.helpful_by]
     played.entrants = [(sid, ids.get(by, by), at, partner, team) for sid, by, at, partner, team in played.entrants]
     return played
@@ -155,6 +154,10 @@ def _played(challenge: Challenge, board: scoring.Board, counted: Mapping[str, Ma
                         if s.partner and s.partner in submissions and submissions[s.partner].partner == s.by})
     entrants = [(s.id, s.by, s.at, s.partner, s.team) for s in submissions.values()]
     compact = {rater: array("d", values) for rater, values in accuracy.items()}  # 8 bytes a value, not 32
+    # Its raters' comment counts take a few hundred values: one tuple each, which pickle
+    # keeps shared when the result is kept (~10 MB a season).
+    written: dict[tuple[int, int], tuple[int, int]] = {}
+    comments = {rater: written.setdefault(pair, pair) for rater, pair in comments.items()}
     return Played(challenge, board, compact, helpful, votes, given, helpful_by, pairs, comments, entrants)
 
 
