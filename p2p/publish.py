@@ -117,7 +117,6 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
         facts[challenge.slug] = replace(found, people={})
     newest = _newest(snapshot, facts)
     week_ago = _week_ago(snapshot, [g.challenge for g in played], now, newest, facts, early)
-    del early
     site = pages.Site(settings.name, season.name if season else None, newest.date().isoformat() if newest else "–",
                       target, HOME[target], settings.anonymous)
     movement = _movement(snapshot, season, played, standings, week_ago)

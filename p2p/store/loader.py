@@ -396,10 +396,10 @@ def load_by_folder(git: Git, rev: str | None, worktree: Path | None = None
         assert base.commit is not None
         commit = base.commit
         top = _top(git, commit, True)
-        names = [item.path.partition("/")[2] for item in top if item.path.startswith(f"{layout.ENTRIES}/")]
         trees = {item.path.partition("/")[2]: item.oid for item in top if item.path.startswith(f"{layout.ENTRIES}/")}
         key = "-".join(item.oid for item in top if item.path in _BASE)
-        return base, names, lambda name: _folder_snapshot(git, commit, name, keep=False), _keeper(git, base, trees, key)
+        return (base, list(trees), lambda name: _folder_snapshot(git, commit, name, keep=False),
+                _keeper(git, base, trees, key))
     folder = worktree / layout.ENTRIES
     names = sorted(child.name for child in os.scandir(folder) if child.is_dir(follow_symlinks=False)
                    or (child.is_file() and not child.name.startswith("."))) if folder.is_dir() else []

@@ -97,7 +97,8 @@ class Store:
             pass  # read-only: the next write lists the folder again
         return newest
 
-    def load_by_folder(self, rev: str | None) -> tuple[Snapshot, list[str], Callable[[str], Snapshot], Any]:
+    def load_by_folder(self, rev: str | None
+                       ) -> tuple[Snapshot, list[str], Callable[[str], Snapshot], Callable[[str, Callable[[], Any]], Any]]:
         """The store at `rev`, or in the working tree when None, to check one entries
         folder at a time (loader.load_by_folder)."""
         return loader.load_by_folder(self.git, rev, None if rev else self.root)

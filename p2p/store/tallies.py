@@ -6,9 +6,10 @@ A state is (challenge, tally, problems): the challenge as it was folded under (a
 changed rubric or format folds everything again) and the problems of the files of
 that folder, which a read must still report. Beside them, whole-store reads keep
 results per folder (`recall`: each challenge as played, what publish reads of its
-entries, its check) and the problems of each folder tree (`problems-*`). Like the parse cache, it is disposable,
-versioned, and written whole then renamed, so concurrent processes see an old state
-or a new one; a file that cannot be read is a miss."""
+entries, its check) and the problems of each folder tree (`problems-*`). Like the
+parse cache, it is disposable, versioned, and written whole then renamed, so
+concurrent processes see an old state or a new one; a file that cannot be read is
+a miss."""
 
 from __future__ import annotations
 
