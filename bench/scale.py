@@ -136,6 +136,9 @@ def sparse_clone(work: Path, root: Path) -> Path:
         subprocess.run(["git", "sparse-checkout", "set", "--cone", "--sparse-index", "people", "challenges"],
                        cwd=clone, check=True, env=ENV)
         subprocess.run(["git", "checkout", "-q"], cwd=clone, check=True, env=ENV)
+    # Measured as a local write, like the git commit it is compared with: with origin
+    # set, every submit would also try to push to the bench's non-bare store (refused).
+    subprocess.run(["git", "remote", "remove", "origin"], cwd=clone, env=ENV, capture_output=True)
     return clone
 
 

@@ -86,6 +86,32 @@ def test_the_same_person_writing_from_two_clones_keeps_both_entries(shared):
     assert [r["by"] for r in rows] == ["ava", "ava"]
 
 
+def test_replaying_onto_the_remote_reads_no_index(shared, tmp_path, monkeypatch):
+    """Listing what a commit changed needs no index, but git diff-tree reads it unless
+    told otherwise: in a sparse clone of a million entries it expands the sparse index,
+    2 s for each commit replayed; in a full checkout 300 MB."""
+    remote, (a, b) = shared
+    a("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    b("--no-sync", "submit", "pitch", "--link", "https://v.example/ben", as_="ben")
+    b("--no-sync", "submit", "pitch", "--link", "https://v.example/cal", as_="cal")
+    trace = tmp_path / "perf-trace.log"
+    monkeypatch.setenv("GIT_TRACE_PERFORMANCE", str(trace))
+    assert "pushed 2 commit(s)" in b("sync").stdout
+    reads: dict[str, list[str]] = {}
+    pending: list[str] = []
+    for line in trace.read_text().splitlines():  # a process's reads come before its own summary line
+        if "read cache" in line and not line.endswith("no-index/index"):
+            pending.append(line)
+        elif "git command:" in line:
+            words = line.split("git command:", 1)[1].split()[1:]
+            while words and words[0] in ("-C", "-c"):  # git -C PATH -c KEY=VALUE: the subcommand is after
+                words = words[2:]
+            reads.setdefault(words[0] if words else "", []).extend(pending)
+            pending = []
+    assert "diff-tree" in reads and reads["diff-tree"] == []
+    assert len(remote_entries(remote)) == 3
+
+
 def test_two_admins_changing_one_challenge_get_a_conflict_not_an_overwrite(shared, tmp_path):
     remote, (a, b) = shared
     spec = (a.root / "challenges" / "pitch.yaml").read_text()

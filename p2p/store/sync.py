@@ -201,16 +201,11 @@ def _replay(git: Git, commits: list[str], onto: str) -> str:
 
 
 def _changes(git: Git, commit: str) -> dict[str, str]:
-    raw = git.run("diff-tree", "-r", "--no-renames", "--no-commit-id", "-z", f"{commit}^", commit).stdout
-    fields = raw.decode("utf-8", "surrogateescape").split("\0")
     changes = {}
-    for meta, path in zip(fields[::2], fields[1::2]):
-        if not meta:
-            continue
-        _, _, _, new, status = meta.lstrip(":").split(" ")
-        if status.startswith("D") or new == ZERO:
+    for path, oid in git.diff_trees(f"{commit}^", commit):  # reads no index: 2 s a commit in a sparse clone
+        if oid is None:
             raise StoreError(f"commit {commit[:12]} deletes {path}; p2p only replays added or changed files")
-        changes[path] = new
+        changes[path] = oid
     return changes
 
 
