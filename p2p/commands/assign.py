@@ -55,7 +55,7 @@ def todo(session: Session, at: str | None, fmt: str) -> None:
     from p2p import actions
     from p2p import todo as service
 
-    snapshot, now = session.read(at)
+    snapshot, now = session.read(at, folded=True)  # one challenge's entries in memory at a time
     me = actions.acting_person(session.store(), snapshot, session.as_id)
     rows = service.todo(snapshot, me.id, now)
     columns = (("challenge", "challenge"), ("name", "review"), ("link", "link"), ("due", "due"), ("done", "done"))
