@@ -237,10 +237,18 @@ def main() -> None:
         results[size, "publish+1"] = median_of(f"{size}: publish+1", max(1, args.runs // 2), publish,
                                                before=lambda: new_entry(root))
         shutil.rmtree(out, ignore_errors=True)
+        # A rep's everyday reads, warm: each once took the whole store into memory
+        # (log and status 45-49 s and 2.1 GB, todo 13 s and 1.4 GB on large).
+        everyday = {"log": ["log", "--limit", "50"], "status": ["status"], "todo": ["--as", "r00009", "todo"]}
+        for key, argv in everyday.items():
+            command = [*p2p, "--store", str(root), *argv, "--format", "json"]
+            subprocess.run(command, env=ENV, capture_output=True, check=True)
+            results[size, key] = median_of(f"{size}: {key}", args.runs, command)
         labels = {"submit": "p2p submit", "submit-sparse": "p2p submit, sparse clone", "cold": f"leaderboard {CHALLENGE} cold", "warm": f"leaderboard {CHALLENGE} warm",
                   "season": "season leaderboard warm (every challenge)",
                   "sqlite": "sqlite3 GROUP BY (whole process)", "orjson": "orjson over JSON lines (whole process)",
-                  "publish": "publish, full", "publish+1": "publish after one new entry"}
+                  "publish": "publish, full", "publish+1": "publish after one new entry",
+                  "log": "log --limit 50", "status": "status", "todo": "todo"}
         for key, label in labels.items():
             if (size, key) in results:
                 rows.append((f"{size}: {label}", *results[size, key]))

@@ -10,11 +10,11 @@ Pure: works on the commits the store reads from git.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from p2p.entries import Entry
 from p2p.model import Person
-from p2p.store.repo import Commit
+from p2p.store.repo import Change, Commit
 
 
 @dataclass(frozen=True)
@@ -59,19 +59,28 @@ def audit(commits: list[Commit], entry_of: Callable[[str], Entry | None], people
     return found
 
 
-def log_rows(commits: list[Commit], entries: Mapping[str, Entry], challenge: str | None = None,
-             person: str | None = None) -> list[dict[str, object]]:
-    """One row per entry added, newest first, with the commit that added it."""
-    rows = []
+def added(commits: Iterable[Commit], challenge: str | None = None,
+          person: str | None = None) -> Iterator[tuple[Commit, Change]]:
+    """(commit, change) of each entry file a commit added, in the commits' order and a
+    commit's own files last to first: read newest first, the newest entry comes first."""
     for commit in commits:
-        for change in commit.changes:
+        for change in reversed(commit.changes):
             if change.status != "A" or not is_entry(change.path):
                 continue
-            _, slug, by, name = change.path.split("/")
+            _, slug, by, _ = change.path.split("/")
             if (challenge and slug != challenge) or (person and by != person):
                 continue
-            entry = entries.get(name[: -len(".yaml")])
-            rows.append({"id": name[: -len(".yaml")], "kind": entry.kind if entry else "?", "challenge": slug,
-                         "by": by, "at": entry.at.strftime("%Y-%m-%dT%H:%M:%SZ") if entry else None,
-                         "commit": commit.id, "author": commit.author.email, "committer": commit.committer.email})
-    return rows[::-1]
+            yield commit, change
+
+
+def log_rows(added: Iterable[tuple[Commit, Change]], entries: Mapping[str, Entry | None]) -> list[dict[str, object]]:
+    """One row per entry added (see `added`), with the commit that added it; `entries`
+    by blob id."""
+    rows: list[dict[str, object]] = []
+    for commit, change in added:
+        _, slug, by, name = change.path.split("/")
+        entry = entries.get(change.blob)
+        rows.append({"id": name[: -len(".yaml")], "kind": entry.kind if entry else "?", "challenge": slug,
+                     "by": by, "at": entry.at.strftime("%Y-%m-%dT%H:%M:%SZ") if entry else None,
+                     "commit": commit.id, "author": commit.author.email, "committer": commit.committer.email})
+    return rows

@@ -38,6 +38,31 @@ def test_a_store_written_by_p2p_audits_clean_and_log_lists_each_entry_with_its_c
     assert [r["by"] for r in json.loads(p2p("log", "--person", "ava", "--format", "json").stdout)["entries"]] == ["ava"]
 
 
+def drop_blob(root, path):
+    """Delete the git object of a committed file, and p2p's caches: a command that
+    reads that file now fails, one that does not read it cannot tell."""
+    oid = git(root, "rev-parse", f"HEAD:{path}")
+    (root / ".git" / "objects" / oid[:2] / oid[2:]).unlink()
+    shutil.rmtree(root / ".git" / "p2p", ignore_errors=True)
+
+
+def test_log_reads_only_the_entries_it_shows(entries):
+    """A big store's history is a million commits: `log --limit 1` must read the
+    newest, not every entry (48 s and 2.2 GB on the bench store when it did)."""
+    p2p, path = entries
+    drop_blob(p2p.root, path)  # ava's submission, the older of the two entries
+    rows = json.loads(p2p("log", "--limit", "1", "--format", "json").stdout)["entries"]
+    assert [(r["kind"], r["by"]) for r in rows] == [("rating", "ben")]
+    assert [r["by"] for r in json.loads(p2p("log", "--person", "ben", "--format", "json").stdout)["entries"]] == ["ben"]
+    assert "is missing from the repository" in p2p.refused("log")  # the older one: a clear error
+
+
+def test_log_names_a_bad_challenge_or_person_id(entries):
+    p2p, _ = entries
+    assert "--person 'Ava*' is not a valid id" in p2p.refused("log", "--person", "Ava*")
+    assert "--challenge 'pitch/ava' is not a valid id" in p2p.refused("log", "--challenge", "pitch/ava")
+
+
 def test_an_entry_committed_under_another_persons_name_is_caught(entries, tmp_path):
     p2p, path = entries
     forged = p2p.root / "entries" / "pitch" / "cal" / "01M72N8MG0DT7R6J0P5VQRC5KX.yaml"
@@ -55,7 +80,9 @@ def test_an_entry_committed_under_another_persons_name_is_caught(entries, tmp_pa
     assert violation["commit"] == git(p2p.root, "rev-parse", "HEAD")
 
 
-def test_a_rewritten_or_deleted_entry_in_history_is_caught(entries):
+@pytest.mark.parametrize("batch", [5000, 1])  # one batch, or one per commit: oldest first either way
+def test_a_rewritten_or_deleted_entry_in_history_is_caught(entries, batch, monkeypatch):
+    monkeypatch.setattr("p2p.commands.audit.AUDIT_BATCH", batch)
     p2p, path = entries
     (p2p.root / path).write_text((p2p.root / path).read_text().replace("https://v.example/a", "https://evil.example"))
     git(p2p.root, "commit", "-qam", "edit history")

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from itertools import islice
+from typing import Callable, Iterable, Iterator, TypeVar
+
 import click
 
 from p2p.cli import Session, pass_session
@@ -8,6 +11,8 @@ from p2p.errors import EXIT_INVALID
 
 LOG_COLUMNS = (("at", "at"), ("kind", "kind"), ("challenge", "challenge"), ("by", "by"), ("id", "entry"),
                ("commit", "commit"), ("author", "author"))
+T = TypeVar("T")
+AUDIT_BATCH = 5000  # entries read and checked at a time
 
 
 @click.command()
@@ -24,11 +29,18 @@ def log(session: Session, challenge: str | None, person: str | None, limit: int,
       p2p log --challenge q4-pitch --person ava
     """
     from p2p import audit
+    from p2p.ids import check_id
 
     store = session.store()
-    snapshot = store.load()
-    rows = audit.log_rows(store.git.history("HEAD", ["entries"]), {e.id: e for e in snapshot.entries},
-                          challenge, person)[:limit]
+    store.load("HEAD", ())  # the store's own errors first (no commits yet, a broken p2p.yaml)
+    slug = check_id(challenge, "--challenge") if challenge else None
+    if person:
+        paths = [f":(glob)entries/{slug or '*'}/{check_id(person, '--person')}/*"]
+    else:
+        paths = [f"entries/{slug}" if slug else "entries"]
+    # Newest first, and only as far back as `limit` rows: not a million commits.
+    added = list(islice(audit.added(store.git.commits(["HEAD"], paths), challenge, person), limit))
+    rows = audit.log_rows(added, store.entries_of_blobs(change.blob for _, change in added))
     for row in rows:
         row["commit"] = str(row["commit"])[:12]
     emit(fmt, {"entries": rows}, rows, LOG_COLUMNS, empty="no entries yet")
@@ -50,19 +62,40 @@ def audit(session: Session, fmt: str) -> None:
     from p2p import audit as service
 
     store = session.store()
-    snapshot = store.load()
+    snapshot = store.load("HEAD", ())
     signers = store.root / "allowed_signers"
     signed = snapshot.settings.signed_commits
-    commits = store.git.history("HEAD", ["entries", "records"], str(signers) if signed else None)
-    findings = service.audit(commits, store.entry_of_blob, snapshot.people, signed)
-    doc = {"commits": len(commits), "violations": [{"commit": f.commit, "path": f.path, "message": f.message}
+    commits = store.git.commits(["HEAD"], ["entries", "records"], str(signers) if signed else None, oldest_first=True)
+    # A few thousand entries at a time, read in one git process: the history of a big
+    # store is a million commits (or a few bulk imports), and as many entries.
+    findings: list[service.Finding] = []
+    count = 0
+    for chunk in _batches(commits, lambda commit: len(commit.changes), AUDIT_BATCH):
+        count += len(chunk)
+        added = store.entries_of_blobs(change.blob for _, change in service.added(chunk))
+        findings += service.audit(chunk, added.get, snapshot.people, signed)
+    doc = {"commits": count, "violations": [{"commit": f.commit, "path": f.path, "message": f.message}
                                                    for f in findings]}
     if fmt == "table":
         for finding in findings:
             click.echo(str(finding))
-        click.echo(f"{len(commits)} commits audited, {len(findings) or 'no'} violations", err=bool(findings))
+        click.echo(f"{count} commits audited, {len(findings) or 'no'} violations", err=bool(findings))
     else:
         emit(fmt, doc, doc["violations"], (("commit", "commit"), ("path", "path"), ("message", "message")),
              empty="no violations")
     if findings:
         raise click.exceptions.Exit(EXIT_INVALID)
+
+
+def _batches(items: Iterable[T], weight: Callable[[T], int], most: int) -> Iterator[list[T]]:
+    """`items` in lists of about `most` in total weight (at least one item each)."""
+    chunk: list[T] = []
+    total = 0
+    for item in items:
+        chunk.append(item)
+        total += weight(item)
+        if total >= most:
+            yield chunk
+            chunk, total = [], 0
+    if chunk:
+        yield chunk

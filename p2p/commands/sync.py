@@ -52,12 +52,14 @@ def status(session: Session, fmt: str) -> None:
     from p2p.store import sync as service
 
     store = session.store()
-    snapshot = store.load()
+    snapshot = store.load("HEAD", ())
     remote = service.remote_of(store.git, snapshot.settings.sync_remote)
     branch = store.git.head_ref().removeprefix("refs/heads/")
-    pending = service.unpushed(store.git, remote, branch) if remote else []
-    commits = [c for c in store.git.history("HEAD", ["entries"]) if c.id in set(pending)]
-    rows = audit.log_rows(commits, {e.id: e for e in snapshot.entries})
+    pending, added = [], []
+    if remote:  # only the unpushed commits and the entries they added: not the whole history
+        pending = service.unpushed(store.git, remote, branch)
+        added = list(audit.added(store.git.commits(service.unpushed_revs(store.git, remote, branch), ["entries"])))
+    rows = audit.log_rows(added, store.entries_of_blobs(change.blob for _, change in added))
     inbox = sorted(service.parked(store.git))
     doc = {"remote": remote, "branch": branch, "unpushed_commits": len(pending), "parked_in": inbox, "unpushed": rows}
     if fmt == "json":

@@ -214,21 +214,42 @@ class Git:
 
     def history(self, rev: str, paths: Iterable[str], signers: str | None = None) -> list[Commit]:
         """Every commit of `rev` touching `paths`, oldest first, with its file changes."""
+        return list(self.commits([rev], paths, signers, oldest_first=True))
+
+    def commits(self, revs: Iterable[str], paths: Iterable[str], signers: str | None = None,
+                oldest_first: bool = False) -> Iterator[Commit]:
+        """The commits `git log REVS -- PATHS` lists (newest first, unless `oldest_first`),
+        with their file changes, parsed as git writes them: a caller that stops after
+        the newest few reads a few, not the million of a big store's history."""
         config = ["-c", f"gpg.ssh.allowedSignersFile={signers}"] if signers else []
         fmt = "%x01%H%x00%an%x00%ae%x00%cn%x00%ce%x00%ct%x00" + ("%G?" if signers else "N")
-        raw = self.run(*config, "log", "--reverse", "--raw", "--no-renames", "--no-abbrev", "-z", f"--format={fmt}",
-                       rev, "--", *paths).stdout.decode("utf-8", "surrogateescape")
-        commits = []
-        for record in raw.split("\x01")[1:]:
-            fields = record.split("\x00")
-            cid, an, ae, cn, ce, ct, sig = fields[:7]
-            changes = []
-            rest = [f for f in fields[7:] if f and f != "\n"]
-            for meta, path in zip(rest[::2], rest[1::2]):
-                _, _, old, new, status = meta.strip().lstrip(":").split(" ")
-                changes.append(Change(status[0], path, old if status[0] == "D" else new))
-            commits.append(Commit(cid, Identity(an, ae), Identity(cn, ce), int(ct), sig.strip(), tuple(changes)))
-        return commits
+        args = [*config, "log", *(["--reverse"] if oldest_first else []), "--raw", "--no-renames", "--no-abbrev",
+                "-z", f"--format={fmt}", *revs, "--", *paths]
+        import tempfile  # git's complaints go to a file: a full stderr pipe would stall it
+
+        errors = tempfile.TemporaryFile()
+        try:
+            proc = subprocess.Popen(["git", "-C", str(self.root), *args], stdout=subprocess.PIPE, stderr=errors)
+        except FileNotFoundError:
+            errors.close()
+            raise StoreError(NO_GIT) from None
+        assert proc.stdout is not None
+        try:
+            pending = b""
+            for chunk in iter(lambda: proc.stdout.read1(1 << 16), b""):  # type: ignore[union-attr]
+                *records, pending = (pending + chunk).split(b"\x01")
+                yield from (_commit(record) for record in records if record)
+            if pending:
+                yield _commit(pending)
+            if proc.wait() != 0:
+                errors.seek(0)
+                raise _failed("log", errors.read())
+        finally:  # also when the caller stops early: git is not left writing to a closed pipe
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+            errors.close()
 
     # -- writing ---------------------------------------------------------------------
     def commit_files(self, ref: str, files: Mapping[str, bytes], message: str, author: Identity,
@@ -460,3 +481,15 @@ def _parse_tree(data: bytes, hash_len: int) -> dict[str, tuple[str, str, str]]:
         entries[name] = (mode.rjust(6, "0"), kind, oid)
         pos = nul + 1 + hash_len
     return entries
+
+
+def _commit(record: bytes) -> Commit:
+    """One commit of Git.commits' log format."""
+    fields = record.decode("utf-8", "surrogateescape").split("\x00")
+    cid, an, ae, cn, ce, ct, sig = fields[:7]
+    changes = []
+    rest = [f for f in fields[7:] if f and f != "\n"]
+    for meta, path in zip(rest[::2], rest[1::2]):
+        _, _, old, new, status = meta.strip().lstrip(":").split(" ")
+        changes.append(Change(status[0], path, old if status[0] == "D" else new))
+    return Commit(cid, Identity(an, ae), Identity(cn, ce), int(ct), sig.strip(), tuple(changes))

@@ -103,16 +103,20 @@ class Store:
         folder at a time (loader.load_by_folder)."""
         return loader.load_by_folder(self.git, rev, None if rev else self.root)
 
-    def entry_of_blob(self, oid: str) -> Any:
-        """The entry or record a blob holds, or None when it is neither."""
+    def entries_of_blobs(self, oids: Iterable[str]) -> dict[str, Any]:
+        """{blob id: the entry or record it holds, or None when it is neither}, read
+        through one `git cat-file --batch`."""
         from p2p.entries import parse_entry
         from p2p.records import KINDS, parse_record
 
-        try:
-            doc = yamlio.loads(self.git.read_blobs([oid])[oid])
-            return parse_record(doc) if isinstance(doc, dict) and doc.get("kind") in KINDS else parse_entry(doc)
-        except (yamlio.YamlError, SchemaError, StoreError):
-            return None
+        found = {}
+        for oid, data in self.git.read_blobs(list(dict.fromkeys(oids))).items():
+            try:
+                doc = yamlio.loads(data)
+                found[oid] = parse_record(doc) if isinstance(doc, dict) and doc.get("kind") in KINDS else parse_entry(doc)
+            except (yamlio.YamlError, SchemaError):
+                found[oid] = None
+        return found
 
     def stale_schemas(self) -> list[str]:
         """The editor schema files of the working tree that are missing or differ from

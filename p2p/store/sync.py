@@ -70,10 +70,13 @@ def remote_of(git: Git, configured: str | None) -> str | None:
 
 def unpushed(git: Git, remote: str, branch: str, *extra: str) -> list[str]:
     """Commits of the local branch (and of `extra` tips) not on the remote branch, oldest first."""
+    return git.out("rev-list", "--reverse", "--topo-order", *unpushed_revs(git, remote, branch, *extra)).split()
+
+
+def unpushed_revs(git: Git, remote: str, branch: str, *extra: str) -> list[str]:
+    """The revisions (for rev-list or log) of what `unpushed` lists."""
     tracking = f"refs/remotes/{remote}/{branch}"
-    base = git.resolve(tracking)
-    tips = [f"refs/heads/{branch}", *extra]
-    return git.out("rev-list", "--reverse", "--topo-order", *tips, *(["--not", tracking] if base else [])).split()
+    return [f"refs/heads/{branch}", *extra, *(["--not", tracking] if git.resolve(tracking) else [])]
 
 
 def parked(git: Git) -> dict[str, str]:
