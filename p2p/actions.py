@@ -185,19 +185,20 @@ def assign_reviewers(store: Store, as_id: str | None, now: dt.datetime, slug: st
     """Write a balanced review assignment for the challenge's current submissions."""
     from p2p import assign, game
 
-    snapshot = store.load()
+    snapshot = store.load(folded=True)  # one challenge's entries in memory at a time
     actor = acting_person(store, snapshot, as_id)
     chal = snapshot.challenge(slug)
     if chal.state(now, snapshot.settings.tz) == "closed":
         raise Refused(f"challenge {slug} is closed; there is nothing left to review")
-    authors = sorted(s.by for s in scoring.current_submissions(chal, snapshot.entries_of(slug)).values())
+    authors = snapshot.with_entries(
+        slug, lambda found: sorted(s.by for s in scoring.current_submissions(chal, found).values()))
     pool = sorted(p.id for p in snapshot.people.values() if p.active and (not chal.roles or p.role in chal.roles))
     season = snapshot.settings.season(None, now.astimezone(snapshot.settings.tz).date())
     earlier = [pair for other in game.season_challenges(snapshot, season) if other.slug != slug
-               for pair in scoring.current_assignment(snapshot.entries_of(other.slug))]
+               for pair in snapshot.with_entries(other.slug, scoring.current_assignment, ("assignment",))]
     seed = seed if seed is not None else int.from_bytes(os.urandom(4), "big")
     plan = assign.assign(authors, pool, snapshot.people, reviewers, seed, chal.review_exclusions, earlier)
-    entry = entries.Assignment(id=new_entry_id(now, _newest(snapshot, slug)), at=now, by=actor.id, challenge=slug,
+    entry = entries.Assignment(id=_new_id(store, snapshot, now, slug), at=now, by=actor.id, challenge=slug,
                                pairs=plan.pairs, reviewers=reviewers, seed=seed)
     return _record(store, entry, actor)
 

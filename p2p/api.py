@@ -50,7 +50,7 @@ class Store:
     def challenges(self, now: dt.datetime | None = None, at: str = "HEAD") -> list[dict[str, Any]]:
         from p2p import views
 
-        return views.challenges_doc(self._store.load(at), _now(now))["challenges"]  # type: ignore[no-any-return]
+        return views.challenges_doc(self._store.load(at, folded=True), _now(now))["challenges"]  # type: ignore[no-any-return]
 
     def standings(self, challenge: str, now: dt.datetime | None = None, at: str = "HEAD",
                   aggregate: str | None = None) -> list[dict[str, Any]]:
@@ -65,14 +65,14 @@ class Store:
         """Season standings by points, per person, team or role (`p2p leaderboard`)."""
         from p2p import reports
 
-        return reports.season_doc(self._store.load(at), season, _now(now), by)["rows"]  # type: ignore[no-any-return]
+        return reports.season_doc(self._store.load(at, records=True, folded=True), season, _now(now), by)["rows"]  # type: ignore[no-any-return]
 
     def stats(self, season: str | None = None, team: str | None = None, role: str | None = None,
               outcomes: bool = False, now: dt.datetime | None = None, at: str = "HEAD") -> dict[str, Any]:
         """Every figure of `p2p stats --format json`."""
         from p2p import insight
 
-        snapshot = self._store.load(at, records=True)
+        snapshot = self._store.load(at, records=True, folded=True)
         return insight.stats_doc(snapshot, season, _now(now), insight.Scope(team, role), outcomes)
 
     # -- writing ---------------------------------------------------------------------

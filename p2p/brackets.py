@@ -94,7 +94,7 @@ def round_doc(snapshot: Any, slug: str, now: Any) -> dict[str, Any] | None:
     """One round: its matches with scores and winners once the challenge is closed."""
     from p2p import scoring
 
-    entries = snapshot.entries_of(slug)
+    entries = snapshot.with_entries(slug, list)  # read folded, only the rounds' folders are read
     bracket = current(entries)
     if bracket is None:
         return None

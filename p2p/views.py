@@ -51,7 +51,9 @@ def challenge_doc(snapshot: Snapshot, challenge: Challenge, now: dt.datetime,
                   counts: tuple[int, int] | None = None) -> dict[str, Any]:
     """`counts`: its (current submissions, rating entries), when already counted."""
     tz = snapshot.settings.tz
-    submitted, rated = counts or entry_counts(challenge, snapshot.entries_of(challenge.slug))
+    # Read folded, a store gives one challenge's entries at a time and keeps the counts.
+    submitted, rated = counts or snapshot.with_entries(challenge.slug, lambda entries: entry_counts(challenge, entries),
+                                                       ("counts",))
     return {
         "slug": challenge.slug, "title": challenge.title, "type": challenge.type,
         "description": challenge.description, "state": challenge.state(now, tz), "mode": challenge.mode,

@@ -4,10 +4,11 @@ the built-in types."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
-from conftest import dedent, git
+from conftest import dedent, git, scores
 
 
 def commits(p2p) -> int:
@@ -117,6 +118,23 @@ def test_list_shows_states_that_follow_the_dates(p2p, tmp_path, monkeypatch):
         "challenges"]] == ["pitch"]
     monkeypatch.setenv("P2P_NOW", "2026-11-15T23:59:59Z")
     assert "open" in p2p("challenge", "show", "pitch").stdout  # closes is inclusive of its whole day
+
+
+def test_list_counts_follow_each_new_entry_and_a_resubmission_counts_once(p2p):
+    """The counts are kept with each challenge's entries folder: a new entry, in any
+    challenge, must show at once, and each figure equal a read with no caches."""
+    def counts():
+        rows = json.loads(p2p("challenge", "list", "--format", "json").stdout)["challenges"]
+        return {c["slug"]: (c["submissions"], c["ratings"]) for c in rows}
+
+    assert counts() == {"pitch": (0, 0)}
+    p2p("submit", "pitch", "--link", "https://v.example/1", as_="ava")
+    assert counts() == {"pitch": (1, 0)}
+    p2p("submit", "pitch", "--link", "https://v.example/2", as_="ava")
+    p2p("rate", "pitch", "ava", *scores(4), as_="ben")
+    assert counts() == {"pitch": (1, 1)}
+    shutil.rmtree(p2p.root / ".git" / "p2p")
+    assert counts() == {"pitch": (1, 1)}
 
 
 def test_close_is_idempotent(p2p):

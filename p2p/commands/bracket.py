@@ -59,7 +59,7 @@ def bracket(session: Session, challenge: str, size: str | None, seed: int, previ
         for a, b in zip(slots[::2], slots[1::2]):
             click.echo(f"  {a or 'bye'} v {b or 'bye'}")
         return
-    snapshot, now = session.read(at, records=False)
+    snapshot, now = session.read(at, folded=True)
     snapshot.challenge(challenge)
     doc = brackets.bracket_doc(snapshot, challenge, now)
     if doc is None:

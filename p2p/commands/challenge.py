@@ -92,7 +92,7 @@ def list_(session: Session, state: str | None, at: str | None, fmt: str) -> None
     """
     from p2p import views
 
-    snapshot, now = session.read(at)
+    snapshot, now = session.read(at, folded=True)
     doc = views.challenges_doc(snapshot, now, state)
     emit(fmt, doc, doc["challenges"], LIST_COLUMNS, empty="no challenges: create one with `p2p challenge new`")
 

@@ -32,7 +32,7 @@ def notify(session: Session, challenge: str | None, fmt: str, announce: bool, ur
 
     if announce and challenge is None:
         raise click.UsageError("--announce needs a CHALLENGE")
-    snapshot, now = session.read(at, records=True)
+    snapshot, now = session.read(at, records=True, folded=True)  # one challenge's entries at a time
     if challenge is None:
         doc = reports.season_doc(snapshot, None, now)
         title, lines = f"Season {doc['season'] or 'standings'}", service.leaderboard_lines(doc)
