@@ -45,6 +45,19 @@ def test_every_submission_gets_n_reviewers_never_excluded_ones_and_loads_stay_ba
         assert set(Counter(r for r, _ in plan.pairs).values()) == {n}
 
 
+@settings(max_examples=80, deadline=None)
+@given(people_st, st.sampled_from([(), ("team",), ("manager",), ("team", "manager")]), st.integers(0, 3))
+def test_possible_reviewers_are_counted_as_allowed_says(data, exclusions, left_out):
+    """The counts behind the refusal and the order are made by team, not by pairs."""
+    from p2p.assign import _possible
+
+    people = roster(*data)
+    ids = sorted(people)
+    reviewers = ids[left_out:]  # the pool may leave authors out
+    assert _possible(ids, reviewers, people, exclusions) == {
+        a: sum(allowed(people[r], people[a], exclusions) for r in reviewers) for a in ids}
+
+
 @settings(max_examples=30, deadline=None)
 @given(people_st, st.integers(0, 2**32))
 def test_the_same_seed_gives_the_same_assignment(data, seed):
