@@ -167,8 +167,11 @@ def award_winners(played: Played) -> dict[str, list[str]]:
     for person, awards in played.votes.items():
         for award, count in awards.items():
             by_award.setdefault(award, {})[person] = count
-    return {award: sorted(p for p, n in counts.items() if n == max(counts.values()))
-            for award, counts in sorted(by_award.items())}
+    winners = {}
+    for award, counts in sorted(by_award.items()):
+        most = max(counts.values())  # once per award, not per person voted for
+        winners[award] = sorted(p for p, n in counts.items() if n == most)
+    return winners
 
 
 def points(snapshot: Snapshot, played: list[Played], season: Season | None = None) -> dict[str, Tally]:
@@ -184,6 +187,7 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
         return found
 
     placements = rules.placement
+    team_members = active_teams(snapshot.people)
     for game in played:
         challenge = game.challenge
         slug, placed, teams = challenge.slug, challenge.mode != "votes", challenge.format == "team"
@@ -192,7 +196,7 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
         for row in game.board.rows:
             rank = row.rank
             placement = placements[rank - 1] if placed and rank is not None and rank <= len(placements) else None
-            for member in _members(snapshot, challenge, row) if teams and row.team else (row.person,):
+            for member in _members(team_members, challenge, row) if teams and row.team else (row.person,):
                 mine = tally(member)
                 mine.breakdown["submitted"] += rules.submitted
                 mine.points += rules.submitted
@@ -213,7 +217,7 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
                 tally(person).add("awards", rules.award)
         for row in game.board.rows:
             if row.featured_by:  # a manager's pick is an award too, once however many managers pick it
-                for member in _members(snapshot, game.challenge, row):
+                for member in _members(team_members, game.challenge, row):
                     tally(member).add("awards", rules.award)
     from p2p import clinics
 
@@ -223,12 +227,21 @@ def points(snapshot: Snapshot, played: list[Played], season: Season | None = Non
     return tallies
 
 
-def _members(snapshot: Snapshot, challenge: Challenge, row: scoring.Row) -> list[str]:
-    """Who shares a row's result: the whole team in team challenges."""
+def _members(teams: Mapping[str, list[str]], challenge: Challenge, row: scoring.Row) -> list[str]:
+    """Who shares a row's result: the whole team in team challenges (`teams`: active_teams)."""
     if challenge.format == "team" and row.team:
-        team = sorted(p.id for p in snapshot.people.values() if p.team == row.team and p.active)
-        return team or [row.person]
+        return teams.get(row.team) or [row.person]
     return [row.person]
+
+
+def active_teams(people: Mapping[str, Person]) -> dict[str, list[str]]:
+    """{team: its active people, sorted by id}: made once, where each of a team
+    challenge's 500 rows walking 5,000 people would cost a second a season."""
+    teams: dict[str, list[str]] = {}
+    for pid in sorted(people):
+        if people[pid].active and people[pid].team:
+            teams.setdefault(people[pid].team, []).append(pid)  # type: ignore[arg-type]
+    return teams
 
 
 def season_rows(snapshot: Snapshot, tallies: dict[str, Tally], role: str | None = None,

@@ -39,16 +39,19 @@ def eligible(challenge: Challenge, person: Person) -> bool:
             and (person.hired is None or person.hired <= challenge.closes))
 
 
-def participants(snapshot: Snapshot, played: game.Played) -> set[str]:
+def participants(snapshot: Snapshot, played: game.Played, teams: Mapping[str, list[str]] | None = None) -> set[str]:
     """People with a current submission in the challenge (a team's members share it,
-    a pairs partner counts too)."""
+    a pairs partner counts too). `teams`: game.active_teams, when made already."""
     found: set[str] = set()
+    by_team = None
+    if played.challenge.format == "team":
+        by_team = teams if teams is not None else game.active_teams(snapshot.people)
     for _, by, _, partner, team in played.entrants:
         found.add(by)
         if partner:
             found.add(partner)
-        if played.challenge.format == "team" and team:
-            found.update(p.id for p in snapshot.people.values() if p.team == team and p.active)
+        if by_team is not None and team:
+            found.update(by_team.get(team, ()))
     return found
 
 
@@ -63,8 +66,9 @@ def participation(snapshot: Snapshot, played: list[game.Played], scope: Scope = 
     per_challenge = []
     # Eligible slots by (team, role, submitted, rated): counted, not kept (a season has 250,000).
     season: Counter[tuple[str, str, bool, bool]] = Counter()
+    teams = game.active_teams(snapshot.people)
     for g in played:
-        took_part, rated = participants(snapshot, g), raters(g)
+        took_part, rated = participants(snapshot, g, teams), raters(g)
         slots = Counter((p.team, p.role, p.id in took_part, p.id in rated) for p in snapshot.people.values()
                         if eligible(g.challenge, p) and scope.holds(p))
         season.update(slots)
@@ -215,7 +219,8 @@ def at_risk(snapshot: Snapshot, played: list[game.Played], now: dt.datetime, mis
     """Active people who sat out each of the last `missed` challenges they could have
     entered (closed ones only), or whose last three scores fell each time."""
     closed = [g for g in played if g.challenge.state(now, snapshot.settings.tz) == "closed"]
-    took_part = {g.challenge.slug: participants(snapshot, g) for g in closed}
+    teams = game.active_teams(snapshot.people)
+    took_part = {g.challenge.slug: participants(snapshot, g, teams) for g in closed}
     trend: dict[str, list[tuple[str, float]]] = {}
     for g in played:
         for row in g.board.rows:
@@ -323,8 +328,10 @@ def activity(snapshot: Snapshot, standings: list[dict[str, Any]], scope: Scope =
     top_median = {k: _median([means[p][k] for p in top if p in means and means[p][k] is not None])
                   for k in ACTIVITY_COUNTS}
     team_median: dict[str, dict[str, float | None]] = {}
-    for team in sorted({snapshot.people[p].team for p in means}):
-        members = [p for p in means if snapshot.people[p].team == team]
+    by_team: dict[str, list[str]] = {}
+    for pid in means:
+        by_team.setdefault(snapshot.people[pid].team, []).append(pid)  # type: ignore[arg-type]
+    for team, members in sorted(by_team.items()):
         team_median[team] = {k: _median([means[p][k] for p in members if means[p][k] is not None])
                              for k in ACTIVITY_COUNTS}
     rows = []

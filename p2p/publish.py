@@ -138,7 +138,12 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
             helpful.setdefault(rater, []).extend(answers)
     stats = insight.stats_doc(snapshot, season.name if season else insight.ALL_TIME, now, with_outcomes=True,
                               played=played, standings=standings, skills=skills)
-    open_items = [a for a in stats["actions"]["items"] if a["state"] != "done"]
+    open_by_person: dict[str, list[Any]] = {}
+    open_by_team: dict[str, list[Any]] = {}
+    for item in stats["actions"]["items"]:
+        if item["state"] != "done":
+            open_by_person.setdefault(item["person"], []).append(item)
+            open_by_team.setdefault(item["team"], []).append(item)
     mentors = insight.mentoring(snapshot)
     # What only the season figures read is spent: a big store's people pages reuse its ~40 MB.
     played = [replace(g, helpful={}, votes={}, given={}, helpful_by=[], pairs=[], comments={}, entrants=[])
@@ -149,10 +154,10 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
         pairs = [{**m, "name": snapshot.people[m["with"]].name} for m in mentors.get(pid, [])
                  if m["with"] in snapshot.people]
         yield f"person-{pid}", "person.md.j2", replace(
-            page, actions=[a for a in open_items if a["person"] == pid], mentoring=pairs)
+            page, actions=open_by_person.get(pid, []), mentoring=pairs)
     team_rows = {row["team"]: row for row in game.group_rows(snapshot, tallies, "team")}
     for team, page in _teams(snapshot, site, skills, standings, team_rows):
-        yield f"team-{team}", "team.md.j2", replace(page, actions=[a for a in open_items if a["team"] == team])
+        yield f"team-{team}", "team.md.j2", replace(page, actions=open_by_team.get(team, []))
     roles = [{"role": role, "rows": game.ranked([r for r in standings if r["role"] == role], "points", "person")}
              for role in settings.roles if any(r["role"] == role for r in standings)]
     yield "Roles", "roles.md.j2", pages.RolesPage(site, roles)

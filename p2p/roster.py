@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from p2p import crm, model
 from p2p.changes import Changes, commit_setup
@@ -80,10 +80,11 @@ def import_people(store: Store, as_id: str | None, path: Path, default_team: str
                                "each person needs their own")
         first_line[email] = line
     by_key = _manager_keys(snapshot.people.values(), [doc for _, doc in parsed.people])
-    known_ids = [doc["id"] for _, doc in parsed.people]
+    known_ids = {doc["id"] for _, doc in parsed.people}
+    roster = _Roster(snapshot.people)
     incoming: dict[str, model.Person] = {}
     for line, doc in steps(parsed.people, "checking people"):
-        taken = _owner_of_id(snapshot, doc)
+        taken = _owner_of_id(snapshot, roster, doc)
         if taken:
             changes.skipped.append((line, taken))
             continue
@@ -104,7 +105,7 @@ def import_people(store: Store, as_id: str | None, path: Path, default_team: str
                                         "and CSV exports prefix it with '"))
         incoming[person.id] = person
     for line, doc in parsed.inactive:  # an inactive row deactivates a known person, never adds one
-        known = None if _owner_of_id(snapshot, doc) else snapshot.people.get(doc["id"])
+        known = None if _owner_of_id(snapshot, roster, doc) else snapshot.people.get(doc["id"])
         if known is None:
             changes.skipped.append((line, f"{doc['id']} is inactive and not in the roster"))
         elif doc["id"] not in incoming:
@@ -137,17 +138,37 @@ def _manager_keys(existing: Iterable[model.Person], docs: Sequence[dict[str, Any
     return keys
 
 
-def _owner_of_id(snapshot: Snapshot, doc: dict[str, Any]) -> str | None:
+def _owner_of_id(snapshot: Snapshot, roster: _Roster, doc: dict[str, Any]) -> str | None:
     """Match a CRM row to the roster by e-mail (or CRM id) first, so re-imports keep
     ids; say why when the id it would get belongs to someone else."""
-    email = doc["email"].lower()
-    for person in snapshot.people.values():
-        # A Salesforce id is the same user in its 15- and 18-character forms.
-        if person.email.lower() == email or (doc.get("crm_id") and person.crm_id
-                                             and person.crm_id[:15] == doc["crm_id"][:15]):
-            doc["id"] = person.id
-            return None
+    match = roster.match(doc)
+    if match is not None:
+        doc["id"] = match
+        return None
     other = snapshot.people.get(doc["id"])
     if other is not None:
         return f"the id {other.id} belongs to {other.email}, not {doc['email']}; add a p2p_id column to choose another"
     return None
+
+
+class _Roster:
+    """People by lower-case e-mail and by CRM id (a Salesforce id is the same user in
+    its 15- and 18-character forms): a 5,000-row import looked each row up by walking
+    5,000 people (1.35 s)."""
+
+    def __init__(self, people: Mapping[str, model.Person]) -> None:
+        self._order: dict[str, int] = {}
+        self._by_email: dict[str, str] = {}
+        self._by_crm: dict[str, str] = {}
+        for n, person in enumerate(people.values()):
+            self._order[person.id] = n
+            self._by_email.setdefault(person.email.lower(), person.id)
+            if person.crm_id:
+                self._by_crm.setdefault(person.crm_id[:15], person.id)
+
+    def match(self, doc: dict[str, Any]) -> str | None:
+        """The first person in roster order with the row's e-mail or CRM id."""
+        found = [self._by_email.get(doc["email"].lower())]
+        if doc.get("crm_id"):
+            found.append(self._by_crm.get(doc["crm_id"][:15]))
+        return min((pid for pid in found if pid is not None), key=self._order.__getitem__, default=None)
