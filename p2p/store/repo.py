@@ -212,10 +212,6 @@ class Git:
         """(id, type, content) of each object spec (an id, or `tree:path`), None if absent."""
         return list(catfile.stream(self.root, specs))
 
-    def history(self, rev: str, paths: Iterable[str], signers: str | None = None) -> list[Commit]:
-        """Every commit of `rev` touching `paths`, oldest first, with its file changes."""
-        return list(self.commits([rev], paths, signers, oldest_first=True))
-
     def commits(self, revs: Iterable[str], paths: Iterable[str], signers: str | None = None,
                 oldest_first: bool = False) -> Iterator[Commit]:
         """The commits `git log REVS -- PATHS` lists (newest first, unless `oldest_first`),
