@@ -328,3 +328,22 @@ def test_doctor_reports_a_stale_index_lock_with_its_age_and_fix_removes_it(p2p):
     result = CliRunner().invoke(cli, ["--store", str(p2p.root), "doctor", "--fix"])
     if "a git process is running" not in result.stdout:  # another test's git may be running right now
         assert not lock.exists() and "removed .git/index.lock" in result.stdout
+
+
+def test_doctor_tells_an_interrupted_write_s_file_from_one_put_there_by_hand(p2p):
+    """Only the interrupted write's own files are committed by the next write: a file
+    copied into entries/ by hand needs git, and doctor says so."""
+    run_killed(p2p.root, "after-write", "--as", "ava", "submit", "pitch", "--link", "https://v.example/a")
+    by_hand = p2p.root / "entries" / "pitch" / "ben" / "01M72N8MG0DT7R6J0P5VQRC5KX.yaml"
+    by_hand.parent.mkdir(parents=True)
+    by_hand.write_text("v: 1\nid: 01M72N8MG0DT7R6J0P5VQRC5KX\nkind: submission\nat: '2026-11-10T12:00:00Z'\n"
+                       "by: ben\nchallenge: pitch\n")
+    result = CliRunner().invoke(cli, ["--store", str(p2p.root), "doctor"])
+    lines = sorted(line for line in result.stdout.splitlines() if line.startswith("entries/"))
+    assert result.exit_code == 1 and len(lines) == 2, result.stdout
+    assert lines[0].startswith("entries/pitch/ava/") and "interrupted; the next p2p write commits it" in lines[0]
+    assert lines[1].startswith("entries/pitch/ben/") and "not left by a p2p write; commit it with git" in lines[1]
+    p2p("submit", "pitch", "--link", "https://v.example/c", as_="cal")  # finishes ava's, not ben's
+    result = CliRunner().invoke(cli, ["--store", str(p2p.root), "doctor"])
+    assert [line.split(":")[0] for line in result.stdout.splitlines() if line.startswith("entries/")] == [
+        "entries/pitch/ben/01M72N8MG0DT7R6J0P5VQRC5KX.yaml"]

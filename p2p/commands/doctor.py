@@ -15,8 +15,8 @@ from p2p.errors import EXIT_INVALID
 @pass_session
 def doctor(session: Session, fix: bool) -> None:
     """Look for what an interrupted git or p2p left behind: stale lock files (the
-    index's, HEAD's, a branch's; with their age), entry files written but never
-    committed, commits not pushed.
+    index's, HEAD's, a branch's; with their age) and entry files written but never
+    committed.
 
     \b
     Example:
@@ -45,8 +45,14 @@ def doctor(session: Session, fix: bool) -> None:
             click.echo(f"{name} exists since {age:.0f} s ago; {hint}")
     raw = store.git.run("ls-files", "--others", "--exclude-standard", "--", "entries").stdout.decode()
     orphans = [p for p in raw.splitlines() if p.endswith(".yaml")]
+    interrupted = set(store.interrupted_write())
     for path in orphans:
-        click.echo(f"{path}: written but not committed; the next p2p write commits it if it is valid")
+        if path in interrupted:
+            click.echo(f"{path}: written by a p2p write that was interrupted; the next p2p write commits it "
+                       "if it is valid")
+        else:  # the next write finishes only its own journal's files: say what to do with this one
+            click.echo(f"{path}: not committed, and not left by a p2p write; commit it with git (`p2p check` "
+                       "says whether it is valid) or remove it")
     problems += len(orphans)
     click.echo("no problems found" if not problems else f"{problems} problem(s)")
     if problems:

@@ -178,7 +178,7 @@ class Store:
         journal = self._journal()
         if not journal.exists():
             return
-        paths = [line for line in journal.read_text("utf-8", "surrogateescape").splitlines() if line]
+        paths = self.interrupted_write()
         if self.git.resolve("HEAD") is None or not paths:
             journal.unlink()
             return
@@ -214,6 +214,14 @@ class Store:
 
     def _journal(self) -> Path:
         return self.git_dir() / "p2p" / "journal"
+
+    def interrupted_write(self) -> list[str]:
+        """The files of a p2p write that was interrupted (its journal): the next write
+        commits or stages them (see _recover)."""
+        try:
+            return [line for line in self._journal().read_text("utf-8", "surrogateescape").splitlines() if line]
+        except OSError:
+            return []
 
     def _write(self, ref: str, files: Mapping[str, bytes], message: str, author: Identity, committer: Identity,
                guard: bool) -> str:
