@@ -83,11 +83,17 @@ def history(challenge: Challenge, entries: list[Entry], people: Mapping[str, Per
     """Every round that has begun: its winner (the first to reach the target) and leader."""
     race = challenge.race
     assert race is not None
+    # Each round totals only its own submissions: 90 daily rounds each sorting and
+    # filtering 20,000 submissions took 0.7 s. (totals still checks the bounds.)
+    by_round: dict[tuple[dt.date, dt.date], list[Entry]] = {}
+    for entry in entries:
+        if isinstance(entry, Submission) and entry.metric is not None:
+            by_round.setdefault(round_of(challenge, entry.at, tz), []).append(entry)
     rounds = []
     day = challenge.opens
     while day <= min(today, challenge.closes):
         bounds = race.round_of(day, challenge.opens, challenge.closes)
-        found = totals(challenge, entries, tz, bounds)
+        found = totals(challenge, by_round.get(bounds, []), tz, bounds)
         winners = sorted(((s.at, s.id, unit) for unit, (_, s) in found.items() if s is not None))
         leader = max(found.items(), key=lambda kv: (kv[1][0], kv[0]), default=None)
         winner = winners[0][2] if winners else None
