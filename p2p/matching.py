@@ -37,15 +37,18 @@ def propose(scores: Mapping[str, float], people: Mapping[str, Person], levels: t
     mentors = sorted((p for p, s in active.items() if s >= strong), key=lambda p: (-active[p], tiebreak[p]))
     mentees = sorted((p for p, s in active.items() if s < weak), key=lambda p: (active[p], tiebreak[p]))
     load = dict.fromkeys(mentors, 0)
+    open_mentors = [m for m in mentors if capacity > 0]  # in order; a full one leaves, not skipped by each mentee
     pairs, unmatched = [], []
     for mentee in mentees:
         manager = people[mentee].manager
-        choice = next((m for m in mentors
-                       if load[m] < capacity and m != mentee and (m, mentee) not in previous
+        choice = next((m for m in open_mentors
+                       if m != mentee and (m, mentee) not in previous
                        and not (avoid_same_manager and manager is not None and people[m].manager == manager)), None)
         if choice is None:
             unmatched.append(mentee)
             continue
         load[choice] += 1
+        if load[choice] >= capacity:
+            open_mentors.remove(choice)
         pairs.append((choice, mentee))
     return Proposal(tuple(pairs), tuple(unmatched), tuple(mentors), tuple(mentees))
