@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
-from p2p import entries, model, scoring
+from p2p import entries, model
 from p2p.errors import NotFound, Refused, SchemaError, InvalidInput
 from p2p.ids import check_id, new_entry_id
 from p2p.store import layout, yamlio
@@ -116,6 +116,8 @@ def _peer_target(snapshot: Snapshot, chal: model.Challenge, actor: model.Person,
                  now: dt.datetime, verb: str) -> entries.Submission:
     """The submission a peer may rate or vote for: while open or in review, by an
     active peer, never their own (or their team's)."""
+    from p2p import scoring  # here: a submit needs no scoring
+
     rated = snapshot.person(target)
     state = chal.state(now, snapshot.settings.tz)
     if state not in ("open", "review"):
@@ -146,6 +148,8 @@ def feature(store: Store, as_id: str | None, now: dt.datetime, slug: str, target
             remove: bool = False) -> Written | None:
     """A manager features `target`'s current submission as an example of what good
     looks like (or takes it back). None when that is already so."""
+    from p2p import scoring
+
     snapshot, actor, chal = _scoped(store, as_id, slug, target)
     person = snapshot.person(target)
     if actor.role != "manager" and person.manager != actor.id:
@@ -183,7 +187,7 @@ def rate_feedback(store: Store, as_id: str | None, now: dt.datetime, slug: str, 
 def assign_reviewers(store: Store, as_id: str | None, now: dt.datetime, slug: str, reviewers: int,
                      seed: int | None = None) -> Written:
     """Write a balanced review assignment for the challenge's current submissions."""
-    from p2p import assign, game
+    from p2p import assign, game, scoring
 
     snapshot = store.load(folded=True)  # one challenge's entries in memory at a time
     actor = acting_person(store, snapshot, as_id)

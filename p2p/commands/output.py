@@ -13,7 +13,6 @@ from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 import click
 
-from p2p.render.markdown import table_cell
 
 READ_FORMATS = ("table", "json", "csv", "markdown")
 # Write commands print a short text report, or JSON; they accept the read formats too
@@ -82,7 +81,7 @@ def emit(fmt: str, document: Any, rows: Iterable[dict[str, Any]] = (), columns: 
 
 def _markdown(rows: list[dict[str, Any]], columns: Columns, title: str | None, empty: str) -> str:
     """A snippet for a wiki or $GITHUB_STEP_SUMMARY: escaped cells, under 1 MiB."""
-    from p2p.render.markdown import truncate
+    from p2p.render.markdown import table_cell, truncate  # here: only markdown output needs them
 
     head = f"### {table_cell(title)}\n\n" if title else ""
     if not rows:
