@@ -39,19 +39,16 @@ def eligible(challenge: Challenge, person: Person) -> bool:
             and (person.hired is None or person.hired <= challenge.closes))
 
 
-def participants(snapshot: Snapshot, played: game.Played, teams: Mapping[str, list[str]] | None = None) -> set[str]:
+def participants(played: game.Played, teams: Mapping[str, list[str]]) -> set[str]:
     """People with a current submission in the challenge (a team's members share it,
-    a pairs partner counts too). `teams`: game.active_teams, when made already."""
+    a pairs partner counts too); `teams`: game.active_teams."""
     found: set[str] = set()
-    by_team = None
-    if played.challenge.format == "team":
-        by_team = teams if teams is not None else game.active_teams(snapshot.people)
     for _, by, _, partner, team in played.entrants:
         found.add(by)
         if partner:
             found.add(partner)
-        if by_team is not None and team:
-            found.update(by_team.get(team, ()))
+        if played.challenge.format == "team" and team:
+            found.update(teams.get(team, ()))
     return found
 
 
@@ -68,7 +65,7 @@ def participation(snapshot: Snapshot, played: list[game.Played], scope: Scope = 
     season: Counter[tuple[str, str, bool, bool]] = Counter()
     teams = game.active_teams(snapshot.people)
     for g in played:
-        took_part, rated = participants(snapshot, g, teams), raters(g)
+        took_part, rated = participants(g, teams), raters(g)
         slots = Counter((p.team, p.role, p.id in took_part, p.id in rated) for p in snapshot.people.values()
                         if eligible(g.challenge, p) and scope.holds(p))
         season.update(slots)
@@ -220,7 +217,7 @@ def at_risk(snapshot: Snapshot, played: list[game.Played], now: dt.datetime, mis
     entered (closed ones only), or whose last three scores fell each time."""
     closed = [g for g in played if g.challenge.state(now, snapshot.settings.tz) == "closed"]
     teams = game.active_teams(snapshot.people)
-    took_part = {g.challenge.slug: participants(snapshot, g, teams) for g in closed}
+    took_part = {g.challenge.slug: participants(g, teams) for g in closed}
     trend: dict[str, list[tuple[str, float]]] = {}
     for g in played:
         for row in g.board.rows:
