@@ -61,6 +61,16 @@ def commit_by_hand(p2p: Any, path: str, text: str | None, message: str = "by han
     git(p2p.root, "commit", "-qm", message)
 
 
+def drop_blob(root: Path, path: str) -> None:
+    """Delete the git object of a committed file, and p2p's caches: a command that
+    reads that file now fails, one that does not read it cannot tell."""
+    import shutil
+
+    oid = git(root, "rev-parse", f"HEAD:{path}")
+    (root / ".git" / "objects" / oid[:2] / oid[2:]).unlink()
+    shutil.rmtree(root / ".git" / "p2p", ignore_errors=True)
+
+
 def store_state(root: Path) -> tuple[str, str, tuple[str, ...]]:
     """HEAD, `git status`, and every file: equal before and after a refused command."""
     files = tuple(sorted(str(p.relative_to(root)) for p in root.rglob("*") if ".git" not in p.parts))

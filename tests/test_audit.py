@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from conftest import git, scores
+from conftest import drop_blob, git, scores
 from p2p.cli import cli
 
 
@@ -36,14 +36,6 @@ def test_a_store_written_by_p2p_audits_clean_and_log_lists_each_entry_with_its_c
                                                                    ("submission", "ava", "ava@example.com")]
     assert rows[1]["commit"] == git(p2p.root, "log", "-1", "--format=%H", "--", path)[:12]
     assert [r["by"] for r in json.loads(p2p("log", "--person", "ava", "--format", "json").stdout)["entries"]] == ["ava"]
-
-
-def drop_blob(root, path):
-    """Delete the git object of a committed file, and p2p's caches: a command that
-    reads that file now fails, one that does not read it cannot tell."""
-    oid = git(root, "rev-parse", f"HEAD:{path}")
-    (root / ".git" / "objects" / oid[:2] / oid[2:]).unlink()
-    shutil.rmtree(root / ".git" / "p2p", ignore_errors=True)
 
 
 def test_log_reads_only_the_entries_it_shows(entries):

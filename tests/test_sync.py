@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -14,7 +13,7 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from conftest import P2P, git, scores
+from conftest import P2P, drop_blob, git, scores
 from p2p.cli import cli
 
 
@@ -70,9 +69,7 @@ def test_status_reads_only_the_unpushed_commits(shared):
     remote, (a, _) = shared
     pushed = json.loads(a("submit", "pitch", "--link", "https://v.example/ava", "--format", "json", as_="ava").stdout)
     a("--no-sync", "submit", "pitch", "--link", "https://v.example/ben", as_="ben")
-    oid = git(a.root, "rev-parse", f"HEAD:{pushed['path']}")
-    (a.root / ".git" / "objects" / oid[:2] / oid[2:]).unlink()
-    shutil.rmtree(a.root / ".git" / "p2p", ignore_errors=True)
+    drop_blob(a.root, pushed["path"])
     status = json.loads(a("status", "--format", "json").stdout)
     assert status["unpushed_commits"] == 1
     assert [(r["kind"], r["by"]) for r in status["unpushed"]] == [("submission", "ben")]
