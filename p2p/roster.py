@@ -157,12 +157,10 @@ class _Roster:
     5,000 people (1.35 s)."""
 
     def __init__(self, people: Mapping[str, model.Person]) -> None:
-        self._order: dict[str, int] = {}
-        self._by_email: dict[str, str] = {}
+        self._order = {pid: n for n, pid in enumerate(people)}
+        self._by_email = {email: ids[0] for email, ids in _email_owners(people.values()).items()}
         self._by_crm: dict[str, str] = {}
-        for n, person in enumerate(people.values()):
-            self._order[person.id] = n
-            self._by_email.setdefault(person.email.lower(), person.id)
+        for person in people.values():
             if person.crm_id:
                 self._by_crm.setdefault(person.crm_id[:15], person.id)
 
