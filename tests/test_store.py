@@ -336,3 +336,43 @@ def test_the_newest_entry_id_at_a_commit_just_read_needs_no_lookup(p2p, monkeypa
     assert store.newest_entry_id("pitch", commit) == newest == Store(p2p.root).newest_entry_id("pitch")
     assert [c for c in commands() if c.startswith("rev-parse")] == ["rev-parse --verify --quiet HEAD:entries/pitch"]
     assert store.newest_entry_id("nope", commit) is None  # not in that listing: git says there is none
+
+
+def test_history_is_read_right_across_bulk_commits_merges_and_every_kind_of_change(tmp_path):
+    """Git.commits parses git's stream as it comes: a bulk commit's record spans many
+    reads, a merge has no changes, and a commit's changes read the same both ways."""
+    from p2p.store.repo import Git
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    names = [f"entries/c{n % 7}/r{n:05d}/{'x' * 60}.yaml" for n in range(3000)]  # ~400 KB of raw record
+    for n, name in enumerate(names):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(f"n: {n}\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "bulk")
+    git(root, "checkout", "-q", "-b", "side")
+    (root / names[0]).write_text("changed\n")
+    git(root, "commit", "-q", "-am", "modify")
+    git(root, "checkout", "-q", "-")
+    (root / names[1]).unlink()
+    git(root, "commit", "-q", "-am", "delete")
+    git(root, "merge", "-q", "--no-ff", "-m", "merge", "side")
+
+    history = list(Git(root).commits(["HEAD"], []))
+
+    assert [c.id for c in history] == git(root, "log", "--format=%H").split()
+    merge, delete, modify, bulk = sorted(history, key=lambda c: ["merge", "delete", "modify", "bulk"].index(
+        git(root, "log", "-1", "--format=%s", c.id)))
+    assert len(merge.changes) == 0 and list(merge.changes) == [] and list(reversed(merge.changes)) == []
+    assert [(c.status, c.path) for c in delete.changes] == [("D", names[1])]
+    assert [c.blob for c in delete.changes] == [git(root, "rev-parse", f"{bulk.id}:{names[1]}")]
+    assert [(c.status, c.path) for c in modify.changes] == [("M", names[0])]
+    assert [c.blob for c in modify.changes] == [git(root, "rev-parse", f"{modify.id}:{names[0]}")]
+    listed = git(root, "diff-tree", "-r", "--root", "--no-commit-id", "--format=", bulk.id).splitlines()
+    assert len(bulk.changes) == 3000
+    assert [(c.status, c.path, c.blob) for c in bulk.changes] == [(line.split()[4], line.split("\t")[1], line.split()[3])
+                                                                  for line in listed]
+    assert list(reversed(bulk.changes)) == list(bulk.changes)[::-1]
+    assert bulk.author.email == git(root, "log", "-1", "--format=%ae", bulk.id)
