@@ -10,11 +10,14 @@ Pure: works on the commits the store reads from git.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping
+from itertools import islice
+from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 from p2p.entries import Entry
 from p2p.model import Person
 from p2p.store.repo import Change, Commit
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,29 +37,51 @@ def is_entry(path: str) -> bool:
     return len(parts) == 4 and parts[0] in ("entries", "records") and not parts[-1].startswith(".")
 
 
-def audit(commits: list[Commit], entry_of: Callable[[str], Entry | None], people: Mapping[str, Person],
-          signed: bool = False) -> list[Finding]:
-    found = []
-    for commit in commits:
-        changes = [c for c in commit.changes if is_entry(c.path)]
-        for change in changes:
-            if change.status != "A":
-                verb = {"M": "modified", "D": "deleted", "T": "replaced"}.get(change.status, "changed")
-                found.append(Finding(commit.id, change.path, f"a committed entry was {verb}; entries are append-only"))
-                continue
-            entry = entry_of(change.blob)
-            if entry is None:
-                continue  # not a valid entry: `p2p check` reports it
-            person = people.get(entry.by)
-            if person is None:
-                found.append(Finding(commit.id, change.path, f"entry by {entry.by}, who is not in people/"))
-            elif person.email.lower() != commit.author.email.lower():
-                found.append(Finding(commit.id, change.path, f"entry by {entry.by} <{person.email}> was committed "
-                                     f"as {commit.author.name} <{commit.author.email}>"))
-        if signed and changes and commit.signature not in ("G",):
-            found.append(Finding(commit.id, changes[0].path, f"commit is not signed by a key in allowed_signers "
-                                 f"(git says {commit.signature or 'N'})"))
-    return found
+def audit(commits: Iterable[Commit], entries_of: Callable[[list[str]], Mapping[str, Entry | None]],
+          people: Mapping[str, Person], signed: bool = False, batch: int = 5000) -> Iterator[Finding]:
+    """Every violation in `commits` (oldest first), as found. Entries are read
+    `batch` at a time through `entries_of` (blob ids -> entry, None when invalid): a
+    history of a million one-entry commits reads in a few hundred git processes, and a
+    bulk commit of a million entries never holds more than `batch` of them."""
+    changes = ((commit, change) for commit in commits for change in commit.changes if is_entry(change.path))
+    current = None  # the commit of the change before
+    unsigned: Finding | None = None  # said after the commit's other findings
+    for chunk in _chunks(changes, batch):
+        read = entries_of([change.blob for _, change in chunk if change.status == "A"])
+        for commit, change in chunk:
+            if commit.id != current:
+                if unsigned is not None:
+                    yield unsigned
+                current = commit.id
+                unsigned = None if not signed or commit.signature == "G" else Finding(
+                    commit.id, change.path, f"commit is not signed by a key in allowed_signers "
+                    f"(git says {commit.signature or 'N'})")
+            yield from _check(commit, change, read, people)
+    if unsigned is not None:
+        yield unsigned
+
+
+def _check(commit: Commit, change: Change, read: Mapping[str, Entry | None],
+           people: Mapping[str, Person]) -> Iterator[Finding]:
+    if change.status != "A":
+        verb = {"M": "modified", "D": "deleted", "T": "replaced"}.get(change.status, "changed")
+        yield Finding(commit.id, change.path, f"a committed entry was {verb}; entries are append-only")
+        return
+    entry = read.get(change.blob)
+    if entry is None:
+        return  # not a valid entry: `p2p check` reports it
+    person = people.get(entry.by)
+    if person is None:
+        yield Finding(commit.id, change.path, f"entry by {entry.by}, who is not in people/")
+    elif person.email.lower() != commit.author.email.lower():
+        yield Finding(commit.id, change.path, f"entry by {entry.by} <{person.email}> was committed "
+                      f"as {commit.author.name} <{commit.author.email}>")
+
+
+def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last one shorter)."""
+    while chunk := list(islice(items, size)):
+        yield chunk
 
 
 def added(commits: Iterable[Commit], challenge: str | None = None,

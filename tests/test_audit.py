@@ -72,7 +72,7 @@ def test_an_entry_committed_under_another_persons_name_is_caught(entries, tmp_pa
     assert violation["commit"] == git(p2p.root, "rev-parse", "HEAD")
 
 
-@pytest.mark.parametrize("batch", [5000, 1])  # one batch, or one per commit: oldest first either way
+@pytest.mark.parametrize("batch", [5000, 1])  # one batch, or one per entry: oldest first either way
 def test_a_rewritten_or_deleted_entry_in_history_is_caught(entries, batch, monkeypatch):
     monkeypatch.setattr("p2p.commands.audit.AUDIT_BATCH", batch)
     p2p, path = entries
@@ -130,3 +130,37 @@ def test_records_are_audited_like_entries(p2p):
     assert [(v["path"].split("/")[2], v["message"]) for v in doc["violations"]] == [
         ("ben", "entry by ben <ben@example.com> was committed as Mallory <mallory@example.com>"),
         ("mia", "a committed entry was modified; entries are append-only")]
+
+
+@pytest.mark.parametrize("batch", [5000, 2])
+def test_a_bulk_commit_is_audited_in_batches_with_the_same_findings(p2p, batch, monkeypatch):
+    """A bulk commit (an import) is read a batch of entries at a time, not whole: a
+    million-entry commit held them all (2.2 GB). Splitting it changes no finding, and
+    its missing signature is reported once, after its other findings."""
+    monkeypatch.setattr("p2p.commands.audit.AUDIT_BATCH", batch)
+    (p2p.root / "p2p.yaml").write_text((p2p.root / "p2p.yaml").read_text() + "audit: {signed: true}\n")
+    git(p2p.root, "commit", "-qam", "require signatures")
+    ids = ["01M72N8MG0DT7R6J0P5VQRC5K" + c for c in "VWXYZ"]
+    for n, (by, entry_id) in enumerate(zip(["ava", "ben", "cal", "ava", "ben"], ids)):
+        path = p2p.root / "entries" / "pitch" / by / f"{entry_id}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"v: 1\nid: {entry_id}\nkind: submission\nat: '2026-11-10T12:0{n}:00Z'\nby: {by}\n"
+                        "challenge: pitch\n")
+    git(p2p.root, "add", "-A")
+    git(p2p.root, "-c", "user.name=Ava", "-c", "user.email=ava@example.com", "commit", "-qm", "import")
+    from p2p.store.store import Store
+
+    read, sizes = Store.entries_of_blobs, []
+
+    def reading(self, oids):
+        oids = list(oids)
+        sizes.append(len(oids))
+        return read(self, oids)
+
+    monkeypatch.setattr(Store, "entries_of_blobs", reading)
+    code, doc = audit(p2p)
+    assert code == 1 and max(sizes) == min(batch, 5) and sum(sizes) == 5
+    assert [(v["path"].split("/")[2], v["message"].split(" <")[0]) for v in doc["violations"]] == [
+        ("ben", "entry by ben"), ("ben", "entry by ben"), ("cal", "entry by cal"),  # in git's (path) order
+        ("ava", "commit is not signed by a key in allowed_signers (git says N)")]
+    assert doc["commits"] == int(git(p2p.root, "rev-list", "--count", "HEAD", "--", "entries", "records"))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from itertools import islice
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import click
 
@@ -9,9 +9,11 @@ from p2p.cli import Session, pass_session
 from p2p.commands.output import emit, format_option
 from p2p.errors import EXIT_INVALID
 
+if TYPE_CHECKING:
+    from p2p.store.repo import Commit
+
 LOG_COLUMNS = (("at", "at"), ("kind", "kind"), ("challenge", "challenge"), ("by", "by"), ("id", "entry"),
                ("commit", "commit"), ("author", "author"))
-T = TypeVar("T")
 AUDIT_BATCH = 5000  # entries read and checked at a time
 
 
@@ -65,15 +67,12 @@ def audit(session: Session, fmt: str) -> None:
     snapshot = store.load("HEAD", ())
     signers = store.root / "allowed_signers"
     signed = snapshot.settings.signed_commits
-    commits = store.git.commits(["HEAD"], ["entries", "records"], str(signers) if signed else None, oldest_first=True)
+    commits = _Counted(store.git.commits(["HEAD"], ["entries", "records"], str(signers) if signed else None,
+                                         oldest_first=True))
     # A few thousand entries at a time, read in one git process: the history of a big
     # store is a million commits (or a few bulk imports), and as many entries.
-    findings: list[service.Finding] = []
-    count = 0
-    for chunk in _batches(commits, lambda commit: len(commit.changes), AUDIT_BATCH):
-        count += len(chunk)
-        added = store.entries_of_blobs(change.blob for _, change in service.added(chunk))
-        findings += service.audit(chunk, added.get, snapshot.people, signed)
+    findings = list(service.audit(commits, store.entries_of_blobs, snapshot.people, signed, AUDIT_BATCH))
+    count = commits.count
     doc = {"commits": count, "violations": [{"commit": f.commit, "path": f.path, "message": f.message}
                                                    for f in findings]}
     if fmt == "table":
@@ -87,15 +86,13 @@ def audit(session: Session, fmt: str) -> None:
         raise click.exceptions.Exit(EXIT_INVALID)
 
 
-def _batches(items: Iterable[T], weight: Callable[[T], int], most: int) -> Iterator[list[T]]:
-    """`items` in lists of about `most` in total weight (at least one item each)."""
-    chunk: list[T] = []
-    total = 0
-    for item in items:
-        chunk.append(item)
-        total += weight(item)
-        if total >= most:
-            yield chunk
-            chunk, total = [], 0
-    if chunk:
-        yield chunk
+class _Counted:
+    """Commits passed through, counted."""
+
+    def __init__(self, commits: Iterable[Commit]) -> None:
+        self.commits, self.count = commits, 0
+
+    def __iter__(self) -> Iterator[Commit]:
+        for commit in self.commits:
+            self.count += 1
+            yield commit
