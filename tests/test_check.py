@@ -421,3 +421,36 @@ def test_a_damaged_git_index_only_means_every_folder_is_read(p2p: P2P) -> None:
     edit(p2p, path, "opening: 4", "opening: 9")
     (p2p.root / ".git" / "index").write_bytes(b"DIRC not an index")
     assert_problems(check(p2p), [f"{path}:11: score opening=9 is outside the scale 1 to 5"])
+
+
+_opened: list[str] | None = None  # while a list: the files this process opens (an audit hook, set once)
+
+
+def _record_open(event: str, args: tuple[Any, ...]) -> None:
+    if event == "open" and _opened is not None and isinstance(args[0], (str, bytes)):
+        _opened.append(str(args[0]))
+
+
+def test_a_clean_folder_checked_again_is_read_from_git_not_from_its_files(p2p: P2P, tmp_path) -> None:
+    """After a roster change no folder's kept check fits; a folder git calls clean is
+    then read from git's objects (its parsed blobs are cached), not from a million
+    files on disk. The result equals that of a copy with no caches."""
+    import shutil
+    import sys
+
+    global _opened
+    submit(p2p, "ava")
+    rate(p2p, "ava", "ben")
+    check(p2p)  # keeps each folder's result
+    edit(p2p, "people/ben.yaml", "name: ", "name: Benjamin ")  # a base file: no kept result fits now
+    sys.addaudithook(_record_open)
+    _opened = []
+    try:
+        result = check(p2p, "--format", "json")
+    finally:
+        opened, _opened = _opened, None
+    assert not [path for path in opened if f"{p2p.root / 'entries'}" in path]
+    copy = tmp_path / "fresh"
+    shutil.copytree(p2p.root, copy)
+    shutil.rmtree(copy / ".git" / "p2p")
+    assert result.stdout == p2p.runner.invoke(cli, ["--store", str(copy), "check", "--format", "json"]).stdout

@@ -372,7 +372,7 @@ def test_history_is_read_right_across_bulk_commits_merges_and_every_kind_of_chan
     assert [c.blob for c in modify.changes] == [git(root, "rev-parse", f"{modify.id}:{names[0]}")]
     listed = git(root, "diff-tree", "-r", "--root", "--no-commit-id", "--format=", bulk.id).splitlines()
     assert len(bulk.changes) == 3000
-    assert [(c.status, c.path, c.blob) for c in bulk.changes] == [(line.split()[4], line.split("\t")[1], line.split()[3])
-                                                                  for line in listed]
+    assert [(c.status, c.path, c.blob) for c in bulk.changes] == [
+        (line.split()[4], line.split("\t")[1], line.split()[3]) for line in listed]
     assert list(reversed(bulk.changes)) == list(bulk.changes)[::-1]
     assert bulk.author.email == git(root, "log", "-1", "--format=%ae", bulk.id)

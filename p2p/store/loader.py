@@ -386,7 +386,8 @@ def load_by_folder(git: Git, rev: str | None, worktree: Path | None = None
     """For `p2p check`: the store at `rev` (or in `worktree`) without its entries, with
     its records; the name of everything in entries/ (each challenge's folder, and any
     stray file); a reader of one of them: a snapshot of just its files (entries,
-    their paths and blob ids, the files' problems), which nothing keeps; and a
+    their paths and blob ids, the files' problems), which nothing keeps (in the
+    working tree, a folder git calls clean is read from HEAD's objects); and a
     keeper, `recall(name, check)`: check() kept under the folder's tree and the ids
     of p2p.yaml, people/ and challenges/ (checks.Recall). A million entries are then
     checked one folder at a time, and a folder unchanged since the last check is not
@@ -405,6 +406,8 @@ def load_by_folder(git: Git, rev: str | None, worktree: Path | None = None
                    or (child.is_file() and not child.name.startswith("."))) if folder.is_dir() else []
 
     def read(name: str) -> Snapshot:
+        if name in trees and head is not None:  # clean: its files are HEAD's
+            return _folder_snapshot(git, head, name, keep=False)
         listing, reader, _ = _worktree_files(worktree, {name}, entries_only=True)
         new = [item.oid for item in listing if item.oid not in _parsed]
         for oid, data in reader(new).items():
@@ -416,29 +419,33 @@ def load_by_folder(git: Git, rev: str | None, worktree: Path | None = None
                 _parsed.pop(oid, None)
                 _entries.pop(oid, None)
 
-    trees = _clean_folders(git) if names else {}
+    # A folder git calls clean is checked again (its kept result does not fit, after a
+    # roster change, say) from git's objects, not its files: a million entry files
+    # take minutes to read from disk, their parsed blobs seconds.
+    head, trees = _clean_folders(git) if names else (None, {})
     key = _sha1("".join(f"{path}\0{oid}\0" for path, oid in sorted(base.oids.items())
                         if not path.startswith(f"{layout.RECORDS}/")))
     return base, names, read, _keeper(git, base, trees, key)
 
 
-def _clean_folders(git: Git) -> dict[str, str]:
-    """{entries folder: its tree at HEAD} for each one git calls clean in the working
-    tree (nothing changed, staged, untracked or ignored in it): its files are HEAD's."""
+def _clean_folders(git: Git) -> tuple[str | None, dict[str, str]]:
+    """(HEAD, {entries folder: its tree at HEAD}) for each folder git calls clean in
+    the working tree (nothing changed, staged, untracked or ignored in it): its
+    files are HEAD's."""
     head = git.resolve("HEAD")
     if head is None:
-        return {}
+        return None, {}
     try:
         raw = git.run("status", "--porcelain", "-z", "--untracked-files=all", "--ignored", "--", layout.ENTRIES).stdout
     except StoreError:  # a damaged index, say: every folder is then read
-        return {}
+        return head, {}
     dirty = set()
     for record in raw.split(b"\0"):
         for path in (record, record[3:]):  # "XY path", or a rename's bare source path
             if path.startswith(f"{layout.ENTRIES}/".encode()):
                 dirty.add(path.split(b"/")[1].decode("utf-8", "surrogateescape"))
-    return {item.path.partition("/")[2]: item.oid for item in _top(git, head, True)
-            if item.path.startswith(f"{layout.ENTRIES}/") and item.path.partition("/")[2] not in dirty}
+    return head, {item.path.partition("/")[2]: item.oid for item in _top(git, head, True)
+                  if item.path.startswith(f"{layout.ENTRIES}/") and item.path.partition("/")[2] not in dirty}
 
 
 def _sha1(text: str) -> str:
