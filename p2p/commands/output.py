@@ -75,19 +75,27 @@ def emit(fmt: str, document: Any, rows: Iterable[dict[str, Any]] = (), columns: 
         return
     from tabulate import tabulate
 
-    body = [[_plain(row.get(k)) for k, _ in columns] for row in rows]
-    # tabulate wraps every cell of a column given a width, short or not: 0.5 s of a
-    # 4,000-row leaderboard, 8 s of the 30,000 rows of `badges`. Only a column with a
-    # cell that may need it pays for that.
-    widths = [CELL_WIDTH if any(_may_wrap(cell) for cell in column) else None for column in zip(*body)]
-    click.echo(tabulate(body, headers=[h for _, h in columns], tablefmt="simple", disable_numparse=True,
-                        maxcolwidths=widths if any(widths) else None))
+    # Long cells are wrapped here, not by tabulate's `maxcolwidths`: that wraps every
+    # cell of the column (0.5 s of a 4,000-row leaderboard, 8 s of the 30,000 rows of
+    # `badges`), and in tabulate 0.10 it also prints a "False" beside a long cell as
+    # True and fails on "1,234".
+    body = [[_wrapped(cell) if _may_wrap(cell) else cell for cell in (_plain(row.get(k)) for k, _ in columns)]
+            for row in rows]
+    click.echo(tabulate(body, headers=[h for _, h in columns], tablefmt="simple", disable_numparse=True))
 
 
 def _may_wrap(cell: str) -> bool:
-    """Whether tabulate's wrapping could change `cell`: wider than a column may be
-    (a non-ASCII character may be two columns wide), or holding a tab or newline."""
+    """Whether `cell` may need wrapping: wider than a column may be (a non-ASCII
+    character may be two columns wide), or holding a tab or newline."""
     return len(cell) > (CELL_WIDTH if cell.isascii() else CELL_WIDTH // 2) or not cell.isprintable()
+
+
+def _wrapped(cell: str) -> str:
+    """`cell` in lines of at most CELL_WIDTH characters, as tabulate wraps: each of its
+    own lines on its own, blank ones dropped, tabs and other whitespace as spaces."""
+    import textwrap
+
+    return "\n".join("\n".join(textwrap.wrap(line, CELL_WIDTH)) for line in cell.splitlines() if line.strip())
 
 
 def _markdown(rows: list[dict[str, Any]], columns: Columns, title: str | None, empty: str) -> str:
@@ -139,8 +147,7 @@ def _plain(value: Any) -> str:
         return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value))
-    text = str(value)
-    return text if text.strip() else ""  # shown empty either way; tabulate 0.10 fails to wrap a lone "\n"
+    return str(value)
 
 
 def _csv_cell(value: Any) -> Any:
