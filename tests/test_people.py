@@ -77,6 +77,14 @@ def test_add_with_update_changes_the_person_in_one_commit(p2p: P2P) -> None:
     assert as_json(p2p("people", "show", "ava", "--format", "json"))["team"] == "west"
 
 
+def test_the_roster_table_shows_an_inactive_person_as_inactive(p2p: P2P) -> None:
+    """tabulate 0.10 printed "False" as True in any column it wrapped, and every column was wrapped."""
+    p2p("people", "add", "zoe", "--name", "Zoe", "--email", "zoe@example.com", "--role", "ae", "--team", "east",
+        "--inactive")
+    [row] = [line.split() for line in p2p("people", "list").stdout.splitlines() if line.startswith("zoe ")]
+    assert row[-1] == "False"
+
+
 def test_add_inactive_flag_stores_active_false(p2p: P2P) -> None:
     p2p("people", "add", "old", "--name", "Old", "--email", "old@example.com", "--role", "ae", "--team", "east",
         "--inactive")
