@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -40,8 +41,12 @@ def log(session: Session, challenge: str | None, person: str | None, limit: int,
         paths = [f":(glob)entries/{slug or '*'}/{check_id(person, '--person')}/*"]
     else:
         paths = [f"entries/{slug}" if slug else "entries"]
-    # Newest first, and only as far back as `limit` rows: not a million commits.
-    added = list(islice(audit.added(store.git.commits(["HEAD"], paths), challenge, person), limit))
+    # Newest first, and only as far back as `limit` rows: not a million commits. A root
+    # commit (an import, say) is listed rather than diffed: see Git.commits.
+    folder = f"entries/{slug}" if slug else "entries"
+    commits = (replace(commit, changes=store.git.listing(commit.id, folder)) if not commit.parents else commit
+               for commit in store.git.commits(["HEAD"], paths, diff_roots=False))
+    added = list(islice(audit.added(commits, challenge, person), limit))
     rows = audit.log_rows(added, store.entries_of_blobs(change.blob for _, change in added))
     for row in rows:
         row["commit"] = str(row["commit"])[:12]

@@ -74,6 +74,33 @@ class Changes:
             end = meta_at - 1
 
 
+class Listing:
+    """Files of a tree as `git ls-tree -r -z` lists them, each as an added Change,
+    parsed as they are read, from either end (see Changes)."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: bytes | bytearray) -> None:
+        self._raw = raw
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __iter__(self) -> Iterator[Change]:
+        raw, pos = self._raw, 0
+        while pos < len(raw):
+            end = raw.index(b"\0", pos)
+            yield from _listed(raw[pos:end])
+            pos = end + 1
+
+    def __reversed__(self) -> Iterator[Change]:
+        raw, end = self._raw, len(self._raw) - 1
+        while end > 0:
+            start = raw.rfind(b"\0", 0, end) + 1
+            yield from _listed(raw[start:end])
+            end = start - 1
+
+
 @dataclass(frozen=True)
 class Commit:
     id: str
@@ -81,7 +108,8 @@ class Commit:
     committer: Identity
     time: int  # committer time, seconds since the epoch
     signature: str  # git's %G?: G good, N none, B bad, U unknown validity, …
-    changes: Changes
+    changes: Changes | Listing
+    parents: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -246,12 +274,16 @@ class Git:
         return list(catfile.stream(self.root, specs))
 
     def commits(self, revs: Iterable[str], paths: Iterable[str], signers: str | None = None,
-                oldest_first: bool = False) -> Iterator[Commit]:
+                oldest_first: bool = False, diff_roots: bool = True) -> Iterator[Commit]:
         """The commits `git log REVS -- PATHS` lists (newest first, unless `oldest_first`),
         with their file changes, parsed as git writes them: a caller that stops after
-        the newest few reads a few, not the million of a big store's history."""
+        the newest few reads a few, not the million of a big store's history. Without
+        `diff_roots` a commit with no parent comes with no changes (`listing` lists
+        its files): git holds a whole diff in memory, 440 MB for an import of a
+        million files."""
         config = ["-c", f"gpg.ssh.allowedSignersFile={signers}"] if signers else []
-        fmt = "%x01%H%x00%an%x00%ae%x00%cn%x00%ce%x00%ct%x00" + ("%G?" if signers else "N")
+        config += [] if diff_roots else ["-c", "log.showRoot=false"]
+        fmt = "%x01%H%x00%an%x00%ae%x00%cn%x00%ce%x00%ct%x00%P%x00" + ("%G?" if signers else "N")
         args = [*config, "log", *(["--reverse"] if oldest_first else []), "--raw", "--no-renames", "--no-abbrev",
                 "-z", f"--format={fmt}", *revs, "--", *paths]
         import tempfile  # git's complaints go to a file: a full stderr pipe would stall it
@@ -286,6 +318,11 @@ class Git:
                 proc.wait()
             proc.stdout.close()
             errors.close()
+
+    def listing(self, commit: str, folder: str) -> Listing:
+        """Every file below `folder` (a path, no pathspec magic) in `commit`, as
+        added: what a root commit's diff would say, read as git lists it."""
+        return Listing(self.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", folder).stdout)
 
     # -- writing ---------------------------------------------------------------------
     def commit_files(self, ref: str, files: Mapping[str, bytes], message: str, author: Identity,
@@ -526,8 +563,17 @@ def _commit(record: bytearray) -> Commit:
     end = raw.find(b"\0\n")
     head = bytes(raw[:end] if end >= 0 else raw.removesuffix(b"\0"))  # no changes asked about (a merge)
     del raw[:end + 2 if end >= 0 else len(raw)]
-    cid, an, ae, cn, ce, ct, sig = head.decode("utf-8", "surrogateescape").split("\x00")
-    return Commit(cid, Identity(an, ae), Identity(cn, ce), int(ct), sig.strip(), Changes(raw))
+    cid, an, ae, cn, ce, ct, parents, sig = head.decode("utf-8", "surrogateescape").split("\x00")
+    return Commit(cid, Identity(an, ae), Identity(cn, ce), int(ct), sig.strip(), Changes(raw), tuple(parents.split()))
+
+
+def _listed(record: bytes | bytearray) -> Iterator[Change]:
+    """The file of one `ls-tree -r -z` record (`MODE TYPE ID\tPATH`), as added; none
+    for a submodule."""
+    meta, _, path = record.partition(b"\t")
+    _, kind, oid = meta.decode().split(" ")
+    if kind == "blob":
+        yield Change("A", path.decode("utf-8", "surrogateescape"), oid)
 
 
 def _change(meta: bytes | bytearray, path: bytes | bytearray) -> Change:
