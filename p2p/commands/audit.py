@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -37,16 +36,11 @@ def log(session: Session, challenge: str | None, person: str | None, limit: int,
     store = session.store()
     store.load("HEAD", ())  # the store's own errors first (no commits yet, a broken p2p.yaml)
     slug = check_id(challenge, "--challenge") if challenge else None
-    if person:
-        paths = [f":(glob)entries/{slug or '*'}/{check_id(person, '--person')}/*"]
-    else:
-        paths = [f"entries/{slug}" if slug else "entries"]
-    # Newest first, and only as far back as `limit` rows: not a million commits. A root
-    # commit (an import, say) is listed rather than diffed: see Git.commits.
     folder = f"entries/{slug}" if slug else "entries"
-    commits = (replace(commit, changes=store.git.listing(commit.id, folder)) if not commit.parents else commit
-               for commit in store.git.commits(["HEAD"], paths, diff_roots=False))
-    added = list(islice(audit.added(commits, challenge, person), limit))
+    paths = [f":(glob)entries/{slug or '*'}/{check_id(person, '--person')}/*"] if person else [folder]
+    # Newest first, and only as far back as `limit` rows: not a million commits; a root
+    # commit (an import, say) listed rather than diffed.
+    added = list(islice(audit.added(store.git.commits(["HEAD"], paths, roots_below=folder), challenge, person), limit))
     rows = audit.log_rows(added, store.entries_of_blobs(change.blob for _, change in added))
     for row in rows:
         row["commit"] = str(row["commit"])[:12]

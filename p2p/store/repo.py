@@ -12,7 +12,7 @@ import os
 import subprocess
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
@@ -42,63 +42,44 @@ class Change:
 
 
 class Changes:
-    """A commit's file changes, parsed from git's raw record only as they are read.
+    """A commit's files as git printed them, parsed only as they are read, from
+    either end: each file is `per` NUL-terminated fields, made a Change by `parse`
+    (None: not a file to report).
 
     A bulk commit (an import, or a store made from a spreadsheet) adds a million
     files: as Change objects that is ~700 MB, as git's text ~150 MB. `log` wants
     the newest few (the record's last ones), so reading backwards is as cheap as
-    forwards. The record is git's `-z --raw` output: `:META\0PATH\0` per file."""
+    forwards. By default the text is git's `-z --raw` diff: `:META\0PATH\0` per file."""
 
-    __slots__ = ("_raw",)
+    __slots__ = ("_raw", "_per", "_parse")
 
-    def __init__(self, raw: bytes | bytearray) -> None:
-        self._raw = raw
-
-    def __len__(self) -> int:
-        return self._raw.count(b"\0") // 2
+    def __init__(self, raw: bytes | bytearray, per: int = 2,
+                 parse: Callable[..., Change | None] | None = None) -> None:
+        self._raw, self._per, self._parse = raw, per, parse or _change
 
     def __iter__(self) -> Iterator[Change]:
         raw, pos = self._raw, 0
         while pos < len(raw):
-            path_at = raw.index(b"\0", pos) + 1
-            end = raw.index(b"\0", path_at)
-            yield _change(raw[pos:path_at - 1], raw[path_at:end])
-            pos = end + 1
+            fields = []
+            for _ in range(self._per):
+                end = raw.index(b"\0", pos)
+                fields.append(raw[pos:end])
+                pos = end + 1
+            change = self._parse(*fields)
+            if change is not None:
+                yield change
 
     def __reversed__(self) -> Iterator[Change]:
         raw, end = self._raw, len(self._raw) - 1  # the last NUL
         while end > 0:
-            path_at = raw.rindex(b"\0", 0, end) + 1
-            meta_at = raw.rfind(b"\0", 0, path_at - 1) + 1
-            yield _change(raw[meta_at:path_at - 1], raw[path_at:end])
-            end = meta_at - 1
-
-
-class Listing:
-    """Files of a tree as `git ls-tree -r -z` lists them, each as an added Change,
-    parsed as they are read, from either end (see Changes)."""
-
-    __slots__ = ("_raw",)
-
-    def __init__(self, raw: bytes | bytearray) -> None:
-        self._raw = raw
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def __iter__(self) -> Iterator[Change]:
-        raw, pos = self._raw, 0
-        while pos < len(raw):
-            end = raw.index(b"\0", pos)
-            yield from _listed(raw[pos:end])
-            pos = end + 1
-
-    def __reversed__(self) -> Iterator[Change]:
-        raw, end = self._raw, len(self._raw) - 1
-        while end > 0:
-            start = raw.rfind(b"\0", 0, end) + 1
-            yield from _listed(raw[start:end])
-            end = start - 1
+            fields = []
+            for _ in range(self._per):
+                start = raw.rfind(b"\0", 0, end) + 1
+                fields.append(raw[start:end])
+                end = start - 1
+            change = self._parse(*reversed(fields))
+            if change is not None:
+                yield change
 
 
 @dataclass(frozen=True)
@@ -108,7 +89,7 @@ class Commit:
     committer: Identity
     time: int  # committer time, seconds since the epoch
     signature: str  # git's %G?: G good, N none, B bad, U unknown validity, …
-    changes: Changes | Listing
+    changes: Changes
     parents: tuple[str, ...] = ()
 
 
@@ -274,16 +255,24 @@ class Git:
         return list(catfile.stream(self.root, specs))
 
     def commits(self, revs: Iterable[str], paths: Iterable[str], signers: str | None = None,
-                oldest_first: bool = False, diff_roots: bool = True) -> Iterator[Commit]:
+                oldest_first: bool = False, roots_below: str | None = None) -> Iterator[Commit]:
         """The commits `git log REVS -- PATHS` lists (newest first, unless `oldest_first`),
         with their file changes, parsed as git writes them: a caller that stops after
-        the newest few reads a few, not the million of a big store's history. Without
-        `diff_roots` a commit with no parent comes with no changes (`listing` lists
-        its files): git holds a whole diff in memory, 440 MB for an import of a
-        million files."""
+        the newest few reads a few, not the million of a big store's history. With
+        `roots_below` (a folder: no pathspec magic), a commit with no parent comes
+        with its files below that folder as git lists them, not as git diffs them:
+        git holds a whole diff in memory, 440 MB for an import of a million files."""
         config = ["-c", f"gpg.ssh.allowedSignersFile={signers}"] if signers else []
-        config += [] if diff_roots else ["-c", "log.showRoot=false"]
+        config += ["-c", "log.showRoot=false"] if roots_below else []
         fmt = "%x01%H%x00%an%x00%ae%x00%cn%x00%ce%x00%ct%x00%P%x00" + ("%G?" if signers else "N")
+
+        def parsed(record: bytearray) -> Commit:
+            commit = _commit(record)
+            if roots_below is None or commit.parents:
+                return commit
+            listed = self.run("ls-tree", "-r", "-z", "--full-tree", commit.id, "--", roots_below).stdout
+            return replace(commit, changes=Changes(listed, 1, _listed))
+
         args = [*config, "log", *(["--reverse"] if oldest_first else []), "--raw", "--no-renames", "--no-abbrev",
                 "-z", f"--format={fmt}", *revs, "--", *paths]
         import tempfile  # git's complaints go to a file: a full stderr pipe would stall it
@@ -305,10 +294,10 @@ class Git:
                 record += first
                 if records:
                     *complete, last = records
-                    yield from (_commit(r) for r in (record, *map(bytearray, complete)) if r)
+                    yield from (parsed(r) for r in (record, *map(bytearray, complete)) if r)
                     record = bytearray(last)
             if record:
-                yield _commit(record)
+                yield parsed(record)
             if proc.wait() != 0:
                 errors.seek(0)
                 raise _failed("log", errors.read())
@@ -318,11 +307,6 @@ class Git:
                 proc.wait()
             proc.stdout.close()
             errors.close()
-
-    def listing(self, commit: str, folder: str) -> Listing:
-        """Every file below `folder` (a path, no pathspec magic) in `commit`, as
-        added: what a root commit's diff would say, read as git lists it."""
-        return Listing(self.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", folder).stdout)
 
     # -- writing ---------------------------------------------------------------------
     def commit_files(self, ref: str, files: Mapping[str, bytes], message: str, author: Identity,
@@ -559,21 +543,20 @@ def _parse_tree(data: bytes, hash_len: int) -> dict[str, tuple[str, str, str]]:
 def _commit(record: bytearray) -> Commit:
     """One commit of Git.commits' log format: seven header fields, a newline, then
     the raw changes (left as they are until read, see Changes)."""
-    raw = record  # cut to the changes in place: no second copy of a bulk commit
-    end = raw.find(b"\0\n")
-    head = bytes(raw[:end] if end >= 0 else raw.removesuffix(b"\0"))  # no changes asked about (a merge)
-    del raw[:end + 2 if end >= 0 else len(raw)]
+    end = record.find(b"\0\n")
+    head = bytes(record[:end] if end >= 0 else record.removesuffix(b"\0"))  # no changes asked about (a merge)
+    del record[:end + 2 if end >= 0 else len(record)]  # in place: no second copy of a bulk commit
     cid, an, ae, cn, ce, ct, parents, sig = head.decode("utf-8", "surrogateescape").split("\x00")
-    return Commit(cid, Identity(an, ae), Identity(cn, ce), int(ct), sig.strip(), Changes(raw), tuple(parents.split()))
+    return Commit(cid, Identity(an, ae), Identity(cn, ce), int(ct), sig.strip(), Changes(record),
+                  tuple(parents.split()))
 
 
-def _listed(record: bytes | bytearray) -> Iterator[Change]:
-    """The file of one `ls-tree -r -z` record (`MODE TYPE ID\tPATH`), as added; none
+def _listed(record: bytes | bytearray) -> Change | None:
+    """The file of one `ls-tree -r -z` record (`MODE TYPE ID\tPATH`), as added; None
     for a submodule."""
     meta, _, path = record.partition(b"\t")
     _, kind, oid = meta.decode().split(" ")
-    if kind == "blob":
-        yield Change("A", path.decode("utf-8", "surrogateescape"), oid)
+    return Change("A", path.decode("utf-8", "surrogateescape"), oid) if kind == "blob" else None
 
 
 def _change(meta: bytes | bytearray, path: bytes | bytearray) -> Change:
