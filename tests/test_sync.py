@@ -73,6 +73,10 @@ def test_status_reads_only_the_unpushed_commits(shared):
     status = json.loads(a("status", "--format", "json").stdout)
     assert status["unpushed_commits"] == 1
     assert [(r["kind"], r["by"]) for r in status["unpushed"]] == [("submission", "ben")]
+    a("--no-sync", "action", "add", "ava", "Quantify the ROI", as_="mia")  # a record: a commit, not an entry row
+    status = json.loads(a("status", "--format", "json").stdout)
+    assert status["unpushed_commits"] == 2
+    assert [(r["kind"], r["by"]) for r in status["unpushed"]] == [("submission", "ben")]
 
 
 def test_an_unreachable_remote_leaves_the_commit_local_with_exit_3(shared, tmp_path):

@@ -55,10 +55,9 @@ def status(session: Session, fmt: str) -> None:
     snapshot = store.load("HEAD", ())
     remote = service.remote_of(store.git, snapshot.settings.sync_remote)
     branch = store.git.head_ref().removeprefix("refs/heads/")
-    pending, added = [], []
-    if remote:  # only the unpushed commits and the entries they added: not the whole history
-        pending = service.unpushed(store.git, remote, branch)
-        added = list(audit.added(store.git.commits(service.unpushed_revs(store.git, remote, branch), ["entries"])))
+    # Only the unpushed commits and the entries they added, in one walk: not the whole history.
+    pending = list(store.git.commits(service.unpushed_revs(store.git, remote, branch), [])) if remote else []
+    added = [(commit, change) for commit, change in audit.added(pending) if change.path.startswith("entries/")]
     rows = audit.log_rows(added, store.entries_of_blobs(change.blob for _, change in added))
     inbox = sorted(service.parked(store.git))
     doc = {"remote": remote, "branch": branch, "unpushed_commits": len(pending), "parked_in": inbox, "unpushed": rows}
