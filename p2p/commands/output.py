@@ -79,20 +79,17 @@ def emit(fmt: str, document: Any, rows: Iterable[dict[str, Any]] = (), columns: 
     # cell of the column (0.5 s of a 4,000-row leaderboard, 8 s of the 30,000 rows of
     # `badges`), and in tabulate 0.10 it also prints a "False" beside a long cell as
     # True and fails on "1,234".
-    body = [[_wrapped(cell) if _may_wrap(cell) else cell for cell in (_plain(row.get(k)) for k, _ in columns)]
-            for row in rows]
+    body = [[_fitted(_plain(row.get(k))) for k, _ in columns] for row in rows]
     click.echo(tabulate(body, headers=[h for _, h in columns], tablefmt="simple", disable_numparse=True))
 
 
-def _may_wrap(cell: str) -> bool:
-    """Whether `cell` may need wrapping: wider than a column may be (a non-ASCII
-    character may be two columns wide), or holding a tab or newline."""
-    return len(cell) > (CELL_WIDTH if cell.isascii() else CELL_WIDTH // 2) or not cell.isprintable()
-
-
-def _wrapped(cell: str) -> str:
-    """`cell` in lines of at most CELL_WIDTH characters, as tabulate wraps: each of its
-    own lines on its own, blank ones dropped, tabs and other whitespace as spaces."""
+def _fitted(cell: str) -> str:
+    """`cell` in lines of at most CELL_WIDTH characters, as tabulate wraps (each of its
+    own lines on its own, blank ones dropped, tabs and other whitespace as spaces);
+    as it is when it is short and on one line (a non-ASCII character may be two
+    columns wide)."""
+    if len(cell) <= (CELL_WIDTH if cell.isascii() else CELL_WIDTH // 2) and cell.isprintable():
+        return cell
     import textwrap
 
     return "\n".join("\n".join(textwrap.wrap(line, CELL_WIDTH)) for line in cell.splitlines() if line.strip())
