@@ -9,7 +9,9 @@ each command, each run a fresh process, plus the ratios the issue sets targets o
 
 - submit: `p2p submit` on each store vs `git add && git commit` of one file in a
   1k-file repository; on `large` also in a sparse clone (people/ and challenges/
-  checked out, sparse index), the set-up the README recommends for reps;
+  checked out, sparse index), the set-up the README recommends for reps, and, on its
+  own row, a clone's first write (from git's index as `git clone` writes it, which that
+  write converts once);
 - leaderboard of one challenge: cold (no .git/p2p: no parse cache, no tallies, as in
   a fresh clone) and warm (caches present, one new entry since) vs the same rows from SQLite
   (GROUP BY over every entry of the store, through Python's sqlite3) and vs the
