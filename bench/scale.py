@@ -150,6 +150,8 @@ def as_cloned(root: Path) -> None:
     for key in ("core.splitIndex", "index.version"):
         subprocess.run(["git", "config", "--unset", key], cwd=root, env=ENV, capture_output=True)
     subprocess.run(["git", "update-index", "--no-split-index", "--index-version", "2"], cwd=root, env=ENV, check=True)
+    for shared in (root / ".git").glob("sharedindex.*"):  # unused now; git would keep each 91 MB for two weeks
+        shared.unlink()
 
 
 def exports(work: Path, root: Path, size: str) -> tuple[Path, Path]:
