@@ -58,3 +58,23 @@ def test_the_page_sandbox_looks_up_dict_keys_as_the_jinja_sandbox_does():
     want = SandboxedEnvironment(undefined=StrictUndefined).from_string(source).render(row=row)
     assert _PageEnvironment(undefined=StrictUndefined).from_string(source).render(row=row) == want
     assert want == "Ava|True|False|False|False|True"
+
+
+def test_page_numbers_never_show_minus_zero():
+    from p2p.render.env import num, pct
+
+    assert [num(-0.001), num(-0.004, 2), num(-0.3, 0), num(-0.0), num(0.0)] == ["0"] * 5
+    assert [num(-0.5), num(-0.006), num(2.50), num(3.0), num(None)] == ["-0.5", "-0.01", "2.5", "3", "–"]
+    assert [pct(-0.001), pct(-0.01), pct(0.5), pct(None)] == ["0%", "-1%", "50%", "–"]
+
+
+@given(st.lists(st.one_of(st.floats(allow_nan=False, width=32), st.integers(-10**6, 10**6), st.booleans()),
+                max_size=30), st.integers(0, 3))
+def test_a_memoised_number_is_the_text_a_fresh_call_gives(values, places):
+    """num is memoised, and equal keys of other types or signs (1, 1.0, True; -0.0,
+    0.0) share an entry: each must format as the value itself would."""
+    from p2p.render.env import num
+
+    for value in values:
+        assert num(value, places) == num.__wrapped__(value, places)
+        assert num(-value, places) == num.__wrapped__(-value, places)
