@@ -199,8 +199,9 @@ def _facts(snapshot: Snapshot, challenge: Any, now: dt.datetime, newest: dt.date
            early: dict[str, _Before]) -> _Facts:
     """_facts_of the challenge, kept across publishes. When its entries are read and
     its newest entry is the newest so far, it is also played as it stood a week
-    before that entry, into `early`: after a new entry, the week-ago standings
-    (_week_ago) need no second read of its folder."""
+    before that entry, into `early`, and kept (_before): after a new entry the
+    week-ago standings (_week_ago) need no second read of its folder, nor does the
+    next publish when nothing changed."""
     settings = snapshot.settings
     # Besides its entries, people and settings, only these depend on the time asked for.
     variant = ("pages", scoring.needed_ratings(challenge, settings, now), scoring.policy_of(challenge, settings))
@@ -210,7 +211,7 @@ def _facts(snapshot: Snapshot, challenge: Any, now: dt.datetime, newest: dt.date
         if found.first is not None and found.last is not None and (newest is None or found.last >= newest):
             cutoff = found.last - WEEK
             if found.first < cutoff:
-                early[challenge.slug] = _Before.of(snapshot, challenge, now, cutoff, entries)
+                early[challenge.slug] = _before(snapshot, challenge, now, cutoff, entries)
         return found
 
     return snapshot.with_entries(challenge.slug, make, variant)  # type: ignore[no-any-return]
@@ -333,7 +334,7 @@ def _week_ago(snapshot: Snapshot, challenges: list[Any], now: dt.datetime, newes
         if challenge.slug in early and early[challenge.slug].fits(cutoff):
             replayed[challenge.slug] = early[challenge.slug].played
         elif found.first is not None and found.first < cutoff:
-            replayed[challenge.slug] = _played_before(snapshot, challenge, now, cutoff)
+            replayed[challenge.slug] = _before(snapshot, challenge, now, cutoff).played
         else:
             replayed[challenge.slug] = _Before.of(snapshot, challenge, now, cutoff, []).played
     return replayed
@@ -359,14 +360,16 @@ class _Before(NamedTuple):
         return (self.below is None or self.below < cutoff) and (self.above is None or cutoff <= self.above)
 
 
-def _played_before(snapshot: Snapshot, challenge: Any, now: dt.datetime, cutoff: dt.datetime) -> game.Played:
-    """_Before.of the challenge's entries, kept across publishes: the newest entry
-    moves the cutoff each time, but seldom past one of an unchanged challenge's own."""
+def _before(snapshot: Snapshot, challenge: Any, now: dt.datetime, cutoff: dt.datetime,
+            held: list[Entry] | None = None) -> _Before:
+    """_Before.of the challenge's entries (`held`, when in hand), kept across
+    publishes: the newest entry moves the cutoff each time, but seldom past one of
+    an unchanged challenge's own."""
     settings = snapshot.settings
     variant = ("before", scoring.needed_ratings(challenge, settings, now), scoring.policy_of(challenge, settings))
-    kept = snapshot.with_entries(challenge.slug, lambda entries: _Before.of(snapshot, challenge, now, cutoff, entries),
-                                 variant, fits=lambda kept: kept.fits(cutoff))
-    return kept.played  # type: ignore[no-any-return]
+    return snapshot.with_entries(  # type: ignore[no-any-return]
+        challenge.slug, lambda entries: _Before.of(snapshot, challenge, now, cutoff, entries), variant,
+        fits=lambda kept: kept.fits(cutoff), held=held)
 
 
 def _movement(snapshot: Snapshot, season: Any, played: list[game.Played], standings: list[dict[str, Any]],

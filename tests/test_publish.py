@@ -398,3 +398,28 @@ def test_week_ago_standings_are_kept_until_the_cutoff_passes_one_of_the_challeng
     home = pages(wiki)["Home.md"]
     assert pages(wiki) == fresh(p2p.root, tmp_path) and stamps() != before
     assert "[Ben](person-ben) | ▼" in home  # he had his entry in long a week before, not "new"
+
+
+def test_a_publish_with_nothing_new_reads_no_entries_folder(p2p, tmp_path, monkeypatch):
+    """After a new entry, publish replays the newest challenge as it stood a week
+    before from the entries it has read anyway, and keeps that replay: the next
+    publish, with nothing new, reads no challenge's entries again."""
+    from p2p.store import loader
+
+    def on(day: str, *args: str, as_: str) -> None:
+        monkeypatch.setenv("P2P_NOW", f"2026-11-{day}T12:00:00Z")
+        p2p(*args, as_=as_)
+
+    p2p("challenge", "new", "long", "--type", "pitch-battle", "--title", "Long", "--opens", "2026-11-01",
+        "--closes", "2026-11-30", "--review-closes", "2026-12-05")
+    on("02", "submit", "long", "--link", "https://v.example/ava", as_="ava")
+    on("12", "submit", "long", "--link", "https://v.example/ben", as_="ben")  # over a week after the first
+    wiki = tmp_path / "wiki"
+    publish(p2p.root, wiki)
+    on("13", "rate", "long", "ava", *scores(4), as_="cal")  # the newest entry, in the same challenge
+    publish(p2p.root, wiki)
+    read = []
+    real = loader._folder_entries
+    monkeypatch.setattr(loader, "_folder_entries", lambda *args, **kw: read.append(args[2]) or real(*args, **kw))
+    assert "0 created, 0 updated" in publish(p2p.root, wiki)
+    assert read == [] and pages(wiki) == fresh(p2p.root, tmp_path)

@@ -270,13 +270,16 @@ class _Tallies(Mapping[str, Any]):
         return self._kept(challenge.slug, "played", variant, lambda: play(self._state(challenge).tally))
 
     def from_entries(self, folder: str, variant: tuple[Any, ...] | None, make: Callable[[list[Entry]], Any],
-                     fits: Callable[[Any], bool] | None = None) -> Any:
+                     fits: Callable[[Any], bool] | None = None, held: list[Entry] | None = None) -> Any:
         """`make` of the entries of one entries folder (snapshot.read_folder), read
-        without keeping them in memory; kept like `played` under `variant` when given,
-        and then used only when `fits` it (TallyCache.recall)."""
+        without keeping them in memory (or `held`: the caller's, in hand); kept like
+        `played` under `variant` when given, and then used only when `fits` it
+        (TallyCache.recall)."""
         assert self._snapshot.commit is not None
 
         def read() -> Any:
+            if held is not None:
+                return make(held)
             return make(_folder_entries(self._git, self._snapshot.commit, folder, keep=False)[0])  # type: ignore[arg-type]
 
         return read() if variant is None else self._kept(folder, "read", variant, read, fits)
