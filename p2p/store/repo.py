@@ -200,13 +200,7 @@ class Git:
         if not recursive and key in self._listed:  # a commit's folders never change: a write lists them twice
             return self._listed[key]
         raw = self.run("ls-tree", *(["-r"] if recursive else []), "-z", "--full-tree", rev, "--", *paths).stdout
-        items = []
-        for record in raw.split(b"\0"):
-            if not record:
-                continue
-            meta, _, path = record.partition(b"\t")
-            mode, kind, oid = meta.decode().split(" ")
-            items.append(TreeItem(mode, kind, oid, path.decode("utf-8", "surrogateescape")))
+        items = [TreeItem(*_tree_record(record)) for record in raw.split(b"\0") if record]
         if not recursive and len(rev) == 40:
             self._listed[key] = items
         return items
@@ -541,7 +535,7 @@ def _parse_tree(data: bytes, hash_len: int) -> dict[str, tuple[str, str, str]]:
 
 
 def _commit(record: bytearray) -> Commit:
-    """One commit of Git.commits' log format: seven header fields, a newline, then
+    """One commit of Git.commits' log format: eight header fields, a newline, then
     the raw changes (left as they are until read, see Changes)."""
     end = record.find(b"\0\n")
     head = bytes(record[:end] if end >= 0 else record.removesuffix(b"\0"))  # no changes asked about (a merge)
@@ -551,12 +545,17 @@ def _commit(record: bytearray) -> Commit:
                   tuple(parents.split()))
 
 
-def _listed(record: bytes | bytearray) -> Change | None:
-    """The file of one `ls-tree -r -z` record (`MODE TYPE ID\tPATH`), as added; None
-    for a submodule."""
+def _tree_record(record: bytes | bytearray) -> tuple[str, str, str, str]:
+    """(mode, kind, id, path) of one `ls-tree -z` record: `MODE TYPE ID\tPATH`."""
     meta, _, path = record.partition(b"\t")
-    _, kind, oid = meta.decode().split(" ")
-    return Change("A", path.decode("utf-8", "surrogateescape"), oid) if kind == "blob" else None
+    mode, kind, oid = meta.decode().split(" ")
+    return mode, kind, oid, path.decode("utf-8", "surrogateescape")
+
+
+def _listed(record: bytes | bytearray) -> Change | None:
+    """The file of one `ls-tree -r -z` record, as added; None for a submodule."""
+    _, kind, oid, path = _tree_record(record)
+    return Change("A", path, oid) if kind == "blob" else None
 
 
 def _change(meta: bytes | bytearray, path: bytes | bytearray) -> Change:
