@@ -360,18 +360,28 @@ def test_an_entry_in_a_folder_of_no_challenge_dates_the_pages_as_a_full_read_doe
 
 
 
-def test_week_ago_standings_are_kept_until_the_cutoff_passes_one_of_the_challenges_entries(p2p, tmp_path, monkeypatch):
-    """The movement on Home compares with the standings a week before the newest entry.
-    A challenge's replay as of then is kept and used again while the cutoff moves
-    past none of its entries; once it passes one, it is played again."""
-    for slug in ("long", "other"):
+def month_long(p2p, *slugs: str) -> None:
+    """Pitch battles open all November, for entries weeks apart."""
+    for slug in slugs:
         p2p("challenge", "new", slug, "--type", "pitch-battle", "--title", slug.title(), "--opens", "2026-11-01",
             "--closes", "2026-11-30", "--review-closes", "2026-12-05")
 
+
+def dated(p2p, monkeypatch):
+    """on(day, *args, as_=person): the p2p command, run at noon on that day of November."""
     def on(day: str, *args: str, as_: str) -> None:
         monkeypatch.setenv("P2P_NOW", f"2026-11-{day}T12:00:00Z")
         p2p(*args, as_=as_)
 
+    return on
+
+
+def test_week_ago_standings_are_kept_until_the_cutoff_passes_one_of_the_challenges_entries(p2p, tmp_path, monkeypatch):
+    """The movement on Home compares with the standings a week before the newest entry.
+    A challenge's replay as of then is kept and used again while the cutoff moves
+    past none of its entries; once it passes one, it is played again."""
+    month_long(p2p, "long", "other")
+    on = dated(p2p, monkeypatch)
     on("02", "submit", "long", "--link", "https://v.example/ava", as_="ava")
     for rater in ("cal", "dia"):
         on("05", "rate", "long", "ava", *scores(4), as_=rater)
@@ -406,12 +416,8 @@ def test_a_publish_with_nothing_new_reads_no_entries_folder(p2p, tmp_path, monke
     publish, with nothing new, reads no challenge's entries again."""
     from p2p.store import loader
 
-    def on(day: str, *args: str, as_: str) -> None:
-        monkeypatch.setenv("P2P_NOW", f"2026-11-{day}T12:00:00Z")
-        p2p(*args, as_=as_)
-
-    p2p("challenge", "new", "long", "--type", "pitch-battle", "--title", "Long", "--opens", "2026-11-01",
-        "--closes", "2026-11-30", "--review-closes", "2026-12-05")
+    month_long(p2p, "long")
+    on = dated(p2p, monkeypatch)
     on("02", "submit", "long", "--link", "https://v.example/ava", as_="ava")
     on("12", "submit", "long", "--link", "https://v.example/ben", as_="ben")  # over a week after the first
     wiki = tmp_path / "wiki"
