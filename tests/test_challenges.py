@@ -116,6 +116,9 @@ def test_list_shows_states_that_follow_the_dates(p2p, tmp_path, monkeypatch):
         "past": "closed", "review": "review", "pitch": "open", "later": "upcoming"}
     assert [c["slug"] for c in json.loads(p2p("challenge", "list", "--state", "open", "--format", "json").stdout)[
         "challenges"]] == ["pitch"]
+    monkeypatch.setenv("P2P_NOW", "2026-11-20T12:00:00Z")  # every challenge closed, in review or upcoming
+    assert p2p("challenge", "list", "--state", "open").stdout.strip() == (
+        "no open challenges (`p2p challenge list` shows them all)")
     monkeypatch.setenv("P2P_NOW", "2026-11-15T23:59:59Z")
     assert "open" in p2p("challenge", "show", "pitch").stdout  # closes is inclusive of its whole day
 

@@ -94,7 +94,9 @@ def list_(session: Session, state: str | None, at: str | None, fmt: str) -> None
 
     snapshot, now = session.read(at, folded=True)
     doc = views.challenges_doc(snapshot, now, state)
-    emit(fmt, doc, doc["challenges"], LIST_COLUMNS, empty="no challenges: create one with `p2p challenge new`")
+    empty = f"no {state} challenges (`p2p challenge list` shows them all)" if state else \
+        "no challenges: create one with `p2p challenge new`"
+    emit(fmt, doc, doc["challenges"], LIST_COLUMNS, empty=empty)
 
 
 @challenge.command("show")
