@@ -134,10 +134,14 @@ def test_a_clone_with_a_big_index_switches_to_a_split_index_once(p2p, monkeypatc
     from p2p.store import repo
 
     monkeypatch.setattr(repo, "SPLIT_INDEX_BYTES", 0)
+    trace = p2p.root.parent / "trace.log"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
     p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
     assert git(p2p.root, "config", "core.splitIndex") == "true"
     assert (p2p.root / ".git" / "index").read_bytes()[4:8] == (4).to_bytes(4, "big")  # index format 4
     assert list((p2p.root / ".git").glob("sharedindex.*")) and git(p2p.root, "status", "--porcelain") == ""
+    # Rewritten by p2p.store.gitindex, a chunk at a time, not by git holding it whole.
+    assert "--index-version" not in trace.read_text()
 
 
 def test_a_sparse_clone_records_outside_its_cone_without_expanding_the_index(p2p, tmp_path, monkeypatch):
