@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from conftest import git, scores
 
 
@@ -142,6 +144,20 @@ def test_a_clone_with_a_big_index_switches_to_a_split_index_once(p2p, monkeypatc
     assert list((p2p.root / ".git").glob("sharedindex.*")) and git(p2p.root, "status", "--porcelain") == ""
     # Rewritten by p2p.store.gitindex, a chunk at a time, not by git holding it whole.
     assert "--index-version" not in trace.read_text()
+
+
+def test_an_index_already_in_format_4_is_split_without_a_rewrite(p2p, monkeypatch):
+    """A clone made with feature.manyFiles (or index.version=4 globally) starts in format 4."""
+    from p2p.store import gitindex, repo
+
+    monkeypatch.setattr(repo, "SPLIT_INDEX_BYTES", 0)
+    git(p2p.root, "update-index", "--index-version", "4")
+    monkeypatch.setattr(gitindex, "rewrite_v4", lambda *args: pytest.fail("an index in format 4 was rewritten"))
+    trace = p2p.root.parent / "trace.log"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    assert git(p2p.root, "config", "core.splitIndex") == "true" and git(p2p.root, "config", "index.version") == "4"
+    assert "--index-version" not in trace.read_text() and git(p2p.root, "status", "--porcelain") == ""
 
 
 def test_a_sparse_clone_records_outside_its_cone_without_expanding_the_index(p2p, tmp_path, monkeypatch):
