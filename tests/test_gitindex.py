@@ -64,6 +64,7 @@ def sizes(root: Path) -> dict[str, int]:
 def test_the_rewrite_is_byte_for_byte_what_git_writes(tmp_path, object_format):
     root = tmp_path / "repo"
     index = repository(root, object_format)
+    index.chmod(0o664)  # as in a repository shared with a group
     assert gitindex.version(index) == 3
     status, listing = run(root, "status", "--porcelain"), run(root, "ls-files", "--stage", "--debug")
     by_git = tmp_path / "by-git"
@@ -74,6 +75,7 @@ def test_the_rewrite_is_byte_for_byte_what_git_writes(tmp_path, object_format):
 
     assert index.read_bytes() == by_git.read_bytes()
     assert gitindex.version(index) == 4 and not index.with_name("index.lock").exists()
+    assert index.stat().st_mode & 0o777 == 0o664
     assert run(root, "ls-files", "--stage", "--debug") == listing
     assert run(root, "status", "--porcelain") == status
 

@@ -53,7 +53,9 @@ def rewrite_v4(index: Path, algorithm: str = "sha1") -> bool:
         return False
     try:
         with open(index, "rb") as source, os.fdopen(fd, "wb") as target:
-            _rewrite(source, target, os.fstat(source.fileno()), algorithm)
+            stat = os.fstat(source.fileno())
+            _rewrite(source, target, stat, algorithm)
+        os.chmod(lock, stat.st_mode & 0o7777)  # a shared repository's group keeps writing it
         os.replace(lock, index)
         return True
     except Exception:  # Unsupported, or anything unforeseen: git's own rewrite is the way back
