@@ -99,10 +99,45 @@ def test_entries_changed_as_the_index_was_written_are_left_for_git_to_compare(tm
     assert run(root, "status", "--porcelain", "a/three").strip() == "M a/three"
 
 
+def test_an_entry_from_the_index_s_last_second_is_marked_whatever_its_nanoseconds(tmp_path):
+    root = tmp_path / "repo"
+    index = repository(root)
+    os.utime(root / "a" / "three", (PAST + 200, PAST + 200))
+    run(root, "update-index", "a/three")
+    late = (PAST + 200) * 10**9 + 999_999_950  # as a float of seconds, this rounds up to PAST + 201
+    os.utime(index, ns=(late, late))
+
+    assert gitindex.rewrite_v4(index)
+
+    assert sizes(root)["a/three"] == 0
+
+
+@pytest.mark.parametrize("chunk,room", [(1, 64), (5, 77), (4096, 100), (4 << 20, 8 << 10)])
+def test_entries_across_reads_of_any_size_come_out_the_same(tmp_path, monkeypatch, chunk, room):
+    """The index is read in chunks: every entry, padding and path (one past 4 KB)
+    that straddles two reads comes out as git writes it."""
+    root = tmp_path / "repo"
+    index = repository(root)
+    by_git = tmp_path / "by-git"
+    shutil.copy2(index, by_git)
+    run(root, "update-index", "--index-version", "4", index=by_git)
+    monkeypatch.setattr(gitindex, "_CHUNK", chunk)
+    monkeypatch.setattr(gitindex, "_ROOM", room)  # at least an entry's fixed part: 64 bytes with sha1
+
+    assert gitindex.rewrite_v4(index)
+
+    assert index.read_bytes() == by_git.read_bytes()
+
+
 def test_an_index_it_cannot_rewrite_is_left_as_it_is(tmp_path):
     index = repository(tmp_path / "repo")
     lock = index.with_name("index.lock")
     original = index.read_bytes()
+
+    open_files = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    assert not gitindex.rewrite_v4(index.with_name("missing"))
+    assert not index.with_name("missing.lock").exists()  # its lock is gone, and closed
+    assert open_files is None or len(os.listdir("/proc/self/fd")) == open_files
 
     lock.write_bytes(b"another process")
     assert not gitindex.rewrite_v4(index)

@@ -52,7 +52,7 @@ def rewrite_v4(index: Path, algorithm: str = "sha1") -> bool:
     except OSError:  # held by another process, or a read-only .git
         return False
     try:
-        with open(index, "rb") as source, os.fdopen(fd, "wb") as target:
+        with os.fdopen(fd, "wb") as target, open(index, "rb") as source:
             stat = os.fstat(source.fileno())
             _rewrite(source, target, stat, algorithm)
         os.chmod(lock, stat.st_mode & 0o7777)  # a shared repository's group keeps writing it
@@ -124,7 +124,7 @@ def _rewrite(source: BinaryIO, target: BinaryIO, stat: os.stat_result, algorithm
     # index was written. A rewritten index is newer than the entries it trusted
     # that way, so those that were not are marked changed (size 0, as git marks
     # them): git compares their content on its next look.
-    racy_from = int(stat.st_mtime)
+    racy_from = stat.st_mtime_ns // 1_000_000_000  # not st_mtime: a float can round up to the next second
     fixed = _STAT + hash_len + 2  # then the extended flags of format 3, if flagged, and the path
     previous, previous_length = 0, 0  # the path before, as an integer (below), and its length
     buf, pos = read.buf, read.pos
@@ -140,8 +140,12 @@ def _rewrite(source: BinaryIO, target: BinaryIO, stat: os.stat_result, algorithm
             length = read.nul(head)
             buf, pos = read.buf, read.pos
         end = pos + ((head + length + 8) & ~7)  # format 2 pads each entry with NULs to 8 bytes
-        if end > len(buf):
-            raise Unsupported("the index ends inside an entry")
+        if end > len(buf):  # only a path past _ROOM, or the index's last bytes
+            read.pos = pos
+            buf, pos = read.fill(end - pos), read.pos
+            end = pos + ((head + length + 8) & ~7)
+            if end > len(buf):
+                raise Unsupported("the index ends inside an entry")
         if int.from_bytes(buf[pos + 8:pos + 12], "big") >= racy_from:  # its mtime
             out += (buf[pos:pos + _STAT - 4], bytes(4), buf[pos + _STAT:pos + head])
         else:

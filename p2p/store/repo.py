@@ -9,7 +9,6 @@ p2p's commit, and a concurrent writer on the same clone can never be overwritten
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import time
 from contextlib import contextmanager
@@ -507,10 +506,11 @@ class Git:
             # a million files.
             from p2p.store import gitindex
 
-            algorithm = "sha256" if re.search(r"objectformat\s*=\s*sha256", config) else "sha1"
-            if (gitindex.version(index) != 4 and not gitindex.rewrite_v4(index, algorithm)
-                    and self.run("update-index", "--index-version", "4", check=False).returncode != 0):
-                return
+            if gitindex.version(index) != 4:
+                algorithm = self.run("rev-parse", "--show-object-format").stdout.decode().strip()
+                if (not gitindex.rewrite_v4(index, algorithm)
+                        and self.run("update-index", "--index-version", "4", check=False).returncode != 0):
+                    return
             self.run("config", "index.version", "4")  # for indexes git makes from scratch
         self.run("config", "core.splitIndex", "true")
 
