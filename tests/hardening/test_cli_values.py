@@ -9,16 +9,14 @@ case costs a copy and a command instead of a fresh `p2p init` plus eight commits
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from conftest import NOW, OPS, PEOPLE, P2P, git, scores, store_state
+from conftest import P2P, git, scores, store_state
 from p2p.cli import cli
 
 URL = "https://v.example/ava.mp4"

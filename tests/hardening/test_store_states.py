@@ -21,10 +21,8 @@ from typing import Any, Callable
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from conftest import NOW, OPS, PEOPLE, P2P, git
-from p2p.cli import cli
+from conftest import git
 
 URL = "https://v.example/ben.mp4"
 ZED = ["people", "add", "zed", "--name", "Zed", "--email", "zed@example.com", "--role", "ae", "--team", "east"]
