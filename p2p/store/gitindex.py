@@ -6,8 +6,8 @@ writing: 322 MB at its peak, once per clone, over p2p's 300 MB budget. Format 4
 only writes each path as what it drops from, and adds to, the path before it
 (gitformat-index(5)); the entries, their order, stat data, object ids and flags stay
 as they are, so the rewrite needs nothing but the entry in hand and the path before
-it. Git takes the rewritten index as its own: it checks the checksum and parses
-every entry on its next read.
+it. Git takes the rewritten index as its own: it parses every entry on its next
+read, and `git fsck` checks the checksum.
 """
 
 from __future__ import annotations
