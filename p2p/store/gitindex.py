@@ -105,8 +105,9 @@ class _Reader:
 
 
 def _rewrite(source: BinaryIO, target: BinaryIO, stat: os.stat_result, algorithm: str) -> None:
-    hash_len = hashlib.new(algorithm).digest_size
-    read = _Reader(source, hashlib.new(algorithm), stat.st_size - hash_len)
+    checked = hashlib.new(algorithm)
+    hash_len = checked.digest_size
+    read = _Reader(source, checked, stat.st_size - hash_len)
     header = read.take(12)
     if header[:4] != b"DIRC" or int.from_bytes(header[4:8], "big") not in (2, 3):
         raise Unsupported("not an index in format 2 or 3")

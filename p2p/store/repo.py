@@ -489,7 +489,7 @@ class Git:
         at a million entries git then reads 91 MB instead of 120 MB and peaks at 288
         MB instead of 316. Set once per clone, in its own config, when the index gets
         that big; the index is rewritten in format 4 then, once, a chunk at a time
-        (p2p.store.gitindex: 56 MB and 3 s at a million entries)."""
+        (p2p.store.gitindex: 40 MB and 2 s at a million entries)."""
         index = self.git_dir() / "index"
         try:
             if index.stat().st_size < SPLIT_INDEX_BYTES:
