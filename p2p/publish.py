@@ -49,17 +49,17 @@ def publish(snapshot: Snapshot, now: dt.datetime, target: str, charts: str, stor
         for name, template, context in steps(_Counted(contexts(snapshot, now, target, Path(spill)), len(nav)),
                                              "rendering pages"):
             site = context.site
-            key = known.key(name, template, context)
-            text = known.reuse(key, out_dir / f"{name}.md")
-            if text is None:
-                text = _tidy(env.get_template(template).render(**vars(context)))
-                known.remember(key, text)
-                pages_out.put(f"{name}.md", text)
+            key, path = known.key(name, template, context), out_dir / f"{name}.md"
+            if known.reuse(key, path):
+                pages_out.keep(path.name)
             else:
-                pages_out.put(f"{name}.md", text, same=True)
+                text = _tidy(env.get_template(template).render(**vars(context)))
+                known.remember(key, text, path)
+                pages_out.put(path.name, text)
         pages_out.put(SIDEBAR[target], env.get_template("sidebar.md.j2").render(site=site, entries=nav))
-        known.save()
-        return pages_out.finish()
+        published = pages_out.finish()
+        known.save()  # after finish: it records the stat of the pages in place
+        return published
 
 
 class _Counted:

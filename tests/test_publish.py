@@ -232,6 +232,49 @@ def test_a_page_edited_by_hand_is_rendered_and_rewritten_though_nothing_else_cha
     assert (wiki / "person-ava.md").read_text() == want
 
 
+def _index(store: Path) -> dict:
+    import pickle
+
+    (index,) = (store / ".git" / "p2p" / "pages").glob("index-*.pickle")
+    return pickle.loads(index.read_bytes())
+
+
+def _age(folder: Path) -> None:
+    """Set every page's times an hour back: as if published an hour ago."""
+    for page in folder.glob("*.md"):
+        then = page.stat().st_mtime_ns - 3600 * 10**9
+        os.utime(page, ns=(then, then))
+
+
+def test_a_page_file_is_known_unchanged_by_its_stat_once_it_is_not_racy(p2p, tmp_path):
+    wiki = tmp_path / "wiki"
+    publish(p2p.root, wiki)
+    # Just written: a same-second edit could keep its stat, so only digests are kept.
+    assert {stamp for _, stamp in _index(p2p.root).values()} == {None}
+    _age(wiki)
+    assert re.search(r": 0 created, 0 updated, \d+ unchanged", publish(p2p.root, wiki))
+    stamps = {stamp for _, stamp in _index(p2p.root).values()}
+    assert None not in stamps and len(stamps) == len(_index(p2p.root))
+    page = wiki / "person-ava.md"
+    size, mtime_ns, _, inode = next(s for s in stamps if s[3] == page.stat().st_ino)
+    assert (size, mtime_ns) == (page.stat().st_size, page.stat().st_mtime_ns)
+    assert re.search(r": 0 created, 0 updated, \d+ unchanged", publish(p2p.root, wiki))
+
+
+def test_a_same_size_edit_that_restores_the_files_times_is_still_rewritten(p2p, tmp_path):
+    wiki = tmp_path / "wiki"
+    publish(p2p.root, wiki)
+    _age(wiki)
+    publish(p2p.root, wiki)  # now the index holds each page's stat
+    page = wiki / "person-ava.md"
+    want, before = page.read_text(), page.stat()
+    page.write_text(want.replace("Ava", "Eve"))
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))  # only the change time still tells
+    assert page.stat().st_size == before.st_size and page.stat().st_mtime_ns == before.st_mtime_ns
+    assert re.search(r": 0 created, 1 updated, \d+ unchanged", publish(p2p.root, wiki))
+    assert page.read_text() == want
+
+
 def test_a_render_index_that_does_not_unpickle_is_only_a_miss(p2p, tmp_path):
     """Like the parse cache and the tallies: a file from another p2p naming a class it
     no longer has (an ImportError, not an UnpicklingError) renders every page."""

@@ -52,12 +52,16 @@ class PageFolder:
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    def put(self, name: str, text: str, same: bool = False) -> None:
-        """`same`: the file is known to hold `text` already."""
+    def keep(self, name: str) -> None:
+        """The page `name` is known to be in place already."""
+        self.names.append(name)
+        self.result.unchanged.append(name)
+
+    def put(self, name: str, text: str) -> None:
         self.names.append(name)
         path = self.out_dir / name
         data = text.encode("utf-8")
-        if same or (path.is_file() and path.read_bytes() == data):
+        if path.is_file() and path.read_bytes() == data:
             self.result.unchanged.append(name)
             return
         (self.result.updated if path.exists() else self.result.created).append(name)

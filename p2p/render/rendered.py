@@ -5,20 +5,31 @@ Each page has a render key: a digest of everything its text is made from, i.e.
 its page context (pickled: exact values, types included) and a salt covering the
 rest (templates, target, charts, Jinja's and Python's versions and p2p's own code).
 The index in `.git/p2p/pages/` keeps, per key, the digest of the text rendered
-last time. A page whose output file still has that digest is read back from the
-file instead of rendered: the same text, as rendering is deterministic. A file
+last time and the stat of the file that holds it. A page whose output file still
+has that text is read back from the file instead of rendered: the same text, as
+rendering is deterministic. Like git's index, a file whose size, times and inode
+are what the index recorded is taken as unchanged without reading it (a large
+store's pages are 130 MB); any other file is read and its digest compared. A file
 edited by hand no longer matches, so its page is rendered and rewritten as
 before. The index is disposable: a missing or unreadable one is only slower."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sys
+import time
 from pathlib import Path
 from typing import Any, Iterable
 
 INDEX = "index-{target}-{charts}.pickle"  # one per variant: a wiki and an mkdocs site do not evict each other
+# A file modified this recently may change again within its file system's timestamp
+# granularity (a second on some) without its stat changing: its digest is kept, not
+# its stat, as git does for "racily clean" index entries.
+RACY_NS = 3_000_000_000
+
+Stamp = tuple[int, int, int, int]  # (size, mtime_ns, ctime_ns, inode)
 
 
 class Rendered:
@@ -26,7 +37,8 @@ class Rendered:
         self.path = folder / INDEX.format(target=target, charts=charts) if folder is not None else None
         self.salt = salt
         self.before = self._read()
-        self.now: dict[bytes, bytes] = {}  # the keys of this publish's pages: the next index
+        self.now: dict[bytes, tuple[bytes, Stamp | None]] = {}  # this publish's pages: the next index
+        self.written: list[tuple[bytes, Path]] = []  # pages rendered or read back: stamped at `save`
 
     def key(self, *parts: Any) -> bytes | None:
         """The render key of a page from its parts (name, template, context); None
@@ -38,26 +50,45 @@ class Rendered:
         except (pickle.PicklingError, TypeError, AttributeError):
             return None
 
-    def reuse(self, key: bytes | None, path: Path) -> str | None:
-        """The text of the page file at `path` if it is what `key` rendered last time."""
-        digest = self.before.get(key) if key is not None else None
-        if digest is None:
-            return None
+    def reuse(self, key: bytes | None, path: Path) -> bool:
+        """Whether the page file at `path` holds what `key` rendered last time."""
+        kept = self.before.get(key) if key is not None else None
+        if not isinstance(kept, tuple) or len(kept) != 2:  # none, or from an older p2p
+            return False
+        digest, stamp = kept
         try:
+            if stamp is not None and _stamp(os.stat(path)) == stamp:
+                self.now[key] = kept  # type: ignore[index]
+                return True
             data = path.read_bytes()
         except OSError:
-            return None
+            return False
         if hashlib.sha256(data).digest() != digest:
-            return None
-        self.now[key] = digest  # type: ignore[index]
-        return data.decode("utf-8")
+            return False
+        self.now[key] = (digest, None)  # type: ignore[index]
+        self.written.append((key, path))  # type: ignore[arg-type]
+        return True
 
-    def remember(self, key: bytes | None, text: str) -> None:
+    def remember(self, key: bytes | None, text: str, path: Path) -> None:
+        """`text` was rendered for `key`, and is what `path` will hold."""
         if key is not None:
-            self.now[key] = hashlib.sha256(text.encode("utf-8")).digest()
+            self.now[key] = (hashlib.sha256(text.encode("utf-8")).digest(), None)
+            self.written.append((key, path))
 
     def save(self) -> None:
-        if self.path is None or self.now == self.before:
+        """Write the index, once the pages are in place: the stat of each page file
+        read or written is taken now."""
+        if self.path is None:
+            return
+        recent = time.time_ns() - RACY_NS
+        for key, path in self.written:
+            try:
+                found = os.stat(path)
+            except OSError:
+                continue
+            if found.st_mtime_ns < recent:
+                self.now[key] = (self.now[key][0], _stamp(found))
+        if self.now == self.before:
             return
         from p2p.store.cache import replace_file
 
@@ -66,7 +97,7 @@ class Rendered:
         except OSError:
             pass  # a read-only .git only makes the next publish render every page
 
-    def _read(self) -> dict[bytes, bytes]:
+    def _read(self) -> dict[bytes, tuple[bytes, Stamp | None]]:
         if self.path is None:
             return {}
         try:
@@ -74,6 +105,10 @@ class Rendered:
         except Exception:  # noqa: BLE001 - any file that does not unpickle is a miss, as in the parse cache
             return {}
         return found if isinstance(found, dict) else {}
+
+
+def _stamp(found: os.stat_result) -> Stamp:
+    return found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino
 
 
 def salt(*parts: Any, folders: Iterable[Path]) -> bytes:
