@@ -146,6 +146,43 @@ def test_a_clone_with_a_big_index_switches_to_a_split_index_once(p2p, monkeypatc
     assert "--index-version" not in trace.read_text()
 
 
+def test_a_write_in_a_split_index_stages_without_git_reading_the_shared_index(p2p, monkeypatch):
+    """`git update-index` reads the whole shared index (91 MB at a million files); p2p
+    stages in the small split part itself, and the user's staged work stays staged."""
+    from p2p.store import repo
+
+    monkeypatch.setattr(repo, "SPLIT_INDEX_BYTES", 0)
+    p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")  # splits the index
+    shared = sorted((p2p.root / ".git").glob("sharedindex.*"))
+    (p2p.root / "notes.txt").write_text("mine\n")
+    git(p2p.root, "add", "notes.txt")
+    trace = p2p.root.parent / "trace.log"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    p2p("submit", "pitch", "--link", "https://v.example/ben", as_="ben")
+    p2p("rate", "pitch", "ava", *scores(4), as_="cal")
+
+    assert "update-index" not in trace.read_text()
+    assert sorted((p2p.root / ".git").glob("sharedindex.*")) == shared
+    assert git(p2p.root, "status", "--porcelain") == "A  notes.txt"
+    committed = git(p2p.root, "diff", "--name-only", "HEAD~2", "HEAD").splitlines()
+    assert len(committed) == 2 and set(committed) <= set(git(p2p.root, "ls-files").splitlines())
+
+
+def test_a_big_split_part_is_folded_into_a_new_shared_index_by_git(p2p, monkeypatch):
+    from p2p.store import gitindex, repo
+
+    monkeypatch.setattr(repo, "SPLIT_INDEX_BYTES", 0)
+    p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    git(p2p.root, "config", "splitIndex.maxPercentChange", "100")  # git alone would never fold it
+    p2p("submit", "pitch", "--link", "https://v.example/ben", as_="ben")
+    shared = sorted((p2p.root / ".git").glob("sharedindex.*"))
+    monkeypatch.setattr(gitindex, "SPLIT_ENTRIES", 0)
+    p2p("rate", "pitch", "ava", *scores(4), as_="cal")
+
+    assert len(set((p2p.root / ".git").glob("sharedindex.*")) - set(shared)) == 1
+    assert git(p2p.root, "status", "--porcelain") == ""
+
+
 def test_an_index_already_in_format_4_is_split_without_a_rewrite(p2p, monkeypatch):
     """A clone made with feature.manyFiles (or index.version=4 globally) starts in format 4."""
     from p2p.store import gitindex, repo

@@ -155,3 +155,137 @@ def test_an_index_it_cannot_rewrite_is_left_as_it_is(tmp_path):
     split = index.read_bytes()
     assert not gitindex.rewrite_v4(index)
     assert index.read_bytes() == split and not lock.exists()
+
+
+# -- staging in a split index -----------------------------------------------------------
+def split_repository(root: Path, object_format: str = "sha1") -> Path:
+    """`repository`, in format 4 and split, whose split part then holds what one can:
+    a shared entry replaced (a/b/one, edited and staged: the user's own change),
+    entries added (a/added, a/b/zz) and a conflict's three stages (a/conflict)."""
+    index = repository(root, object_format)
+    run(root, "config", "splitIndex.maxPercentChange", "100")  # a small index's changes stay in the split part
+    run(root, "update-index", "--index-version", "4")
+    run(root, "update-index", "--split-index")
+    (root / "a" / "b" / "one").write_text("edited, staged\n")
+    (root / "a" / "added").write_text("added\n")
+    (root / "a" / "b" / "zz").write_text("zz\n")
+    run(root, "add", "a/b/one", "a/added", "a/b/zz")
+    blob = run(root, "hash-object", "-w", "--stdin", input="theirs\n").strip()
+    stages = "".join(f"100644 {blob} {stage}\ta/conflict\n" for stage in (1, 2, 3))
+    run(root, "update-index", "--index-info", input=stages)  # a conflict in the split part
+    return index
+
+
+def without(index_bytes: bytes, names: set[bytes], hash_len: int) -> bytes:
+    """The index with the extensions named dropped, checksummed again."""
+    import hashlib
+
+    body = index_bytes[:-hash_len]
+    ext = body.find(b"link")  # the first extension of a split index
+    out, pos = bytearray(body[:ext]), ext
+    while pos < len(body):
+        length = int.from_bytes(body[pos + 4:pos + 8], "big")
+        if body[pos:pos + 4] not in names:
+            out += body[pos:pos + 8 + length]
+        pos += 8 + length
+    return bytes(out) + hashlib.new("sha1" if hash_len == 20 else "sha256", bytes(out)).digest()
+
+
+def staged_by_git(root: Path, index: Path, copy: Path, files: list[tuple[str, str]]) -> None:
+    shutil.copy2(index, copy)
+    listing = "".join(f"100644 {oid}\t{path}\n" for path, oid in files)
+    run(root, "update-index", "--add", "--index-info", input=listing, index=copy)
+
+
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_staging_in_a_split_index_writes_what_git_writes_but_the_caches_it_drops(tmp_path, object_format):
+    root = tmp_path / "repo"
+    index = split_repository(root, object_format)
+    shared = next(index.parent.glob("sharedindex.*"))
+    for name in ("a/b/new", "a/new2", "zzz/ü new"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(f"{name}\n")
+    files = [(name, run(root, "hash-object", "-w", name).strip()) for name in ("a/b/new", "a/new2", "zzz/ü new")]
+    by_git = tmp_path / "by-git"
+    staged_by_git(root, index, by_git, files)
+    os.utime(shared, (PAST, PAST))
+    before = index.stat()
+
+    assert gitindex.stage_in_split(index, [(0o100644, oid, path.encode()) for path, oid in files])
+
+    assert index.stat().st_mtime_ns == before.st_mtime_ns  # git judged the shared entries' stat by it
+    assert shared.stat().st_mtime > PAST + 10  # in use, so not expired, as git keeps it
+    hash_len = 20 if object_format == "sha1" else 32
+    assert index.read_bytes() == without(by_git.read_bytes(), {b"TREE", b"UNTR"}, hash_len)
+    assert run(root, "ls-files", "--stage", "--debug") == run(root, "ls-files", "--stage", "--debug", index=by_git)
+    assert run(root, "status", "--porcelain") == run(root, "status", "--porcelain", index=by_git)
+    assert run(root, "diff", "--cached", "--name-only", "--", "a/b/one") == "a/b/one\n"  # still staged
+    assert not index.with_name("index.lock").exists()
+
+
+def test_a_staged_path_replaces_what_the_index_held_at_that_path_at_any_stage(tmp_path):
+    """An added entry replaces the shared entry of its path, and a merged one all the
+    stages of a conflict, when git reads the index: as `update-index` replaces them."""
+    root = tmp_path / "repo"
+    index = split_repository(root)
+    blob = run(root, "hash-object", "-w", "--stdin", input="again\n").strip()
+    # In the split part, in the shared part, a conflict in each
+    files = [("a/added", blob), ("a/b/two", blob), ("x/y/conflict", blob), ("a/conflict", blob)]
+    by_git = tmp_path / "by-git"
+    staged_by_git(root, index, by_git, files)
+
+    assert gitindex.stage_in_split(index, [(0o100644, oid, path.encode()) for path, oid in files])
+
+    listing = run(root, "ls-files", "--stage")
+    assert listing == run(root, "ls-files", "--stage", index=by_git)
+    assert f"100644 {blob} 0\tx/y/conflict" in listing and " 1\tx/y/conflict" not in listing
+    assert f"100644 {blob} 0\ta/conflict" in listing and " 1\ta/conflict" not in listing
+
+
+def test_a_big_split_part_is_left_for_git_to_fold_into_a_new_shared_index(tmp_path, monkeypatch):
+    root = tmp_path / "repo"
+    index = split_repository(root)
+    original = index.read_bytes()
+    blob = run(root, "hash-object", "-w", "--stdin", input="more\n").strip()
+    monkeypatch.setattr(gitindex, "SPLIT_ENTRIES", 2)  # it holds a replaced entry and six added ones
+
+    assert gitindex.stage_in_split(index, [(0o100644, blob, b"more")]) is None
+
+    assert index.read_bytes() == original and not index.with_name("index.lock").exists()
+
+
+def test_an_index_it_cannot_stage_in_is_left_as_it_is(tmp_path):
+    root = tmp_path / "repo"
+    index = repository(root)
+    blob = run(root, "hash-object", "-w", "--stdin", input="more\n").strip()
+    files = [(0o100644, blob, b"more")]
+    lock = index.with_name("index.lock")
+
+    assert not gitindex.stage_in_split(index, files)  # format 3
+    run(root, "update-index", "--index-version", "4")
+    original = index.read_bytes()
+    assert not gitindex.stage_in_split(index, files)  # not split
+    assert index.read_bytes() == original and not lock.exists()
+
+    run(root, "update-index", "--split-index")
+    split = index.read_bytes()
+    lock.write_bytes(b"another process")
+    assert not gitindex.stage_in_split(index, files)
+    assert index.read_bytes() == split and lock.read_bytes() == b"another process"
+    lock.unlink()
+
+    open_files = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    damaged = bytearray(split)
+    damaged[20] ^= 0xFF
+    index.write_bytes(bytes(damaged))
+    assert not gitindex.stage_in_split(index, files)
+    assert index.read_bytes() == damaged and not lock.exists()
+    assert open_files is None or len(os.listdir("/proc/self/fd")) == open_files
+
+    index.write_bytes(split)
+    required = without(split, set(), 20)[:-20].replace(b"link", b"lonk", 1)  # an extension git must understand
+    import hashlib
+
+    index.write_bytes(required + hashlib.sha1(required).digest())
+    assert not gitindex.stage_in_split(index, files)
+    assert not lock.exists()
