@@ -376,9 +376,14 @@ class Git:
         """A function writing one tree ({name: (mode, kind, id)}) and returning its id,
         all through one `git mktree --batch`: a commit rebuilds every folder on its
         paths (four for an entry), at ~3 ms for each process. git answers each tree
-        as soon as it is complete, so a parent can name the id of its child."""
+        as soon as it is complete, so a parent can name the id of its child.
+
+        `--missing`: every entry named is one git just gave p2p (the parent trees it
+        read, the blobs it wrote, the trees this made), so git need not look each one
+        up: 4,000 lookups for a challenge folder of 4,000 reps, 25 ms, and 140 ms in a
+        partial clone, where the entries' blobs are missing by design."""
         try:
-            proc = subprocess.Popen(["git", "-C", str(self.root), "mktree", "--batch", "-z"],
+            proc = subprocess.Popen(["git", "-C", str(self.root), "mktree", "--missing", "--batch", "-z"],
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except FileNotFoundError:
             raise StoreError(NO_GIT) from None
