@@ -218,8 +218,9 @@ def stage_in_split(index: Path, files: list[tuple[int, str, bytes]]) -> bool | N
     --index-info` would, in a split index in format 4, without reading its shared
     part. True when done; False, with the index untouched, when the index is one
     this leaves to git (not split, not format 4, locked, damaged, or holding a
-    required extension other than `link`); None when its split part has grown past
-    SPLIT_ENTRIES and git should fold it into a new shared index.
+    required extension other than `link`); None when it holds more than
+    SPLIT_ENTRIES entries: a split part git should fold into a new shared index, or
+    an index not split yet, which git splits on this write.
 
     Like `--index-info`, a new entry has no stat data: git compares the file's
     content on its next look, and records its stat then. The cache-tree extension
@@ -228,8 +229,15 @@ def stage_in_split(index: Path, files: list[tuple[int, str, bytes]]) -> bool | N
     extensions (untracked cache, fsmonitor, offsets) are dropped too, as git allows;
     REUC is kept, but a conflict a new entry replaces is not added to it (git would
     let `git checkout -m` bring that conflict back)."""
-    if version(index) != 4:
+    try:
+        with open(index, "rb") as handle:
+            header = handle.read(12)
+    except OSError:
         return False
+    if header[:8] != b"DIRC\0\0\0\x04":
+        return False
+    if int.from_bytes(header[8:12], "big") > SPLIT_ENTRIES:  # or not split yet: not read whole either way
+        return None
     lock = index.with_name(index.name + ".lock")
     try:
         fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
