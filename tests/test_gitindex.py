@@ -289,3 +289,43 @@ def test_an_index_it_cannot_stage_in_is_left_as_it_is(tmp_path):
     index.write_bytes(required + hashlib.sha1(required).digest())
     assert not gitindex.stage_in_split(index, files)
     assert not lock.exists()
+
+
+@pytest.mark.parametrize("mode,path", [
+    (0o100644, b"a/added/deeper"),  # below a file of the split part
+    (0o100644, b"a/b"),  # a folder of the split part (a/b/zz)
+    (0o100664, b"a/odd-mode"),  # git would write 100644
+    (0o040000, b"a/folder"),
+    (0o100644, b".git/config"),
+    (0o100644, b"a/.GIT/x"),
+    (0o100644, b"a/../b"),
+    (0o100644, b"a//b"),
+    (0o100644, b"/abs"),
+    (0o100644, b"a/"),
+    (0o100644, b"a/nul\0x"),
+])
+def test_a_file_git_would_take_otherwise_is_left_to_git(tmp_path, mode, path):
+    """git rewrites some modes, ignores some paths and replaces a file with a folder
+    (or back): those writes go through git."""
+    root = tmp_path / "repo"
+    index = split_repository(root)
+    original = index.read_bytes()
+    blob = run(root, "hash-object", "-w", "--stdin", input="more\n").strip()
+
+    assert gitindex.stage_in_split(index, [(mode, blob, path)]) is False
+
+    assert index.read_bytes() == original and not index.with_name("index.lock").exists()
+
+
+def test_an_index_with_fsmonitor_s_extension_is_left_to_git(tmp_path):
+    """Without that extension git would write the whole index, unsplit, on its next look."""
+    import hashlib
+
+    root = tmp_path / "repo"
+    index = split_repository(root)
+    data = index.read_bytes()[:-20]
+    data += b"FSMN" + (12).to_bytes(4, "big") + (2).to_bytes(4, "big") + bytes(8)
+    index.write_bytes(data + hashlib.sha1(data).digest())
+    blob = run(root, "hash-object", "-w", "--stdin", input="more\n").strip()
+
+    assert gitindex.stage_in_split(index, [(0o100644, blob, b"more")]) is False

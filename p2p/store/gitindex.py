@@ -216,19 +216,23 @@ SPLIT_ENTRIES = 10_000
 def stage_in_split(index: Path, files: list[tuple[int, str, bytes]]) -> bool | None:
     """Stage `files` (mode, hex object id, path) as `git update-index --add
     --index-info` would, in a split index in format 4, without reading its shared
-    part. True when done; False, with the index untouched, when the index is one
-    this leaves to git (not split, not format 4, locked, damaged, or holding a
-    required extension other than `link`); None when it holds more than
-    SPLIT_ENTRIES entries: a split part git should fold into a new shared index, or
-    an index not split yet, which git splits on this write.
+    part. True when done; False, with the index untouched, when the index or the
+    files are ones this leaves to git: not split, not format 4, locked, damaged,
+    holding fsmonitor's extension or a required one other than `link`; a mode git
+    would rewrite, a path it would refuse (verify_path), or a path that is a folder,
+    or below a file, in the split part (git removes what it replaces). None when the
+    header counts more than SPLIT_ENTRIES entries: a split part git should fold into
+    a new shared index, or an index not split yet, which git splits on this write.
 
     Like `--index-info`, a new entry has no stat data: git compares the file's
     content on its next look, and records its stat then. The cache-tree extension
     (TREE) is dropped, not invalidated along the new paths: finding those in it means
-    walking its 6 MB, and git rebuilds it on the next `git commit`. Other optional
-    extensions (untracked cache, fsmonitor, offsets) are dropped too, as git allows;
-    REUC is kept, but a conflict a new entry replaces is not added to it (git would
-    let `git checkout -m` bring that conflict back)."""
+    walking its 6 MB, and git rebuilds it on the next `git commit`. The untracked
+    cache and offset extensions are dropped too, as git allows; REUC is kept, but a
+    conflict a new entry replaces in the split part is not added to it (git would let
+    `git checkout -m` bring that conflict back). A file-or-folder clash with the
+    shared part is not seen: p2p's own paths never make one (a write's commit already
+    holds them, folders as folders), only a hand-staged file could."""
     try:
         with open(index, "rb") as handle:
             header = handle.read(12)
@@ -325,14 +329,25 @@ def _staged(data: bytes, files: list[tuple[int, str, bytes]]) -> tuple[bytes | N
             out_ext.append(body[pos:pos + 8 + length])
         elif name == b"REUC":
             out_ext.append(body[pos:pos + 8 + length])
+        elif name == b"FSMN":
+            # It marks entries by their place in the whole index, so it cannot be kept, and
+            # without it git writes the whole index, unsplit, on its next look.
+            raise Unsupported("the index has fsmonitor's extension")
         elif not b"A" <= name[:1] <= b"Z":
             raise Unsupported(f"the index has the {name.decode('ascii', 'replace')} extension")
         pos += 8 + length
     if not shared or shared == "0" * (2 * hash_len):
         raise Unsupported("not a split index")
+    paths = {path for path, _ in added}
+    folders = {path[:i] for path in paths for i in range(len(path)) if path[i] == 0x2F}  # 0x2F: "/"
     for mode, oid, path in files:
-        if not path or len(oid) != 2 * hash_len:
-            raise Unsupported("a path or object id git would not take")
+        if mode not in _MODES or len(oid) != 2 * hash_len or not _plain(path):
+            raise Unsupported("a mode, object id or path git would not take as it is")
+        parents = {path[:i] for i in range(len(path)) if path[i] == 0x2F}
+        if path in folders or parents & paths:  # a file where a folder was, or the other way round
+            raise Unsupported("a path that is a folder, or below a file, in the index")
+        paths.add(path)
+        folders |= parents
         for stage in (1, 2, 3):  # a merged entry replaces a conflict's stages, as in git
             added.pop((path, stage), None)
         flags = min(len(path), 0xFFF)
@@ -349,6 +364,16 @@ def _staged(data: bytes, files: list[tuple[int, str, bytes]]) -> tuple[bytes | N
         previous = path
     written = b"".join(out + out_ext)
     return written + hashlib.new(hasher.name, written).digest(), shared
+
+
+_MODES = {0o100644, 0o100755, 0o120000, 0o160000}  # what git writes: a file, an executable, a link, a submodule
+
+
+def _plain(path: bytes) -> bool:
+    """Whether git takes `path` as it is (verify_path): no NUL, no empty, `.`, `..`
+    or `.git` part in any case."""
+    return b"\0" not in path and all(part not in (b"", b".", b"..") and part.lower() != b".git"
+                                     for part in path.split(b"/"))
 
 
 def _common(a: bytes, b: bytes) -> int:
