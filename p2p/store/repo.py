@@ -127,20 +127,21 @@ class Git:
 
     # -- running git -----------------------------------------------------------------
     def run(self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None,
-            check: bool = True) -> subprocess.CompletedProcess[bytes]:
+            check: bool = True, config: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+        """git `args` in the store; `config`: settings for this one command (`git -c`)."""
         full_env = None
         if env:
             full_env = dict(os.environ)
             full_env.update(env)
+        settings = [part for key, value in (config or {}).items() for part in ("-c", f"{key}={value}")]
         try:
             proc = subprocess.run(
-                ["git", "-C", str(self.root), *args], input=input, capture_output=True, env=full_env
+                ["git", "-C", str(self.root), *settings, *args], input=input, capture_output=True, env=full_env
             )
         except FileNotFoundError:
             raise StoreError(NO_GIT) from None
         if check and proc.returncode != 0:
-            raise _failed(next(a for i, a in enumerate(args) if a != "-c" and (i == 0 or args[i - 1] != "-c")),
-                          proc.stderr)
+            raise _failed(args[0], proc.stderr)
         return proc
 
     def out(self, *args: str, **kwargs: object) -> str:
@@ -456,9 +457,9 @@ class Git:
             return
         listing = "".join(f"{i.mode} {i.oid}\t{i.path}\0" for i in files)
         # None: the split part is big; git folds it into a new shared index this once.
-        fold = ("-c", "splitIndex.maxPercentChange=0") if done is None else ()
-        self.run(*fold, "update-index", "--add", "-z", "--index-info",
-                 input=listing.encode("utf-8", "surrogateescape"))
+        fold = {"splitIndex.maxPercentChange": "0"} if done is None else None
+        self.run("update-index", "--add", "-z", "--index-info", input=listing.encode("utf-8", "surrogateescape"),
+                 config=fold)
 
     def sparse_index(self) -> bool:
         """Whether this clone keeps a sparse index (`git sparse-checkout set --cone
@@ -503,11 +504,12 @@ class Git:
         """Past ~100k files git rewrites a 100 MB index on every `update-index`
         (0.4 s at a million entries). A split index writes only what changed, and
         p2p then stages in that part itself (stage); past 10,000 entries of its own,
-        git folds it into a new shared part. Index format 4 (what git's own feature.manyFiles picks) compresses the paths:
-        at a million entries git then reads 91 MB instead of 120 MB and peaks at 288
-        MB instead of 316. Set once per clone, in its own config, when the index gets
-        that big; the index is rewritten in format 4 then, once, a chunk at a time
-        (p2p.store.gitindex: 40 MB and 2 s at a million entries)."""
+        git folds it into a new shared part. Index format 4 (what git's own
+        feature.manyFiles picks) compresses the paths: at a million entries git then
+        reads 91 MB instead of 120 MB and peaks at 288 MB instead of 316. Set once
+        per clone, in its own config, when the index gets that big; the index is
+        rewritten in format 4 then, once, a chunk at a time (p2p.store.gitindex: 40
+        MB and 2 s at a million entries)."""
         index = self.git_dir() / "index"
         try:
             if index.stat().st_size < SPLIT_INDEX_BYTES:
