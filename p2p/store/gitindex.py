@@ -41,17 +41,25 @@ _ROOM = 8 << 10  # more than any entry whose path fits its 12-bit length field
 
 
 class Unsupported(Exception):
-    """An index this rewrite leaves to git: not format 2 or 3, split, damaged."""
+    """An index (or a file to stage) this module leaves to git."""
+
+
+def _header(index: Path) -> tuple[int, int] | None:
+    """(format, entry count) from the index's header; None without a readable index."""
+    try:
+        with open(index, "rb") as handle:
+            header = handle.read(12)
+    except OSError:
+        return None
+    if header[:4] != b"DIRC" or len(header) != 12:
+        return None
+    return int.from_bytes(header[4:8], "big"), int.from_bytes(header[8:12], "big")
 
 
 def version(index: Path) -> int | None:
     """The index's format, from its header; None without a readable index."""
-    try:
-        with open(index, "rb") as handle:
-            header = handle.read(8)
-    except OSError:
-        return None
-    return int.from_bytes(header[4:8], "big") if header[:4] == b"DIRC" and len(header) == 8 else None
+    header = _header(index)
+    return header[0] if header else None
 
 
 def rewrite_v4(index: Path, algorithm: str = "sha1") -> bool:
@@ -233,14 +241,10 @@ def stage_in_split(index: Path, files: list[tuple[int, str, bytes]]) -> bool | N
     `git checkout -m` bring that conflict back). A file-or-folder clash with the
     shared part is not seen: p2p's own paths never make one (a write's commit already
     holds them, folders as folders), only a hand-staged file could."""
-    try:
-        with open(index, "rb") as handle:
-            header = handle.read(12)
-    except OSError:
+    header = _header(index)
+    if header is None or header[0] != 4:
         return False
-    if header[:8] != b"DIRC\0\0\0\x04":
-        return False
-    if int.from_bytes(header[8:12], "big") > SPLIT_ENTRIES:  # or not split yet: not read whole either way
+    if header[1] > SPLIT_ENTRIES:  # or not split yet: not read whole either way
         return None
     lock = index.with_name(index.name + ".lock")
     try:
@@ -354,12 +358,11 @@ def _staged(data: bytes, files: list[tuple[int, str, bytes]]) -> tuple[bytes | N
         added[path, 0] = (bytes(24) + mode.to_bytes(4, "big") + bytes(12) + bytes.fromhex(oid)
                           + flags.to_bytes(2, "big"))
     out = [b"DIRC", (4).to_bytes(4, "big"), (len(stripped) + len(added)).to_bytes(4, "big")]
-    previous = b""
     for entry in stripped:
-        out += (entry, _varint(len(previous)), b"\0")
-        previous = b""
+        out += (entry, b"\0", b"\0")  # drops nothing from the path before, an empty one; adds nothing
+    previous = b""
     for (path, _), entry in sorted(added.items()):
-        shared_len = _common(previous, path)
+        shared_len = len(os.path.commonprefix([previous, path]))
         out += (entry, _varint(len(previous) - shared_len), path[shared_len:], b"\0")
         previous = path
     written = b"".join(out + out_ext)
@@ -374,15 +377,6 @@ def _plain(path: bytes) -> bool:
     or `.git` part in any case."""
     return b"\0" not in path and all(part not in (b"", b".", b"..") and part.lower() != b".git"
                                      for part in path.split(b"/"))
-
-
-def _common(a: bytes, b: bytes) -> int:
-    """The length of the prefix `a` and `b` share."""
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
 
 
 def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
