@@ -38,7 +38,7 @@ class Rendered:
         self.salt = salt
         self.before = self._read()
         self.now: dict[bytes, tuple[bytes, Stamp | None]] = {}  # this publish's pages: the next index
-        self.written: list[tuple[bytes, Path]] = []  # pages rendered or read back: stamped at `save`
+        self.to_stamp: list[tuple[bytes, Path]] = []  # rendered, or read back by digest: stat taken at `save`
 
     def key(self, *parts: Any) -> bytes | None:
         """The render key of a page from its parts (name, template, context); None
@@ -66,14 +66,14 @@ class Rendered:
         if hashlib.sha256(data).digest() != digest:
             return False
         self.now[key] = (digest, None)  # type: ignore[index]
-        self.written.append((key, path))  # type: ignore[arg-type]
+        self.to_stamp.append((key, path))  # type: ignore[arg-type]
         return True
 
     def remember(self, key: bytes | None, text: str, path: Path) -> None:
         """`text` was rendered for `key`, and is what `path` will hold."""
         if key is not None:
             self.now[key] = (hashlib.sha256(text.encode("utf-8")).digest(), None)
-            self.written.append((key, path))
+            self.to_stamp.append((key, path))
 
     def save(self) -> None:
         """Write the index, once the pages are in place: the stat of each page file
@@ -81,7 +81,7 @@ class Rendered:
         if self.path is None:
             return
         recent = time.time_ns() - RACY_NS
-        for key, path in self.written:
+        for key, path in self.to_stamp:
             try:
                 found = os.stat(path)
             except OSError:
