@@ -361,6 +361,9 @@ def test_a_submit_runs_the_git_processes_it_needs_and_no_more(p2p):
     assert len(commands) == 13, "\n".join(commands)
     assert len([c for c in commands if "HEAD^{commit}" in c]) == 1  # both reads at one commit
     assert not [c for c in commands if c.startswith(("mktree", "hash-object"))], commands
+    # The rep's own folder, named: not a listing of the whole challenge's (4,000 reps) to pick it.
+    assert [c.split(" -- ")[1] for c in commands if c.startswith("ls-tree") and "entries/pitch" in c] == [
+        "entries/pitch/ava"], commands
     git(p2p.root, "fsck", "--strict", "--no-progress")
 
 
