@@ -329,3 +329,57 @@ def test_an_index_with_fsmonitor_s_extension_is_left_to_git(tmp_path):
     blob = run(root, "hash-object", "-w", "--stdin", input="more\n").strip()
 
     assert gitindex.stage_in_split(index, [(0o100644, blob, b"more")]) is False
+
+
+# -- moving a sparse index's folder entries ---------------------------------------------
+def sparse_repository(root: Path, object_format: str = "sha1") -> tuple[Path, dict[bytes, tuple[str, str]]]:
+    """A cone-mode sparse index (`b/` one folder entry) at the first of two commits
+    that differ only below b/, and the trees that move between them."""
+    run(root.parent, "init", "-q", f"--object-format={object_format}", str(root))
+    for name, text in (("a/one", "1\n"), ("b/c/two", "2\n"), ("top", "t\n")):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    run(root, "add", ".")
+    run(root, "-c", "user.name=T", "-c", "user.email=t@x", "commit", "-qm", "one")
+    (root / "b" / "c" / "two").write_text("changed\n")
+    run(root, "-c", "user.name=T", "-c", "user.email=t@x", "commit", "-qam", "two")
+    run(root, "checkout", "-q", "HEAD^")
+    run(root, "sparse-checkout", "set", "--cone", "--sparse-index", "a")
+    assert "b/" in run(root, "ls-files", "--sparse").split()
+    trees = {key: (run(root, "rev-parse", f"HEAD:{path}").strip(), run(root, "rev-parse", f"main:{path}").strip())
+             for key, path in ((b"", ""), (b"b", "b"))}
+    return root / ".git" / "index", trees
+
+
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_a_folder_entry_moves_as_read_tree_moves_it(tmp_path, object_format):
+    index, trees = sparse_repository(tmp_path / "repo", object_format)
+    by_git = tmp_path / "by-git"
+    shutil.copy2(index, by_git)
+    run(tmp_path / "repo", "read-tree", "-m", "HEAD", "main", index=by_git)
+    mtime = index.stat().st_mtime_ns
+    assert gitindex.point_sparse_dirs(index, {b"b"}, trees)
+    assert index.read_bytes() == by_git.read_bytes()
+    assert index.stat().st_mtime_ns == mtime
+
+
+def test_a_sparse_index_this_cannot_move_is_left_to_git_untouched(tmp_path):
+    index, trees = sparse_repository(tmp_path / "repo")
+    before = index.read_bytes()
+    old_b, new_b = trees[b"b"]
+    cases = [
+        ({b"b"}, {**trees, b"b": (new_b, old_b)}),  # not at the tree it moves from
+        ({b"b"}, {**trees, b"": (trees[b""][1], trees[b""][0])}),  # a cache-tree that is not
+        ({b"a"}, {**trees, b"a": trees[b"b"]}),  # a folder of files, not one entry
+        ({b"b/c"}, {**trees, b"b/c": trees[b"b"]}),  # no such entry
+    ]
+    for folders, moves in cases:
+        assert not gitindex.point_sparse_dirs(index, folders, moves)
+        assert index.read_bytes() == before
+    index.with_name("index.lock").write_bytes(b"")  # another process writes the index
+    assert not gitindex.point_sparse_dirs(index, {b"b"}, trees)
+    index.with_name("index.lock").unlink()
+    assert index.read_bytes() == before
+    run(tmp_path / "repo", "sparse-checkout", "disable")  # a full index: b/c/two is a file entry
+    assert not gitindex.point_sparse_dirs(index, {b"b"}, trees)
+    assert not index.with_name("index.lock").exists()

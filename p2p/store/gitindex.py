@@ -21,6 +21,13 @@ Staging a file git then merges into the shared entries when it reads the index (
 "added" entry, which replaces any entry of that path) needs only the small part:
 its entries are read, the new ones sorted in, and it is written back, so a write
 costs the same in a store of any size.
+
+A sparse index (point_sparse_dirs): a cone-mode sparse checkout with `--sparse-index`
+keeps each folder outside the cone as one entry, the folder's tree (`entries/`,
+mode 040000, skip-worktree), and always a full cache-tree (TREE). A write below it
+only moves that entry, and the cache-trees above it, to the new commit's trees:
+`git read-tree -m` (20 ms on the large store) reads both commits' trees down to
+the changed files to find that out; p2p sets the ids in place.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, Callable
 
 _CHUNK = 4 << 20
 # Extensions that do not record where entries sit in the file, so they stay true when
@@ -246,6 +253,30 @@ def stage_in_split(index: Path, files: list[tuple[int, str, bytes]]) -> bool | N
         return False
     if header[1] > SPLIT_ENTRIES:  # or not split yet: not read whole either way
         return None
+    shared: list[str] = []
+
+    def staged(data: bytes) -> bytes | None:
+        written, shared_id = _staged(data, files)
+        shared.append(shared_id)
+        return written
+
+    done = _under_lock(index, staged)
+    if done:
+        try:  # as git does after writing a split index: a shared index in use does not expire
+            os.utime(index.with_name(f"sharedindex.{shared[0]}"))
+        except OSError:
+            pass
+    return done
+
+
+def _under_lock(index: Path, change: Callable[[bytes], bytes | None]) -> bool | None:
+    """Write `change(the index's bytes)` over the index as git does (`index.lock`,
+    then a rename), with the index's mode and time: git trusts an entry's stat only
+    if the file last changed before the index was written, and the entries `change`
+    leaves alone were judged against that time. True when written; None when
+    `change` returns None; False, with the index untouched, when another process
+    holds the lock or `change` raises (Unsupported, or anything unforeseen: git's
+    own command is the way back)."""
     lock = index.with_name(index.name + ".lock")
     try:
         fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -254,31 +285,23 @@ def stage_in_split(index: Path, files: list[tuple[int, str, bytes]]) -> bool | N
     try:
         with open(index, "rb") as source:
             stat = os.fstat(source.fileno())
-            data = source.read()
-        written, shared = _staged(data, files)
-        if written is not None:
-            with os.fdopen(fd, "wb") as target:
-                fd = -1
-                target.write(written)
-            os.chmod(lock, stat.st_mode & 0o7777)
-            # The index keeps its time: git trusts an entry's stat only if the file last
-            # changed before the index was written, and the shared entries' stat, which
-            # this does not read, was judged against that time.
-            os.utime(lock, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-            os.replace(lock, index)
-    except Exception:  # Unsupported, or anything unforeseen: git's own update-index is the way back
-        written = b""
+            written = change(source.read())
+        if written is None:
+            _drop(fd, lock)
+            return None
+        with os.fdopen(fd, "wb") as target:
+            fd = -1
+            target.write(written)
+        os.chmod(lock, stat.st_mode & 0o7777)
+        os.utime(lock, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        os.replace(lock, index)
+        return True
+    except Exception:
+        _drop(fd, lock)
+        return False
     except BaseException:
         _drop(fd, lock)
         raise
-    if not written:
-        _drop(fd, lock)
-        return None if written is None else False
-    try:  # as git does after writing a split index: a shared index in use does not expire
-        os.utime(index.with_name(f"sharedindex.{shared}"))
-    except OSError:
-        pass
-    return True
 
 
 def _drop(fd: int, lock: Path) -> None:
@@ -388,3 +411,110 @@ def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
         byte = data[pos]
         value = ((value + 1) << 7) | (byte & 0x7F)
     return value, pos + 1
+
+
+_SKIP_WORKTREE = 0x4000  # of format 3's extended flags
+_DIR_MODE = 0o040000
+
+
+def point_sparse_dirs(index: Path, folders: set[bytes], trees: dict[bytes, tuple[str, str]]) -> bool:
+    """Move each folder entry of a sparse index (`folders`, as `b"entries"`) and the
+    cache-tree of each folder in `trees` ({folder: (old tree id, new)}; `b""` the
+    root), from its old tree to its new one, in place: what `git read-tree -m` makes
+    of a commit that changed only what lies below `folders`, when the index held the
+    parent commit's trees. False, with the index untouched, unless `index` is a
+    sparse index git does not split, in format 3 or 4, unlocked, whose checksum
+    matches, and whose every named entry and cache-tree holds its old id (a file the
+    user staged changes the cache-tree's: git then merges). The index keeps its
+    time, as in stage_in_split: no file entry changes."""
+    return bool(_under_lock(index, lambda data: _pointed(data, folders, trees)))
+
+
+def _pointed(data: bytes, folders: set[bytes], trees: dict[bytes, tuple[str, str]]) -> bytes:
+    """The sparse index `data` with its folder entries and cache-trees moved."""
+    hash_len = len(next(iter(trees.values()))[0]) // 2
+    hasher = hashlib.new("sha1" if hash_len == 20 else "sha256")
+    body, checksum = bytearray(data[:-hash_len]), data[-hash_len:]
+    version = int.from_bytes(body[4:8], "big") if len(data) >= 12 + hash_len and data[:4] == b"DIRC" else 0
+    if version not in (3, 4):  # a folder entry is skip-worktree: an extended flag
+        raise Unsupported("not an index in format 3 or 4")
+    hasher.update(body)
+    if checksum != hasher.digest() and checksum != bytes(hash_len):
+        raise Unsupported("the index's checksum does not match")
+
+    def move(at: int, folder: bytes) -> None:
+        old, new = (bytes.fromhex(oid) for oid in trees[folder])
+        if body[at:at + hash_len] != old:
+            raise Unsupported(f"{folder!r} is not at the tree it moves from")
+        body[at:at + hash_len] = new
+
+    fixed = _STAT + hash_len + 2
+    wanted = {folder + b"/" for folder in folders}
+    pos, previous = 12, b""
+    for _ in range(int.from_bytes(body[8:12], "big")):
+        flags = int.from_bytes(body[pos + fixed - 2:pos + fixed], "big")
+        extended = int.from_bytes(body[pos + fixed:pos + fixed + 2], "big") if flags & 0x4000 else 0
+        head = fixed + 2 if flags & 0x4000 else fixed
+        if version == 4:
+            strip, at = _read_varint(body, pos + head)
+            end = body.index(b"\0", at)
+            path, after = previous[:len(previous) - strip] + body[at:end], end + 1
+        else:
+            end = body.index(b"\0", pos + head)
+            path, after = bytes(body[pos + head:end]), pos + ((end - pos + 8) & ~7)
+        if path in wanted:
+            mode = int.from_bytes(body[pos + 24:pos + 28], "big")
+            if mode != _DIR_MODE or flags & 0x3000 or not extended & _SKIP_WORKTREE:
+                raise Unsupported(f"{path!r} is not a folder entry of a sparse index")
+            move(pos + _STAT, path[:-1])
+            wanted.discard(path)
+        previous, pos = path, after
+    if wanted:
+        raise Unsupported("a folder is not one entry of the index")
+    sparse = moved = False
+    while pos < len(body):
+        name, length = bytes(body[pos:pos + 4]), int.from_bytes(body[pos + 4:pos + 8], "big")
+        if pos + 8 + length > len(body):
+            raise Unsupported("the index ends inside an extension")
+        if name == b"TREE":
+            _move_cache_trees(body, pos + 8, pos + 8 + length, hash_len, trees, move)
+            moved = True
+        elif name == b"sdir":
+            sparse = True
+        elif not b"A" <= name[:1] <= b"Z":  # required, as `link` of a split index
+            raise Unsupported(f"the index has the {name.decode('ascii', 'replace')} extension")
+        pos += 8 + length
+    if not sparse or not moved:
+        raise Unsupported("not a sparse index with a cache-tree")
+    written = bytes(body)
+    return written + hashlib.new(hasher.name, written).digest()
+
+
+def _move_cache_trees(body: bytearray, pos: int, end: int, hash_len: int, trees: dict[bytes, tuple[str, str]],
+                      move: Callable[[int, bytes], None]) -> None:
+    """Move each cache-tree of `trees` in the TREE extension at body[pos:end]: nodes
+    of `name NUL entry-count SP subtree-count LF [id]`, each followed by its
+    subtrees; a count of -1 marks a node git must compute again (no id)."""
+    left = set(trees)
+    stack: list[list[Any]] = []  # [folder, subtrees still to come]
+    while pos < end:
+        nul = body.index(b"\0", pos)
+        name = bytes(body[pos:nul])
+        line = body.index(b"\n", nul)
+        count, subtrees = (int(n) for n in body[nul + 1:line].split(b" "))
+        while stack and not stack[-1][1]:
+            stack.pop()
+        if stack:
+            stack[-1][1] -= 1
+        folder = b"/".join([*(f for f, _ in stack if f), *([name] if name else [])])
+        pos = line + 1
+        if folder in left:
+            if count < 0:
+                raise Unsupported(f"the cache-tree of {folder!r} is not computed")
+            move(pos, folder)
+            left.discard(folder)
+        if count >= 0:
+            pos += hash_len
+        stack.append([folder.rpartition(b"/")[2] if folder else b"", subtrees])
+    if left:
+        raise Unsupported("a folder has no cache-tree")

@@ -458,15 +458,29 @@ class Git:
         """Record `files` (as `commit` holds them) in the index, so `git status` shows
         them clean and whatever else the user staged stays staged. commit_files
         returns the files it committed, sparing a process to list them again."""
+        from p2p.store import gitindex
+
+        files = list(files)
         if self.sparse_index():
             # Naming a path outside the cone would make git expand the whole index
             # (seconds at a million entries). A two-way merge from the parent moves
-            # only the folders that changed and keeps the user's staged changes.
+            # only the folders that changed and keeps the user's staged changes; when
+            # those are folder entries (every write's, with the README's cone), p2p
+            # moves them itself, from the parent's trees to the commit's.
+            folders = {self._sparse_folder(i.path) or "" for i in files}
+            if "" not in folders and "GIT_INDEX_FILE" not in os.environ:
+                # Each folder's tree and its parents' (the index's cache-tree), before and after.
+                paths = sorted({"/".join(f.split("/")[:depth]) for f in folders for depth in range(f.count("/") + 2)})
+                found = self.run("rev-parse", *[f"{c}:{p}" for c in (f"{commit}^", commit) for p in paths],
+                                 check=False).stdout.decode().split()
+                encoded = [p.encode("utf-8", "surrogateescape") for p in paths]
+                if len(found) == 2 * len(paths) and gitindex.point_sparse_dirs(
+                        self.git_dir() / "index", {f.encode("utf-8", "surrogateescape") for f in folders},
+                        dict(zip(encoded, zip(found, found[len(paths):])))):
+                    return
             self.run("read-tree", "-m", f"{commit}^", commit)
             return
         self._split_big_index()
-        files = list(files)
-        from p2p.store import gitindex
 
         # A big clone's split index is staged in by p2p, in its small part: `git
         # update-index` would read the shared part, a million entries (0.25 s, 281 MB).
@@ -497,6 +511,20 @@ class Git:
             return True  # cone mode always keeps the top-level files
         prefixes = ["/".join(folders[:i]) for i in range(1, len(folders) + 1)]
         return any(p in recursive for p in prefixes) or prefixes[-1] in parents
+
+    def _sparse_folder(self, path: str) -> str | None:
+        """The folder a sparse index holds as one entry, for a `path` outside the cone
+        (`entries` for every entry, with the README's cone); None when `path` is in
+        the checkout."""
+        recursive, parents = self._sparse_cone or (frozenset(), frozenset())
+        folders = path.split("/")[:-1]
+        for depth in range(1, len(folders) + 1):
+            prefix = "/".join(folders[:depth])
+            if prefix in recursive:
+                return None
+            if prefix not in parents:
+                return prefix
+        return None
 
     @cached_property
     def _sparse_cone(self) -> tuple[frozenset[str], frozenset[str]] | None:
