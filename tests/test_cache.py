@@ -403,12 +403,18 @@ def test_a_submit_runs_the_git_processes_it_needs_and_no_more(p2p):
     """Each git process costs a write ~3 ms plus Python's fork: resolving HEAD twice,
     one mktree per folder, listing what was just committed and asking for the entries
     folder the read had listed were all cut (21 before); the blob and the trees are
-    written by p2p (p2p.store.objects: no hash-object, no mktree). A regression shows
+    written by p2p (p2p.store.objects: no hash-object, no mktree), and the challenge's
+    newest id is carried from the write before (no diff-tree). A regression shows
     here first; the commands say which."""
     seeded(p2p)
     traced(p2p.root, "--as", "ava", "--no-sync", "submit", "pitch", "--link", "https://v.example/warm")
     _, commands = traced(p2p.root, "--as", "ava", "--no-sync", "submit", "pitch", "--link", "https://v.example/2")
-    assert len(commands) == 13, "\n".join(commands)
+    assert len(commands) == 12, "\n".join(commands)
+    # One: the rep's own folder against its cached listing; not the challenge's for its newest id.
+    assert len([c for c in commands if c.startswith("diff-tree")]) == 1, commands
+    newest = max(path.rsplit("/", 1)[1][:-5] for path in git(p2p.root, "ls-files", "entries/pitch").split())
+    memo = (p2p.root / ".git" / "p2p" / "newest" / "entries__pitch").read_text().split()
+    assert memo == [git(p2p.root, "rev-parse", "HEAD:entries/pitch"), newest]
     assert len([c for c in commands if "HEAD^{commit}" in c]) == 1  # both reads at one commit
     assert not [c for c in commands if c.startswith(("mktree", "hash-object"))], commands
     # The rep's own folder, named: not a listing of the whole challenge's (4,000 reps) to pick it.

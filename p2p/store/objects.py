@@ -80,8 +80,10 @@ class Loose:
                 os.link(temp, path)  # as git: never replaces an object another process wrote
             except FileExistsError:
                 pass
+            except OSError:  # a file system without hard links: as git, rename (the same bytes, if any)
+                os.replace(temp, path)
         finally:
-            os.unlink(temp)
+            temp.unlink(missing_ok=True)
         return oid
 
     def tree(self, entries: Mapping[str, tuple[str, str, str]]) -> str:

@@ -12,7 +12,7 @@ import os
 import subprocess
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
@@ -108,6 +108,8 @@ class TreeItem:
 class Committed:
     id: str
     files: tuple[TreeItem, ...]  # each file committed, as the commit's tree holds it: what to `stage`
+    # each folder on their paths ("" the root): (its tree in the parent commit or None, in this one)
+    trees: Mapping[str, tuple[str | None, str]] = field(default_factory=dict)
 
 
 SPLIT_INDEX_BYTES = 1 << 20  # ~8,000 files: below, git rewrites the index in a few ms
@@ -327,13 +329,15 @@ class Git:
                 time.sleep(random.uniform(0.005, 0.02) * min(attempt, 10))  # jittered backoff
             proc = self.run("rev-parse", "--quiet", f"{ref}^{{commit}}", f"{ref}^{{tree}}", check=False)
             parent, base_tree = proc.stdout.decode().split() if proc.returncode == 0 else (None, None)
-            tree = self.tree_with(base_tree, blobs)
+            trees: dict[str, tuple[str | None, str]] = {}
+            tree = self.tree_with(base_tree, blobs, trees)
             args = ["commit-tree", tree, "-m", message] + (["-p", parent] if parent else [])
             commit = self.out(*args, env=env)
             # Compare-and-swap: fails if another writer moved the branch meanwhile.
             proc = self.run("update-ref", "-m", message, ref, commit, parent or ZERO, check=False)
             if proc.returncode == 0:
-                return Committed(commit, tuple(TreeItem(FILE_MODE, "blob", oid, path) for path, oid in blobs.items()))
+                return Committed(commit, tuple(TreeItem(FILE_MODE, "blob", oid, path) for path, oid in blobs.items()),
+                                 trees)
             if self.resolve(ref) == parent:  # the branch did not move: git failed for another reason
                 detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
                 raise StoreError(f"git could not update {ref}: {detail[-1] if detail else 'no reason given'} "
@@ -360,9 +364,11 @@ class Git:
             return self.out("hash-object", "-w", "--no-filters", "--stdin-paths",
                             input="".join(f"{p}\n" for p in paths).encode()).split()
 
-    def tree_with(self, tree: str | None, blobs: Mapping[str, str]) -> str:
+    def tree_with(self, tree: str | None, blobs: Mapping[str, str],
+                  moved: dict[str, tuple[str | None, str]] | None = None) -> str:
         """A new tree id: `tree` with each path set to its blob. Only the trees on the
-        changed paths are read (in one `cat-file --batch`) and rebuilt."""
+        changed paths are read (in one `cat-file --batch`) and rebuilt; `moved` gets
+        each one's id in `tree` (None when new) and its new id, by folder ("" the root)."""
         folders = sorted({path.rsplit("/", 1)[0] if "/" in path else "" for path in blobs})
         wanted = sorted({"/".join(f.split("/")[:i]) for f in folders for i in range(f.count("/") + 2 if f else 1)})
         listings = self._read_trees(tree, wanted)
@@ -372,8 +378,11 @@ class Git:
         with self._tree_maker() as make_tree:
             for folder in sorted(wanted, key=lambda f: -(f.count("/") + bool(f))):  # deepest first
                 oid = make_tree(listings[folder])
+                parent, _, name = folder.rpartition("/")
+                if moved is not None:
+                    before = listings[parent].get(name) if folder else (None, None, tree)
+                    moved[folder] = (before[2] if before else None, oid)
                 if folder:
-                    parent, _, name = folder.rpartition("/")
                     listings[parent][name] = ("040000", "tree", oid)
                 else:
                     return oid
@@ -454,10 +463,12 @@ class Git:
             listings[folder] = _parse_tree(content, len(oid) // 2)
         return listings
 
-    def stage(self, commit: str, files: Iterable[TreeItem]) -> None:
+    def stage(self, commit: str, files: Iterable[TreeItem],
+              trees: Mapping[str, tuple[str | None, str]] | None = None) -> None:
         """Record `files` (as `commit` holds them) in the index, so `git status` shows
         them clean and whatever else the user staged stays staged. commit_files
-        returns the files it committed, sparing a process to list them again."""
+        returns the files it committed, sparing a process to list them again, and
+        the `trees` of the folders on their paths, before and after."""
         from p2p.store import gitindex
 
         files = list(files)
@@ -468,16 +479,14 @@ class Git:
             # those are folder entries (every write's, with the README's cone), p2p
             # moves them itself, from the parent's trees to the commit's.
             folders = {self._sparse_folder(i.path) or "" for i in files}
-            if "" not in folders and "GIT_INDEX_FILE" not in os.environ:
-                # Each folder's tree and its parents' (the index's cache-tree), before and after.
-                paths = sorted({"/".join(f.split("/")[:depth]) for f in folders for depth in range(f.count("/") + 2)})
-                found = self.run("rev-parse", *[f"{c}:{p}" for c in (f"{commit}^", commit) for p in paths],
-                                 check=False).stdout.decode().split()
-                encoded = [p.encode("utf-8", "surrogateescape") for p in paths]
-                if len(found) == 2 * len(paths) and gitindex.point_sparse_dirs(
+            # Each folder's tree and its parents' (the index's cache-tree), before and after.
+            paths = {"/".join(f.split("/")[:depth]) for f in folders for depth in range(f.count("/") + 2)}
+            moves = {p.encode("utf-8", "surrogateescape"): trees[p] for p in paths if trees and p in trees}
+            if ("" not in folders and len(moves) == len(paths) and all(old for old, _ in moves.values())
+                    and "GIT_INDEX_FILE" not in os.environ and gitindex.point_sparse_dirs(
                         self.git_dir() / "index", {f.encode("utf-8", "surrogateescape") for f in folders},
-                        dict(zip(encoded, zip(found, found[len(paths):])))):
-                    return
+                        moves)):  # type: ignore[arg-type]
+                return
             self.run("read-tree", "-m", f"{commit}^", commit)
             return
         self._split_big_index()

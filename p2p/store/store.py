@@ -207,7 +207,7 @@ class Store:
             identity = Identity(author.name, author.email)
             committed = self.git.commit_files(ref, {rel: data}, f"p2p: {entry.kind} {entry.challenge} by {entry.by}",
                                               identity, self.committer(fallback=identity))
-            self.git.stage(committed.id, committed.files)
+            self.git.stage(committed.id, committed.files, committed.trees)
             self.wrote = True
             self.notes.append(f"recovered {rel}: written before an interruption, now committed")
         journal.unlink()
@@ -248,14 +248,37 @@ class Store:
             journal.unlink()
             raise
         try:
-            self.git.stage(committed.id, committed.files)
+            self.git.stage(committed.id, committed.files, committed.trees)
             journal.unlink()
         except StoreError as exc:
             paths = " ".join(files)
             raise StoreError(f"recorded as commit {committed.id[:12]}, but git's index could not be updated ({exc}); "
                              f"run `git reset -q -- {paths}` so your next commit keeps it") from None
         self.wrote = True
+        self._advance_newest(files, committed.trees)
         return committed.id
+
+    def _advance_newest(self, files: Mapping[str, bytes], trees: Mapping[str, tuple[str | None, str]]) -> None:
+        """Move each folder's newest-id memo (newest_id) that named the tree this
+        commit replaced to the folder's new tree, with the newest of the files written
+        there: the next write then needs no `git diff-tree` to learn what it wrote."""
+        from p2p.store.cache import replace_file
+
+        memos = self.git_dir() / "p2p" / "newest"
+        for folder, (old, new) in trees.items():
+            memo = memos / folder.replace("/", "__")
+            try:
+                seen_tree, *seen = memo.read_text().split() if folder and old else ("",)
+            except (OSError, ValueError):
+                continue
+            if seen_tree != old:
+                continue  # another folder, or a memo another write moved on
+            stems = [rel.rsplit("/", 1)[-1][:-5] for rel in files if rel.startswith(f"{folder}/") and rel.endswith(".yaml")]
+            newest = max([stem for stem in stems if len(stem) == 26] + seen, default="")
+            try:
+                replace_file(memo, f"{new} {newest}".encode())
+            except OSError:
+                pass  # read-only: the next write diffs as before
 
     @contextmanager
     def lock(self, timeout: float = 30.0) -> Iterator[None]:
