@@ -51,8 +51,10 @@ class Loose:
                 or mode & (stat.S_ISGID | stat.S_IWGRP | stat.S_IWOTH)):
             return None
         algorithm = "sha256" if re.search(r"objectformat\s*=\s*sha256", config) else "sha1"
-        # core.fsync or core.fsyncObjectFiles: whoever set either wants objects on disk
-        # before the commit naming them; git's default does not sync loose objects.
+        # core.fsync or core.fsyncObjectFiles in the repository's config: whoever set
+        # either wants objects on disk before the commit naming them; git's default
+        # does not sync loose objects. (Settings p2p reads here come from that file
+        # alone: a user-wide sharedRepository or fsync is not seen.)
         return cls(objects, algorithm, "fsync" in config)
 
     def write(self, kind: str, content: bytes) -> str:
