@@ -104,6 +104,8 @@ def test_git_writes_the_objects_of_a_shared_or_redirected_repository(tmp_path, m
     run(root, "config", "--unset", "core.sharedRepository")
     (root / ".git" / "objects").chmod(0o2775)  # what `git init --shared` leaves
     assert Loose.of(root / ".git") is None
+    (root / ".git" / "objects").chmod(0o775)  # a umask of 002: not shared, git writes as usual
+    assert Loose.of(root / ".git") is not None
     (root / ".git" / "objects").chmod(0o755)
     (root / ".git" / "config").write_text((root / ".git" / "config").read_text()
                                           + "[extensions]\n\tcompatObjectFormat = sha256\n")

@@ -426,7 +426,10 @@ def point_sparse_dirs(index: Path, folders: set[bytes], trees: dict[bytes, tuple
     sparse index git does not split, in format 3 or 4, unlocked, whose checksum
     matches, and whose every named entry and cache-tree holds its old id (a file the
     user staged changes the cache-tree's: git then merges). The index keeps its
-    time, as in stage_in_split: no file entry changes."""
+    time, as in stage_in_split: no file entry changes. Every extension stays as it
+    was; git's read-tree would drop the resolve-undo data of a conflict resolved
+    earlier (REUC, which `git commit` keeps too) and invalidate the untracked
+    cache along the changed paths, which lie outside the working tree."""
     return bool(_under_lock(index, lambda data: _pointed(data, folders, trees)))
 
 
@@ -477,7 +480,7 @@ def _pointed(data: bytes, folders: set[bytes], trees: dict[bytes, tuple[str, str
         if pos + 8 + length > len(body):
             raise Unsupported("the index ends inside an extension")
         if name == b"TREE":
-            _move_cache_trees(body, pos + 8, pos + 8 + length, hash_len, trees, move)
+            _move_cache_trees(body, pos + 8, pos + 8 + length, hash_len, trees, folders, move)
             moved = True
         elif name == b"sdir":
             sparse = True
@@ -491,10 +494,12 @@ def _pointed(data: bytes, folders: set[bytes], trees: dict[bytes, tuple[str, str
 
 
 def _move_cache_trees(body: bytearray, pos: int, end: int, hash_len: int, trees: dict[bytes, tuple[str, str]],
-                      move: Callable[[int, bytes], None]) -> None:
+                      folders: set[bytes], move: Callable[[int, bytes], None]) -> None:
     """Move each cache-tree of `trees` in the TREE extension at body[pos:end]: nodes
     of `name NUL entry-count SP subtree-count LF [id]`, each followed by its
-    subtrees; a count of -1 marks a node git must compute again (no id)."""
+    subtrees; a count of -1 marks a node git must compute again (no id). A folder
+    entry's node has no subtrees (its entries are not in the index): one that had
+    would keep their old ids, so it is left to git."""
     left = set(trees)
     stack: list[list[Any]] = []  # [folder, subtrees still to come]
     while pos < end:
@@ -509,8 +514,8 @@ def _move_cache_trees(body: bytearray, pos: int, end: int, hash_len: int, trees:
         folder = b"/".join([*(f for f, _ in stack if f), *([name] if name else [])])
         pos = line + 1
         if folder in left:
-            if count < 0:
-                raise Unsupported(f"the cache-tree of {folder!r} is not computed")
+            if count < 0 or (folder in folders and subtrees):
+                raise Unsupported(f"the cache-tree of {folder!r} is not computed, or not a folder entry's")
             move(pos, folder)
             left.discard(folder)
         if count >= 0:

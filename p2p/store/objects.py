@@ -8,8 +8,9 @@ sorted by name, a folder's name as if it ended in "/" (as `git mktree` sorts the
 
 Left to git (`Loose.of` returns None): a repository whose objects are not in its
 own `objects/` folder (GIT_OBJECT_DIRECTORY, GIT_DIR, a linked worktree's git
-folder); one shared between users (core.sharedRepository, or group-writable
-object folders): git sets shared permissions on each file and folder it makes; and
+folder); one shared between users (core.sharedRepository, or object folders
+that keep their group, as `git init --shared` makes them): git sets shared
+permissions on each file and folder it makes; and
 one that maps its ids to a second hash (extensions.compatObjectFormat): git records
 each new object in that map too."""
 
@@ -47,8 +48,10 @@ class Loose:
             mode = objects.stat().st_mode
         except OSError:
             return None
+        # Not group-writable alone: under a umask of 002 (many Linux accounts' default) a
+        # repository's folders are, and git writes its objects as usual there.
         if (not stat.S_ISDIR(mode) or "sharedrepository" in config or "compatobjectformat" in config
-                or mode & (stat.S_ISGID | stat.S_IWGRP | stat.S_IWOTH)):
+                or mode & stat.S_ISGID):
             return None
         algorithm = "sha256" if re.search(r"objectformat\s*=\s*sha256", config) else "sha1"
         # core.fsync or core.fsyncObjectFiles in the repository's config: whoever set
@@ -58,8 +61,10 @@ class Loose:
         return cls(objects, algorithm, "fsync" in config)
 
     def write(self, kind: str, content: bytes) -> str:
-        """The id of the object; written unless it is there already (then freshened,
-        as git does, so a `git prune` running meanwhile keeps it)."""
+        """The id of the object; written unless it is there already as a loose file
+        (then freshened, as git does, so a `git prune` running meanwhile keeps it). One
+        only in a pack is written again, loose: git would look in the packs first, but
+        a second copy is harmless, and `git gc` drops it."""
         data = b"%s %d\0" % (kind.encode(), len(content)) + content
         oid = hashlib.new(self.algorithm, data).hexdigest()
         folder = self.objects / oid[:2]
@@ -68,6 +73,8 @@ class Loose:
             os.utime(path)
             return oid
         except FileNotFoundError:
+            pass
+        except OSError:  # there, but not ours to touch (another user's): linked below, "already there"
             pass
         folder.mkdir(exist_ok=True)
         temp = folder / f"tmp_obj_{os.getpid()}_{os.urandom(4).hex()}"
