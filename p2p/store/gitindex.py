@@ -402,7 +402,7 @@ def _plain(path: bytes) -> bool:
                                      for part in path.split(b"/"))
 
 
-def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
+def _read_varint(data: bytes | bytearray, pos: int) -> tuple[int, int]:
     """Git's offset encoding read at `pos` (see _varint): the value, and where it ends."""
     byte = data[pos]
     value = byte & 0x7F
