@@ -349,8 +349,9 @@ class Git:
         raise StoreError(f"{ref} kept moving while committing; another p2p or git is writing, try again")
 
     def _hash_objects(self, contents: list[bytes]) -> list[str]:
-        """Blob ids of `contents`, written to the object store: one git process for a
-        whole import (3,000 people took 7 s at one process per file)."""
+        """Blob ids of `contents`, written to the object store: by p2p
+        (p2p.store.objects), else by one git process for a whole import (3,000 people
+        took 7 s at one process per file)."""
         loose = self._loose
         if loose is not None:
             return [loose.write("blob", data) for data in (steps(contents, "committing files") if len(contents) > 1
