@@ -35,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO, Callable, Iterator
 
 _CHUNK = 4 << 20
 # Extensions that do not record where entries sit in the file, so they stay true when
@@ -314,55 +314,34 @@ def _staged(data: bytes, files: list[tuple[int, str, bytes]]) -> tuple[bytes | N
     """The split index `data` with `files` staged, and its shared index's id; None
     for the bytes when its own entries are past SPLIT_ENTRIES."""
     hash_len = len(files[0][1]) // 2
-    hasher = hashlib.new("sha1" if hash_len == 20 else "sha256")
-    body, checksum = data[:-hash_len], data[-hash_len:]
-    if len(data) < 12 + hash_len or data[:4] != b"DIRC" or int.from_bytes(data[4:8], "big") != 4:
-        raise Unsupported("not an index in format 4")
-    hasher.update(body)
-    if checksum != hasher.digest() and checksum != bytes(hash_len):
-        raise Unsupported("the index's checksum does not match")
-    count = int.from_bytes(data[8:12], "big")
+    body, _, count = _checked(data, hash_len, (4,))
     if count > SPLIT_ENTRIES:
         return None, ""
-    fixed = _STAT + hash_len + 2
     stripped: list[bytes] = []  # entries replacing shared ones: no path of their own, and first
     added: dict[tuple[bytes, int], bytes] = {}  # (path, stage): the entry without its path
-    pos, previous = 12, b""
-    for _ in range(count):
-        flags = int.from_bytes(body[pos + fixed - 2:pos + fixed], "big")
-        head = fixed + 2 if flags & 0x4000 else fixed
-        strip, at = _read_varint(body, pos + head)
-        end = body.index(b"\0", at)
-        if strip > len(previous):
-            raise Unsupported("an entry drops more of the path before it than there is")
-        path = previous[:len(previous) - strip] + body[at:end]
-        entry = body[pos:pos + head]
+    pos = 12
+    for at, head, flags, path, pos in _entries(body, 4, count, hash_len):
+        entry = body[at:at + head]
         if path:
             added[path, (flags >> 12) & 3] = entry
         elif added:
             raise Unsupported("a replacing entry after an added one")
         else:
             stripped.append(entry)
-        previous, pos = path, end + 1
     shared = None
     out_ext = []
-    while pos < len(body):
-        name, length = body[pos:pos + 4], int.from_bytes(body[pos + 4:pos + 8], "big")
-        ext = body[pos + 8:pos + 8 + length]
-        if len(ext) != length:
-            raise Unsupported("the index ends inside an extension")
+    for name, at, end in _extensions(body, pos):
         if name == b"link":
-            shared = ext[:hash_len].hex()
-            out_ext.append(body[pos:pos + 8 + length])
+            shared = body[at + 8:at + 8 + hash_len].hex()
+            out_ext.append(body[at:end])
         elif name == b"REUC":
-            out_ext.append(body[pos:pos + 8 + length])
+            out_ext.append(body[at:end])
         elif name == b"FSMN":
             # It marks entries by their place in the whole index, so it cannot be kept, and
             # without it git writes the whole index, unsplit, on its next look.
             raise Unsupported("the index has fsmonitor's extension")
         elif not b"A" <= name[:1] <= b"Z":
             raise Unsupported(f"the index has the {name.decode('ascii', 'replace')} extension")
-        pos += 8 + length
     if not shared or shared == "0" * (2 * hash_len):
         raise Unsupported("not a split index")
     paths = {path for path, _ in added}
@@ -388,8 +367,61 @@ def _staged(data: bytes, files: list[tuple[int, str, bytes]]) -> tuple[bytes | N
         shared_len = len(os.path.commonprefix([previous, path]))
         out += (entry, _varint(len(previous) - shared_len), path[shared_len:], b"\0")
         previous = path
-    written = b"".join(out + out_ext)
-    return written + hashlib.new(hasher.name, written).digest(), shared
+    return _summed(b"".join(out + out_ext), hash_len), shared
+
+
+def _checked(data: bytes, hash_len: int, versions: tuple[int, ...]) -> tuple[bytes, int, int]:
+    """(everything before the checksum, format, entry count) of an index in one of
+    `versions` whose checksum matches (or is all zeros: index.skipHash)."""
+    body, checksum = data[:-hash_len], data[-hash_len:]
+    version = int.from_bytes(data[4:8], "big") if len(data) >= 12 + hash_len and data[:4] == b"DIRC" else 0
+    if version not in versions:
+        raise Unsupported(f"not an index in format {' or '.join(map(str, versions))}")
+    if checksum != bytes(hash_len) and checksum != hashlib.new(_ALGORITHMS[hash_len], body).digest():
+        raise Unsupported("the index's checksum does not match")
+    return body, version, int.from_bytes(data[8:12], "big")
+
+
+_ALGORITHMS = {20: "sha1", 32: "sha256"}
+
+
+def _summed(body: bytes, hash_len: int) -> bytes:
+    """An index's bytes with their checksum after them."""
+    return body + hashlib.new(_ALGORITHMS[hash_len], body).digest()
+
+
+def _entries(body: bytes | bytearray, version: int, count: int,
+             hash_len: int) -> Iterator[tuple[int, int, int, bytes, int]]:
+    """(where, length of all but the path, flags, path, where the next starts) of
+    each entry of an index in format 2, 3 or 4 (paths padded, or written as what they
+    drop from and add to the one before)."""
+    fixed = _STAT + hash_len + 2
+    pos, previous = 12, b""
+    for _ in range(count):
+        flags = int.from_bytes(body[pos + fixed - 2:pos + fixed], "big")
+        head = fixed + 2 if flags & 0x4000 else fixed
+        if version == 4:
+            strip, at = _read_varint(body, pos + head)
+            if strip > len(previous):
+                raise Unsupported("an entry drops more of the path before it than there is")
+            end = body.index(b"\0", at)
+            path, after = previous[:len(previous) - strip] + bytes(body[at:end]), end + 1
+        else:
+            end = body.index(b"\0", pos + head)
+            path, after = bytes(body[pos + head:end]), pos + ((end - pos + 8) & ~7)
+        yield pos, head, flags, path, after
+        previous, pos = path, after
+
+
+def _extensions(body: bytes | bytearray, pos: int) -> Iterator[tuple[bytes, int, int]]:
+    """(name, where it starts, where it ends) of each extension from `pos` on: a
+    4-byte name, a 32-bit size, its data."""
+    while pos < len(body):
+        name, length = bytes(body[pos:pos + 4]), int.from_bytes(body[pos + 4:pos + 8], "big")
+        if pos + 8 + length > len(body):
+            raise Unsupported("the index ends inside an extension")
+        yield name, pos, pos + 8 + length
+        pos += 8 + length
 
 
 _MODES = {0o100644, 0o100755, 0o120000, 0o160000}  # what git writes: a file, an executable, a link, a submodule
@@ -436,14 +468,8 @@ def point_sparse_dirs(index: Path, folders: set[bytes], trees: dict[bytes, tuple
 def _pointed(data: bytes, folders: set[bytes], trees: dict[bytes, tuple[str, str]]) -> bytes:
     """The sparse index `data` with its folder entries and cache-trees moved."""
     hash_len = len(next(iter(trees.values()))[0]) // 2
-    hasher = hashlib.new("sha1" if hash_len == 20 else "sha256")
-    body, checksum = bytearray(data[:-hash_len]), data[-hash_len:]
-    version = int.from_bytes(body[4:8], "big") if len(data) >= 12 + hash_len and data[:4] == b"DIRC" else 0
-    if version not in (3, 4):  # a folder entry is skip-worktree: an extended flag
-        raise Unsupported("not an index in format 3 or 4")
-    hasher.update(body)
-    if checksum != hasher.digest() and checksum != bytes(hash_len):
-        raise Unsupported("the index's checksum does not match")
+    checked, version, count = _checked(data, hash_len, (3, 4))  # a folder entry is skip-worktree: format 3's flag
+    body = bytearray(checked)
 
     def move(at: int, folder: bytes) -> None:
         old, new = (bytes.fromhex(oid) for oid in trees[folder])
@@ -451,46 +477,28 @@ def _pointed(data: bytes, folders: set[bytes], trees: dict[bytes, tuple[str, str
             raise Unsupported(f"{folder!r} is not at the tree it moves from")
         body[at:at + hash_len] = new
 
-    fixed = _STAT + hash_len + 2
     wanted = {folder + b"/" for folder in folders}
-    pos, previous = 12, b""
-    for _ in range(int.from_bytes(body[8:12], "big")):
-        flags = int.from_bytes(body[pos + fixed - 2:pos + fixed], "big")
-        extended = int.from_bytes(body[pos + fixed:pos + fixed + 2], "big") if flags & 0x4000 else 0
-        head = fixed + 2 if flags & 0x4000 else fixed
-        if version == 4:
-            strip, at = _read_varint(body, pos + head)
-            end = body.index(b"\0", at)
-            path, after = previous[:len(previous) - strip] + body[at:end], end + 1
-        else:
-            end = body.index(b"\0", pos + head)
-            path, after = bytes(body[pos + head:end]), pos + ((end - pos + 8) & ~7)
+    pos = 12
+    for at, head, flags, path, pos in _entries(body, version, count, hash_len):
         if path in wanted:
-            mode = int.from_bytes(body[pos + 24:pos + 28], "big")
+            extended = int.from_bytes(body[at + head - 2:at + head], "big") if flags & 0x4000 else 0
+            mode = int.from_bytes(body[at + 24:at + 28], "big")
             if mode != _DIR_MODE or flags & 0x3000 or not extended & _SKIP_WORKTREE:
                 raise Unsupported(f"{path!r} is not a folder entry of a sparse index")
-            move(pos + _STAT, path[:-1])
+            move(at + _STAT, path[:-1])
             wanted.discard(path)
-        previous, pos = path, after
     if wanted:
         raise Unsupported("a folder is not one entry of the index")
-    sparse = moved = False
-    while pos < len(body):
-        name, length = bytes(body[pos:pos + 4]), int.from_bytes(body[pos + 4:pos + 8], "big")
-        if pos + 8 + length > len(body):
-            raise Unsupported("the index ends inside an extension")
+    names = set()
+    for name, at, end in _extensions(body, pos):
+        names.add(name)
         if name == b"TREE":
-            _move_cache_trees(body, pos + 8, pos + 8 + length, hash_len, trees, folders, move)
-            moved = True
-        elif name == b"sdir":
-            sparse = True
-        elif not b"A" <= name[:1] <= b"Z":  # required, as `link` of a split index
+            _move_cache_trees(body, at + 8, end, hash_len, trees, folders, move)
+        elif name != b"sdir" and not b"A" <= name[:1] <= b"Z":  # required, as `link` of a split index
             raise Unsupported(f"the index has the {name.decode('ascii', 'replace')} extension")
-        pos += 8 + length
-    if not sparse or not moved:
+    if not {b"sdir", b"TREE"} <= names:
         raise Unsupported("not a sparse index with a cache-tree")
-    written = bytes(body)
-    return written + hashlib.new(hasher.name, written).digest()
+    return _summed(bytes(body), hash_len)
 
 
 def _move_cache_trees(body: bytearray, pos: int, end: int, hash_len: int, trees: dict[bytes, tuple[str, str]],
@@ -501,7 +509,7 @@ def _move_cache_trees(body: bytearray, pos: int, end: int, hash_len: int, trees:
     entry's node has no subtrees (its entries are not in the index): one that had
     would keep their old ids, so it is left to git."""
     left = set(trees)
-    stack: list[list[Any]] = []  # [folder, subtrees still to come]
+    stack: list[list[Any]] = []  # [folder, subtrees still to come], from the root down
     while pos < end:
         nul = body.index(b"\0", pos)
         name = bytes(body[pos:nul])
@@ -511,7 +519,7 @@ def _move_cache_trees(body: bytearray, pos: int, end: int, hash_len: int, trees:
             stack.pop()
         if stack:
             stack[-1][1] -= 1
-        folder = b"/".join([*(f for f, _ in stack if f), *([name] if name else [])])
+        folder = stack[-1][0] + b"/" + name if stack and stack[-1][0] else name
         pos = line + 1
         if folder in left:
             if count < 0 or (folder in folders and subtrees):
@@ -520,6 +528,6 @@ def _move_cache_trees(body: bytearray, pos: int, end: int, hash_len: int, trees:
             left.discard(folder)
         if count >= 0:
             pos += hash_len
-        stack.append([folder.rpartition(b"/")[2] if folder else b"", subtrees])
+        stack.append([folder, subtrees])
     if left:
         raise Unsupported("a folder has no cache-tree")
