@@ -516,20 +516,13 @@ class Git:
     def in_checkout(self, path: str) -> bool:
         """Whether `path` belongs in the working tree: always, unless a cone-mode
         sparse checkout leaves its folder out."""
-        cone = self._sparse_cone
-        if cone is None:
-            return True
-        recursive, parents = cone
-        folders = path.split("/")[:-1]
-        if not folders:
-            return True  # cone mode always keeps the top-level files
-        prefixes = ["/".join(folders[:i]) for i in range(1, len(folders) + 1)]
-        return any(p in recursive for p in prefixes) or prefixes[-1] in parents
+        return self._sparse_cone is None or self._sparse_folder(path) is None
 
     def _sparse_folder(self, path: str) -> str | None:
-        """The folder a sparse index holds as one entry, for a `path` outside the cone
-        (`entries` for every entry, with the README's cone); None when `path` is in
-        the checkout."""
+        """The highest folder of `path` a cone-mode sparse checkout leaves out: the one
+        a sparse index holds as one entry (`entries` for every entry, with the
+        README's cone); None when `path` is in the checkout (cone mode always keeps
+        the top-level files, and the files of a kept folder's parents)."""
         recursive, parents = self._sparse_cone or (frozenset(), frozenset())
         folders = path.split("/")[:-1]
         for depth in range(1, len(folders) + 1):
