@@ -197,6 +197,15 @@ def test_an_index_already_in_format_4_is_split_without_a_rewrite(p2p, monkeypatc
     assert "--index-version" not in trace.read_text() and git(p2p.root, "status", "--porcelain") == ""
 
 
+def sparse_clone(p2p, tmp_path, monkeypatch):
+    monkeypatch.setenv("P2P_SYNC", "0")  # the origin is a working clone: nothing to push to here
+    clone = tmp_path / "sparse"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(p2p.root), str(clone)], check=True)
+    git(clone, "sparse-checkout", "set", "--cone", "--sparse-index", "people", "challenges")
+    git(clone, "checkout", "-q")
+    return clone
+
+
 def test_a_sparse_clone_records_outside_its_cone_without_expanding_the_index(p2p, tmp_path, monkeypatch):
     """A rep on a big store clones sparsely (README): the entry is committed, no file
     appears outside the cone, `git status` stays clean, the index stays sparse and
@@ -204,11 +213,7 @@ def test_a_sparse_clone_records_outside_its_cone_without_expanding_the_index(p2p
     from conftest import P2P
 
     seeded(p2p)
-    monkeypatch.setenv("P2P_SYNC", "0")  # the origin is a working clone: nothing to push to here
-    clone = tmp_path / "sparse"
-    subprocess.run(["git", "clone", "-q", "--no-checkout", str(p2p.root), str(clone)], check=True)
-    git(clone, "sparse-checkout", "set", "--cone", "--sparse-index", "people", "challenges")
-    git(clone, "checkout", "-q")
+    clone = sparse_clone(p2p, tmp_path, monkeypatch)
     (clone / "people" / "notes.txt").write_text("mine\n")
     git(clone, "add", "people/notes.txt")
     sparse = P2P(clone)
@@ -221,15 +226,6 @@ def test_a_sparse_clone_records_outside_its_cone_without_expanding_the_index(p2p
     committed = git(clone, "diff", "--name-only", "HEAD~2", "HEAD").splitlines()
     assert [path.split("/")[2] for path in committed] == ["ava", "cal"]
     assert "cal" in sparse("leaderboard", "pitch", "--reviewers").stdout
-
-
-def sparse_clone(p2p, tmp_path, monkeypatch):
-    monkeypatch.setenv("P2P_SYNC", "0")  # the origin is a working clone: nothing to push to here
-    clone = tmp_path / "sparse"
-    subprocess.run(["git", "clone", "-q", "--no-checkout", str(p2p.root), str(clone)], check=True)
-    git(clone, "sparse-checkout", "set", "--cone", "--sparse-index", "people", "challenges")
-    git(clone, "checkout", "-q")
-    return clone
 
 
 @pytest.mark.parametrize("staged", [False, True])

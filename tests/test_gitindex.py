@@ -21,6 +21,11 @@ def run(root: Path, *args: str, input: str | None = None, index: Path | None = N
                           env=env).stdout
 
 
+def blob_of(root: Path, text: str) -> str:
+    """The id of a blob of `text` and a newline, written to the repository at `root`."""
+    return run(root, "hash-object", "-w", "--stdin", input=f"{text}\n").strip()
+
+
 def repository(root: Path, object_format: str = "sha1") -> Path:
     """A repository whose index has what an index can hold: nested, unicode and
     spaced paths, a path past the 4,095 bytes the entry's length field counts, the
@@ -39,7 +44,7 @@ def repository(root: Path, object_format: str = "sha1") -> Path:
     os.utime(root / "a" / "new", (PAST, PAST))
     run(root, "add", "-N", "a/new")
     run(root, "update-index", "--skip-worktree", "five")
-    blob = run(root, "hash-object", "-w", "--stdin", input="long\n").strip()
+    blob = blob_of(root, "long")
     long = "/".join(["d" * 200] * 22) + "/x"  # index only: no file system holds a path this long
     run(root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{long}")
     stages = "".join(f"100644 {blob} {stage}\tx/y/conflict\n" for stage in (1, 2, 3))
@@ -170,7 +175,7 @@ def split_repository(root: Path, object_format: str = "sha1") -> Path:
     (root / "a" / "added").write_text("added\n")
     (root / "a" / "b" / "zz").write_text("zz\n")
     run(root, "add", "a/b/one", "a/added", "a/b/zz")
-    blob = run(root, "hash-object", "-w", "--stdin", input="theirs\n").strip()
+    blob = blob_of(root, "theirs")
     stages = "".join(f"100644 {blob} {stage}\ta/conflict\n" for stage in (1, 2, 3))
     run(root, "update-index", "--index-info", input=stages)  # a conflict in the split part
     return index
@@ -228,7 +233,7 @@ def test_a_staged_path_replaces_what_the_index_held_at_that_path_at_any_stage(tm
     stages of a conflict, when git reads the index: as `update-index` replaces them."""
     root = tmp_path / "repo"
     index = split_repository(root)
-    blob = run(root, "hash-object", "-w", "--stdin", input="again\n").strip()
+    blob = blob_of(root, "again")
     # In the split part, in the shared part, a conflict in each
     files = [("a/added", blob), ("a/b/two", blob), ("x/y/conflict", blob), ("a/conflict", blob)]
     by_git = tmp_path / "by-git"
@@ -246,7 +251,7 @@ def test_a_big_split_part_is_left_for_git_to_fold_into_a_new_shared_index(tmp_pa
     root = tmp_path / "repo"
     index = split_repository(root)
     original = index.read_bytes()
-    blob = run(root, "hash-object", "-w", "--stdin", input="more\n").strip()
+    blob = blob_of(root, "more")
     monkeypatch.setattr(gitindex, "SPLIT_ENTRIES", 2)  # it holds a replaced entry and six added ones
 
     assert gitindex.stage_in_split(index, [(0o100644, blob, b"more")]) is None
@@ -257,7 +262,7 @@ def test_a_big_split_part_is_left_for_git_to_fold_into_a_new_shared_index(tmp_pa
 def test_an_index_it_cannot_stage_in_is_left_as_it_is(tmp_path):
     root = tmp_path / "repo"
     index = repository(root)
-    blob = run(root, "hash-object", "-w", "--stdin", input="more\n").strip()
+    blob = blob_of(root, "more")
     files = [(0o100644, blob, b"more")]
     lock = index.with_name("index.lock")
 
@@ -310,7 +315,7 @@ def test_a_file_git_would_take_otherwise_is_left_to_git(tmp_path, mode, path):
     root = tmp_path / "repo"
     index = split_repository(root)
     original = index.read_bytes()
-    blob = run(root, "hash-object", "-w", "--stdin", input="more\n").strip()
+    blob = blob_of(root, "more")
 
     assert gitindex.stage_in_split(index, [(mode, blob, path)]) is False
 
@@ -326,7 +331,7 @@ def test_an_index_with_fsmonitor_s_extension_is_left_to_git(tmp_path):
     data = index.read_bytes()[:-20]
     data += b"FSMN" + (12).to_bytes(4, "big") + (2).to_bytes(4, "big") + bytes(8)
     index.write_bytes(data + hashlib.sha1(data).digest())
-    blob = run(root, "hash-object", "-w", "--stdin", input="more\n").strip()
+    blob = blob_of(root, "more")
 
     assert gitindex.stage_in_split(index, [(0o100644, blob, b"more")]) is False
 

@@ -36,6 +36,7 @@ _ELSEWHERE = ("GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_COMMON_DIR")
 class Loose:
     def __init__(self, objects: Path, algorithm: str, fsync: bool) -> None:
         self.objects, self.algorithm, self.fsync = objects, algorithm, fsync
+        self.hash_len = hashlib.new(algorithm).digest_size
 
     @classmethod
     def of(cls, git_dir: Path) -> Loose | None:
@@ -97,7 +98,7 @@ class Loose:
 
     def tree(self, entries: Mapping[str, tuple[str, str, str]]) -> str:
         """The id of a tree of `entries` ({name: (mode, kind, id)}), written."""
-        return self.write("tree", tree_content(entries, hashlib.new(self.algorithm).digest_size))
+        return self.write("tree", tree_content(entries, self.hash_len))
 
 
 def tree_content(entries: Mapping[str, tuple[str, str, str]], hash_len: int) -> bytes:
