@@ -41,6 +41,15 @@ def test_the_unusual_characters_are_exactly_those_outside_yaml_s_printable_set()
     assert "".join(canonical._UNUSUAL.findall(every)) == printable.sub("", every)
 
 
+def test_the_plain_text_characters_are_exactly_libyaml_s_printable_ones_in_a_plain_scalar():
+    """The writer's plain pattern, spelled as what is not allowed, on every code point:
+    libyaml's printable set on one line, without #, brackets, braces or astral characters."""
+    allowed = re.compile(r"[\x20-\x22\x24-\x5a\x5c\x5e-\x7a\x7c\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+    plain = re.compile(canonical._PLAIN)
+    taken = "".join(c for c in map(chr, range(0x110000)) if plain.fullmatch(f"a{c}b"))
+    assert taken == "".join(allowed.findall("".join(map(chr, range(0x110000)))))
+
+
 def pyyaml_dump(doc):
     pyyaml = yamlio._pyyaml()
     return pyyaml.yaml.dump(doc, Dumper=pyyaml.dumper, sort_keys=False, allow_unicode=True, default_flow_style=False,
