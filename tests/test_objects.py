@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from p2p.errors import StoreError
-from p2p.store.objects import Loose
+from p2p.store.objects import Loose, edit_tree
 
 
 def run(root: Path, *args: str, input: bytes | None = None) -> bytes:
@@ -46,6 +46,16 @@ def test_a_blob_has_git_s_id_and_reads_back_in_git(tmp_path, object_format):
     assert not list((root / ".git" / "objects").glob("*/tmp_obj_*"))
 
 
+def mktree(root: Path, entries: dict[str, tuple[str, str, str]]) -> str:
+    listing = "".join(f"{m} {k} {o}\t{n}\0" for n, (m, k, o) in entries.items()).encode()
+    return run(root, "mktree", "-z", "--missing", input=listing).decode().strip()
+
+
+def tree(objects: Loose, entries: dict[str, tuple[str, str, str]], base: bytes = b"") -> str:
+    """The id of `base` (a tree's content) with `entries` set, written by p2p."""
+    return objects.write("tree", edit_tree(base, {n: (m, o) for n, (m, _, o) in entries.items()}, objects.hash_len))
+
+
 @pytest.mark.parametrize("object_format", ["sha1", "sha256"])
 def test_a_tree_is_the_one_mktree_makes_in_git_s_order(tmp_path, object_format):
     """git sorts a folder's name as if it ended in "/": "a.b" (".": 0x2e) before the
@@ -54,17 +64,52 @@ def test_a_tree_is_the_one_mktree_makes_in_git_s_order(tmp_path, object_format):
     objects = loose(root)
     blob = objects.write("blob", b"x\n")
     link = objects.write("blob", b"target")
-    folder = objects.tree({"inner": ("100644", "blob", blob)})
+    folder = tree(objects, {"inner": ("100644", "blob", blob)})
     commit = "1" * len(blob)  # a submodule's commit is not in this repository
     entries = {"a0": ("100644", "blob", blob), "a": ("040000", "tree", folder), "a.b": ("100755", "blob", blob),
                "a-b": ("120000", "blob", link), "sub": ("160000", "commit", commit), "ü name": ("100644", "blob", blob),
                "Z": ("100644", "blob", blob)}
-    oid = objects.tree(entries)
-    listing = "".join(f"{m} {k} {o}\t{n}\0" for n, (m, k, o) in entries.items()).encode()
-    assert oid == run(root, "mktree", "-z", "--missing", input=listing).decode().strip()
+    oid = tree(objects, entries)
+    assert oid == mktree(root, entries)
     assert [line.split("\t")[1] for line in run(root, "ls-tree", oid).decode().splitlines()] == [
         "Z", "a-b", "a.b", "a", "a0", "sub", '"\\303\\274 name"']
     run(root, "fsck", "--strict", "--no-progress")
+
+
+NAMES = ["a", "a-b", "a.b", "a0", "ab", "b", "Z", "ü", "a b", "~"]
+
+
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+@pytest.mark.parametrize("seed", range(40))
+def test_a_tree_edited_in_place_is_the_tree_mktree_makes_of_the_whole_listing(tmp_path, object_format, seed):
+    """Entries added at either end and between, a file replaced by a folder of the same
+    name and back, several at once: the copied bytes around them stay in git's order."""
+    import random
+
+    rng = random.Random(seed)
+    root = repository(tmp_path, object_format)
+    objects = loose(root)
+    blobs = [objects.write("blob", b"%d\n" % n) for n in range(3)]
+    folder = tree(objects, {"inner": ("100644", "blob", blobs[0])})
+    def entry():
+        return rng.choice([("100644", "blob", rng.choice(blobs)), ("100755", "blob", blobs[1]), ("040000", "tree", folder)])
+    before = {name: entry() for name in rng.sample(NAMES, rng.randint(0, len(NAMES)))}
+    base = run(root, "cat-file", "tree", mktree(root, before))
+    changes = {name: entry() for name in rng.sample(NAMES, rng.randint(1, 4))}
+    assert tree(objects, changes, base) == mktree(root, {**before, **changes})
+    run(root, "fsck", "--strict", "--no-progress")
+
+
+def test_a_tree_that_is_not_one_is_refused_not_edited(tmp_path):
+    objects = loose(repository(tmp_path))
+    blob = objects.write("blob", b"x\n")
+    good = b"100644 a\0" + bytes.fromhex(blob)
+    for bad in (good[:-1], good + b"x", b"100644 a" + bytes.fromhex(blob), b"x" + good):
+        with pytest.raises(StoreError, match="cannot edit a tree: its content is not"):
+            edit_tree(bad, {"b": ("100644", blob)}, 20)
+    for name in ("", "a/b", "a\0b"):
+        with pytest.raises(StoreError, match="is not a file name"):
+            edit_tree(good, {name: ("100644", blob)}, 20)
 
 
 def test_an_object_already_there_is_freshened_not_written_again(tmp_path):
@@ -93,7 +138,7 @@ def test_a_bad_id_in_a_tree_is_an_error_naming_it(tmp_path):
     objects = loose(repository(tmp_path))
     for bad in ("x" * 40, "ab" * 10, "ab " * 13 + "a", "ab" * 32):
         with pytest.raises(StoreError, match=rf"{bad!r} \(for name\) is not a git object id"):
-            objects.tree({"name": ("100644", "blob", bad)})
+            tree(objects, {"name": ("100644", "blob", bad)})
 
 
 def test_git_writes_the_objects_of_a_shared_or_redirected_repository(tmp_path, monkeypatch):

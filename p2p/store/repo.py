@@ -13,7 +13,7 @@ import subprocess
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
@@ -372,25 +372,29 @@ class Git:
     def tree_with(self, tree: str | None, blobs: Mapping[str, str],
                   moved: dict[str, tuple[str | None, str]] | None = None) -> str:
         """A new tree id: `tree` with each path set to its blob. Only the trees on the
-        changed paths are read (in one `cat-file --batch`) and rebuilt; `moved` gets
-        each one's id in `tree` (None when new) and its new id, by folder ("" the root)."""
+        changed paths are read (in one `cat-file --batch`) and rebuilt, each by editing
+        its content (p2p.store.objects.edit_tree); `moved` gets each one's id in `tree`
+        (None when new) and its new id, by folder ("" the root)."""
+        from p2p.store.objects import edit_tree
+
         folders = sorted({path.rsplit("/", 1)[0] if "/" in path else "" for path in blobs})
         wanted = sorted({"/".join(f.split("/")[:i]) for f in folders for i in range(f.count("/") + 2 if f else 1)})
-        listings = self._read_trees(tree, wanted)
+        trees = self._read_trees(tree, wanted)
+        changes: dict[str, dict[str, tuple[str, str]]] = {folder: {} for folder in wanted}
         for path, oid in blobs.items():
             folder, _, name = path.rpartition("/")
-            listings[folder][name] = (FILE_MODE, "blob", oid)
-        with self._tree_maker() as make_tree:
+            changes[folder][name] = (FILE_MODE, oid)
+        hash_len = len(next(iter(blobs.values()))) // 2
+        with self._tree_maker(hash_len) as make_tree:
             for folder in sorted(wanted, key=lambda f: -(f.count("/") + bool(f))):  # deepest first
-                oid = make_tree(listings[folder])
-                parent, _, name = folder.rpartition("/")
+                before, content = trees[folder]
+                oid = make_tree(edit_tree(content, changes[folder], hash_len))
                 if moved is not None:
-                    before = listings[parent].get(name) if folder else (None, None, tree)
-                    moved[folder] = (before[2] if before else None, oid)
-                if folder:
-                    listings[parent][name] = ("040000", "tree", oid)
-                else:
+                    moved[folder] = (before, oid)
+                if not folder:
                     return oid
+                parent, _, name = folder.rpartition("/")
+                changes[parent][name] = ("040000", oid)
         raise AssertionError("the root tree is always rebuilt")
 
     @cached_property
@@ -401,12 +405,12 @@ class Git:
         return Loose.of(self.git_dir())
 
     @contextmanager
-    def _tree_maker(self) -> Iterator[Callable[[Mapping[str, tuple[str, str, str]]], str]]:
-        """A function writing one tree ({name: (mode, kind, id)}) and returning its id:
-        by p2p (p2p.store.objects), else all through one `git mktree --batch`. A
-        commit rebuilds every folder on its paths (four for an entry), at ~3 ms for
-        each process. git answers each tree as soon as it is complete, so a parent
-        can name the id of its child.
+    def _tree_maker(self, hash_len: int) -> Iterator[Callable[[bytes], str]]:
+        """A function writing one tree (its content) and returning its id: by p2p
+        (p2p.store.objects), else all through one `git mktree --batch`, which checks
+        each entry. A commit rebuilds every folder on its paths (four for an entry),
+        at ~3 ms for each process. git answers each tree as soon as it is complete,
+        so a parent can name the id of its child.
 
         `--missing`: every entry named is one git just gave p2p (the parent trees it
         read, the blobs it wrote, the trees this made), so git need not look each one
@@ -414,8 +418,10 @@ class Git:
         in a partial clone, where the entries' blobs are missing by design."""
         loose = self._loose
         if loose is not None:
-            yield loose.tree
+            yield partial(loose.write, "tree")
             return
+        from p2p.store.objects import mktree_input
+
         try:
             proc = subprocess.Popen(["git", "-C", str(self.root), "mktree", "--missing", "--batch", "-z"],
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -424,11 +430,9 @@ class Git:
         assert proc.stdin is not None and proc.stdout is not None
         stdin, stdout = proc.stdin, proc.stdout
 
-        def make_tree(entries: Mapping[str, tuple[str, str, str]]) -> str:
-            # With --batch -z an empty record (one more NUL) ends a tree.
-            listing = "".join(f"{m} {k} {o}\t{n}\0" for n, (m, k, o) in entries.items()) + "\0"
+        def make_tree(content: bytes) -> str:
             try:
-                stdin.write(listing.encode("utf-8", "surrogateescape"))
+                stdin.write(mktree_input(content, hash_len) + b"\0")  # with --batch -z, one more NUL ends a tree
                 stdin.flush()
             except BrokenPipeError:  # git stopped (a bad entry): its message says why
                 pass
@@ -453,11 +457,11 @@ class Git:
                "GIT_COMMITTER_NAME": cn, "GIT_COMMITTER_EMAIL": ce, "GIT_COMMITTER_DATE": cd}
         return self.out("commit-tree", tree, "-p", parent, "-F", "-", input=message, env=env)
 
-    def _read_trees(self, tree: str | None, folders: list[str]) -> dict[str, dict[str, tuple[str, str, str]]]:
-        """{folder: {name: (mode, kind, oid)}} for folders of `tree`; empty when absent."""
-        listings: dict[str, dict[str, tuple[str, str, str]]] = {folder: {} for folder in folders}
+    def _read_trees(self, tree: str | None, folders: list[str]) -> dict[str, tuple[str | None, bytes]]:
+        """{folder: (id, content)} of folders of `tree`; (None, b"") when absent."""
+        found_trees: dict[str, tuple[str | None, bytes]] = {folder: (None, b"") for folder in folders}
         if tree is None:
-            return listings
+            return found_trees
         specs = [f"{tree}:{folder}" if folder else tree for folder in folders]
         for folder, found in zip(folders, self._cat_batch(specs)):
             if found is None:
@@ -465,8 +469,8 @@ class Git:
             oid, kind, content = found
             if kind != "tree":
                 raise StoreError(f"{folder} is a {kind} in the repository, not a folder; p2p will not write below it")
-            listings[folder] = _parse_tree(content, len(oid) // 2)
-        return listings
+            found_trees[folder] = (oid, content)
+        return found_trees
 
     def stage(self, commit: str, files: Iterable[TreeItem],
               trees: Mapping[str, tuple[str | None, str]] | None = None) -> None:
@@ -598,22 +602,6 @@ def _failed(command: str, stderr: bytes) -> StoreError:
     """The error of a git command that failed: git's last line says why."""
     message = stderr.decode("utf-8", "replace").strip().splitlines()
     return StoreError(f"git {command} failed: {message[-1] if message else 'no message'}")
-
-
-def _parse_tree(data: bytes, hash_len: int) -> dict[str, tuple[str, str, str]]:
-    """Entries of a raw git tree object: `<mode> <name>\\0<binary id>` repeated."""
-    entries = {}
-    pos = 0
-    while pos < len(data):
-        space = data.index(b" ", pos)
-        nul = data.index(b"\0", space)
-        mode = data[pos:space].decode()
-        name = data[space + 1:nul].decode("utf-8", "surrogateescape")
-        oid = data[nul + 1:nul + 1 + hash_len].hex()
-        kind = "tree" if mode == "40000" else "commit" if mode == "160000" else "blob"
-        entries[name] = (mode.rjust(6, "0"), kind, oid)
-        pos = nul + 1 + hash_len
-    return entries
 
 
 def _commit(record: bytearray) -> Commit:
