@@ -100,12 +100,24 @@ def test_a_tree_edited_in_place_is_the_tree_mktree_makes_of_the_whole_listing(tm
     run(root, "fsck", "--strict", "--no-progress")
 
 
+def test_a_folder_with_a_zero_padded_mode_sorts_and_is_replaced_as_a_folder(tmp_path):
+    """Old tools wrote "040000" (git fsck only warns): the folder keeps its place among
+    its neighbours, and setting it replaces it instead of adding a second "a"."""
+    objects = loose(repository(tmp_path))
+    blob = objects.write("blob", b"x\n")
+    old, new = tree(objects, {"old": ("100644", "blob", blob)}), tree(objects, {"new": ("100644", "blob", blob)})
+    padded = b"040000 a\0" + bytes.fromhex(old)
+    assert edit_tree(padded, {"a0": ("100644", blob), "a.b": ("100644", blob)}, 20) == (
+        b"100644 a.b\0" + bytes.fromhex(blob) + padded + b"100644 a0\0" + bytes.fromhex(blob))
+    assert edit_tree(padded, {"a": ("040000", new)}, 20) == b"40000 a\0" + bytes.fromhex(new)
+
+
 def test_a_tree_that_is_not_one_is_refused_not_edited(tmp_path):
     objects = loose(repository(tmp_path))
     blob = objects.write("blob", b"x\n")
     good = b"100644 a\0" + bytes.fromhex(blob)
     for bad in (good[:-1], good + b"x", b"100644 a" + bytes.fromhex(blob), b"x" + good):
-        with pytest.raises(StoreError, match="cannot edit a tree: its content is not"):
+        with pytest.raises(StoreError, match="cannot edit a tree: it is not a git tree of 20-byte ids"):
             edit_tree(bad, {"b": ("100644", blob)}, 20)
     for name in ("", "a/b", "a\0b"):
         with pytest.raises(StoreError, match="is not a file name"):

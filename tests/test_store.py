@@ -277,6 +277,29 @@ def test_git_writes_the_same_trees_where_p2p_leaves_writing_to_it(p2p):
     git(p2p.root, "fsck", "--strict", "--no-progress")
 
 
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+@pytest.mark.parametrize("writer", ["p2p", "git"])
+def test_a_tree_takes_the_repository_s_id_length_and_refuses_an_id_of_another(tmp_path, object_format, writer):
+    from p2p.errors import StoreError
+    from p2p.store.repo import Git
+
+    root = tmp_path / "repo"
+    git(tmp_path, "init", "-q", f"--object-format={object_format}", str(root))
+    if writer == "git":
+        git(root, "config", "core.sharedRepository", "group")
+    (root / "x.yaml").write_text("x: 1\n")
+    blob = git(root, "hash-object", "-w", "x.yaml")
+    repo = Git(root)
+    first = repo.tree_with(None, {"a/x.yaml": blob})  # no tree yet to take the length from
+    assert git(root, "rev-parse", f"{first}:a/x.yaml") == blob
+    other = "ab" * (32 if object_format == "sha1" else 20)
+    for tree in (None, first):
+        with pytest.raises(StoreError, match=rf"a \(tree .*\): .*'{other}' \(for x.yaml\) is not a git object id"):
+            repo.tree_with(tree, {"a/x.yaml": other})
+    assert repo.tree_with(first, {}) == first  # nothing to change (an empty commit replayed)
+    git(root, "fsck", "--strict", "--no-progress")
+
+
 def test_a_submit_stages_its_entry_as_committed_and_keeps_what_the_user_staged(p2p):
     (p2p.root / "notes.txt").write_text("mine\n")
     git(p2p.root, "add", "notes.txt")

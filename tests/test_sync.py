@@ -49,6 +49,15 @@ def test_each_write_is_pushed_and_the_other_clone_replays_onto_it(shared):
     assert git(a.root, "rev-parse", "HEAD") == git(remote, "rev-parse", "main")
 
 
+def test_an_empty_local_commit_is_not_replayed_and_the_write_after_it_is(shared):
+    remote, (a, b) = shared
+    a("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    git(b.root, "-c", "user.name=B", "-c", "user.email=b@example.com", "commit", "-q", "--allow-empty", "-m", "note")
+    b("submit", "pitch", "--link", "https://v.example/ben", as_="ben")  # behind, with an empty commit to replay
+    assert len(remote_entries(remote)) == 2
+    assert "note" not in git(remote, "log", "--format=%s", "main").splitlines()  # it changes no file
+
+
 def test_no_sync_keeps_writes_local_until_p2p_sync(shared, monkeypatch):
     remote, (a, _) = shared
     a("--no-sync", "submit", "pitch", "--link", "https://v.example/ava", as_="ava")

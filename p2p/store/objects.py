@@ -28,7 +28,9 @@ from typing import Mapping
 
 from p2p.errors import StoreError
 
-TREE_MODE = "040000"
+# A folder's mode as git writes it, and zero-padded as some old tools did (git fsck
+# only warns about those): either sorts as a folder.
+_FOLDER_MODES = (b"40000", b"040000")
 # git writes loose objects at core.looseCompression, 1 (fastest) unless set; any
 # level reads back the same, and the object id does not depend on it.
 _LEVEL = 1
@@ -106,7 +108,7 @@ def edit_tree(content: bytes, changes: Mapping[str, tuple[str, str]], hash_len: 
     made again: a challenge folder lists 4,000 reps, and a write changes one (~6 ms
     a write, more in a fresh process, to parse and rebuild it)."""
     listed = _listed(content, hash_len)
-    keys = [name + b"/" if mode == b"40000" else name for mode, name, _ in listed]
+    keys = [name + b"/" if mode in _FOLDER_MODES else name for mode, name, _ in listed]
     starts = [0, *accumulate(len(mode) + len(name) + 2 + hash_len for mode, name, _ in listed)]
     cuts: list[tuple[int, bytes, bytes]] = []  # (before which entry, sort key, new entry; b"" drops that entry)
     for name, (mode, oid) in changes.items():
@@ -141,14 +143,14 @@ def edit_tree(content: bytes, changes: Mapping[str, tuple[str, str]], hash_len: 
 
 def mktree_input(content: bytes, hash_len: int) -> bytes:
     """A tree's content as `git mktree -z` reads it: `<mode> <type> <id>\\t<name>\\0`."""
-    kinds = {b"40000": b"tree", b"160000": b"commit"}
-    return b"".join(b"%s %s %s\t%s\0" % (mode.rjust(6, b"0"), kinds.get(mode, b"blob"), oid.hex().encode(), name)
-                    for mode, name, oid in _listed(content, hash_len))
+    kinds = {b"040000": b"tree", b"160000": b"commit"}
+    return b"".join(b"%s %s %s\t%s\0" % (mode.rjust(6, b"0"), kinds.get(mode.rjust(6, b"0"), b"blob"), oid.hex().encode(),
+                                         name) for mode, name, oid in _listed(content, hash_len))
 
 
 def _listed(content: bytes, hash_len: int) -> list[tuple[bytes, bytes, bytes]]:
     """The (mode, name, binary id) of each of a tree's entries, found by one regex in C."""
     found = re.findall(rb"([0-7]+) ([^\0]+)\0" + b"(?s:(.{%d}))" % hash_len, content)
     if sum(len(mode) + len(name) for mode, name, _ in found) + (2 + hash_len) * len(found) != len(content):
-        raise StoreError(f"cannot edit a tree: its content is not {len(found)} entries of {hash_len}-byte ids")
+        raise StoreError(f"cannot edit a tree: it is not a git tree of {hash_len}-byte ids (damaged, or another hash)")
     return found

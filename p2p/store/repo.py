@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 ZERO = "0" * 40
 FILE_MODE = "100644"  # every file p2p commits: a plain, not executable, file
+FOLDER_MODE = "040000"
 NO_GIT = "git is not installed or not on PATH; p2p needs git 2.25 or newer"
 _FLAGS = r"^(core\.sparsecheckout|core\.sparsecheckoutcone|index\.sparse)$"  # what _config_true is asked
 _CAS_ATTEMPTS = 40  # with backoff: a few seconds of contention on one clone
@@ -377,25 +378,37 @@ class Git:
         (None when new) and its new id, by folder ("" the root)."""
         from p2p.store.objects import edit_tree
 
-        folders = sorted({path.rsplit("/", 1)[0] if "/" in path else "" for path in blobs})
+        # The root at least: with no paths (an empty commit replayed by sync), `tree` itself.
+        folders = sorted({path.rsplit("/", 1)[0] if "/" in path else "" for path in blobs}) or [""]
         wanted = sorted({"/".join(f.split("/")[:i]) for f in folders for i in range(f.count("/") + 2 if f else 1)})
         trees = self._read_trees(tree, wanted)
         changes: dict[str, dict[str, tuple[str, str]]] = {folder: {} for folder in wanted}
         for path, oid in blobs.items():
             folder, _, name = path.rpartition("/")
             changes[folder][name] = (FILE_MODE, oid)
-        hash_len = len(next(iter(blobs.values()))) // 2
+        root = trees[""][0]
+        hash_len = len(root) // 2 if root else self._id_length()
         with self._tree_maker(hash_len) as make_tree:
             for folder in sorted(wanted, key=lambda f: -(f.count("/") + bool(f))):  # deepest first
                 before, content = trees[folder]
-                oid = make_tree(edit_tree(content, changes[folder], hash_len))
+                try:
+                    oid = make_tree(edit_tree(content, changes[folder], hash_len))
+                except StoreError as exc:
+                    raise StoreError(f"{folder or 'the top folder'} (tree {before or 'new'}): {exc}") from None
                 if moved is not None:
                     moved[folder] = (before, oid)
                 if not folder:
                     return oid
                 parent, _, name = folder.rpartition("/")
-                changes[parent][name] = ("040000", oid)
+                changes[parent][name] = (FOLDER_MODE, oid)
         raise AssertionError("the root tree is always rebuilt")
+
+    def _id_length(self) -> int:
+        """Bytes in an object id of this repository (20 for sha1, 32 for sha256), for a
+        first commit, which has no tree to measure."""
+        if self._loose is not None:
+            return self._loose.hash_len
+        return len(self.out("hash-object", "-t", "tree", "--stdin", input=b"")) // 2
 
     @cached_property
     def _loose(self) -> Loose | None:
