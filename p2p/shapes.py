@@ -23,7 +23,7 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 ID_SCHEMA = {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$", "description": f"an id: {ID_RULE}"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Spec:
     """One field's rule. `read(doc, key, prefix)` returns the typed value or raises
     SchemaError naming `prefix + key`; `schema()` is the JSON Schema of a present,
@@ -31,7 +31,10 @@ class Spec:
     writing `key:` with no value mean the same.
 
     `read` runs for every field of every document loaded (a million entries): it hands
-    its rule positionally to the reader, and lets a common valid value through inline."""
+    its rule positionally to the reader, and lets a common valid value through inline.
+
+    Specs are constants, compared by identity and never printed: the fourteen classes
+    generate no __eq__, __hash__ or __repr__, which cost every command ~4 ms to make."""
 
     description: str = field(default="", kw_only=True)
     required = False
@@ -73,7 +76,7 @@ def _text_pattern(multiline: bool, required: bool) -> str:
     return f"^{allowed}*{allowed[:-1]}\\s]{allowed}*$"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Text(Spec):
     max_len: int = 10_000
     multiline: bool = False  # tabs and line breaks allowed
@@ -99,7 +102,7 @@ class Text(Spec):
                 "pattern": self.pattern or _text_pattern(self.multiline, self.required)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Value(Spec):
     """One value that a parser of p2p.ids or p2p.fields checks and converts (`parse`);
     a value matching `fast` is taken as it is, without a call: ids are read by the million."""
@@ -134,7 +137,7 @@ class EntryId(_Value):
         return {"type": "string", "pattern": f"^{ENTRY_ID_PATTERN.pattern}$"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Email(Spec):
     required = True
 
@@ -145,7 +148,7 @@ class Email(Spec):
         return {"type": "string", "maxLength": 254, "pattern": rf"^\s*{f.EMAIL.pattern}\s*$"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Choice(Spec):
     values: tuple[str, ...]
     default: str | None = None
@@ -172,7 +175,7 @@ class Choice(Spec):
         return {"const": self.values[0]} if len(self.values) == 1 else {"enum": list(self.values)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Integer(Spec):
     minimum: int | None = None
     maximum: int | None = None
@@ -191,7 +194,7 @@ class Integer(Spec):
         return _bounds({"type": "integer"}, minimum=self.minimum, maximum=self.maximum)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Version(Spec):
     """The version of p2p's file formats a document was written for: one newer than
     this p2p is refused, so nothing is silently misread."""
@@ -218,7 +221,7 @@ class Version(Spec):
         return {"type": "integer", "minimum": 1, "maximum": self.supported}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Number(Spec):
     """A finite number, within bounds when given; `message` words an out-of-range
     value ({field}, {value}) where the generic words would not do."""
@@ -269,7 +272,7 @@ def _bounds(schema: dict[str, Any], **bounds: float | None) -> dict[str, Any]:
     return {**schema, **{k: v for k, v in bounds.items() if v is not None}}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Boolean(Spec):
     default: bool = False
 
@@ -294,7 +297,7 @@ class Timestamp(_Value):
         return {"type": "string", "format": "date-time"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class IdList(Spec):
     default: tuple[str, ...] | None = None  # for a missing or empty list
 
@@ -309,7 +312,7 @@ class IdList(Spec):
         return {"type": "array", "items": ID_SCHEMA}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class TextList(Spec):
     max_len: int = 200
 
@@ -320,7 +323,7 @@ class TextList(Spec):
         return {"type": "array", "items": Text(max_len=self.max_len).schema()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ListOf(Spec):
     """A list of `item` (a Shape or a Spec); `expected` completes "KEY must be …"."""
 
@@ -352,7 +355,7 @@ class ListOf(Spec):
         return schema
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class MapOf(Spec):
     """A mapping of free keys (criterion ids, person ids, scores) to `value`."""
 
@@ -383,7 +386,7 @@ class MapOf(Spec):
         return {**schema, "propertyNames": self.keys} if self.keys else schema
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Nested(Spec):
     """A mapping with its own Shape. `defaults`: a missing one reads as empty (every
     field at its default) rather than as None."""
