@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -358,6 +359,27 @@ def test_the_caches_are_named_for_this_copy_of_p2p_s_code(tmp_path):
     assert cache.stamp_of(package) == first
     (package / "store" / "loader.py").write_text("# changed\n")
     assert cache.stamp_of(package) != first
+
+
+def test_the_code_checksum_is_kept_while_the_modules_sizes_and_times_stay(tmp_path):
+    """Reading p2p's text costs every command 3-10 ms; its files' sizes and times, a
+    fraction of that. A file rewritten to the same size and mtime still changes its ctime."""
+    from p2p.store import cache
+
+    package, memo = tmp_path / "p2p", tmp_path / "store-cache" / "code-stamp"
+    (package / "store").mkdir(parents=True)
+    (package / "scoring.py").write_text("RULE = 1\n")
+    first = cache.stamp_of(package, memo)
+    assert first == cache.stamp_of(package)
+    seen = memo.read_text().split()[0]
+    memo.write_text(f"{seen} 0000beef")
+    assert cache.stamp_of(package, memo) == "0000beef"  # read back, not recomputed
+    old = (package / "scoring.py").stat()
+    time.sleep(0.01)
+    (package / "scoring.py").write_text("RULE = 2\n")
+    os.utime(package / "scoring.py", ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert cache.stamp_of(package, memo) == cache.stamp_of(package) != first
+    assert memo.read_text().split()[1] == cache.stamp_of(package)
 
 
 def test_no_fold_is_kept_while_p2p_yaml_has_a_problem(p2p):

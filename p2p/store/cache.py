@@ -36,7 +36,7 @@ DELTA_MIN = 1_000  # a delta of up to this many files (or a tenth of its base) i
 
 class TreeCache:
     def __init__(self, git_dir: Path) -> None:
-        self.folder = git_dir / "p2p" / "cache" / f"v{VERSION}-{code_stamp()}"
+        self.folder = git_dir / "p2p" / "cache" / f"v{VERSION}-{code_stamp(git_dir / 'p2p' / 'code-stamp')}"
 
     def get(self, tree: str) -> Unit | None:
         if tree in _memo:
@@ -152,30 +152,53 @@ def remember(pointer: Path, history: Path, pickles: Path, tree: str, base: str |
 _stamp: list[str] = []
 
 
-def code_stamp() -> str:
+def code_stamp(memo: Path | None = None) -> str:
     """Names this p2p and Python: p2p's version, a checksum of its modules' text, and
     the Python version. The caches hold p2p's own classes and the results of its
     rules, and CI may restore them for a newer checkout of p2p with the same version
     number: a changed module starts them afresh, and the same code in a fresh checkout
-    (new file times) finds them."""
+    (new file times) finds them. `memo`: see stamp_of."""
     if not _stamp:
         from p2p import __version__
 
-        checksum = stamp_of(Path(__file__).resolve().parent.parent)
+        checksum = stamp_of(Path(__file__).resolve().parent.parent, memo)
         _stamp.append(f"p2p{__version__}-{checksum}-py{sys.version_info[0]}{sys.version_info[1]}")
     return _stamp[0]
 
 
-def stamp_of(package: Path) -> str:
+def stamp_of(package: Path, memo: Path | None = None) -> str:
     """A checksum of a package's modules: their names and text (~500 KB; CRC-32, which
-    reads it in about two milliseconds, where hashlib's import alone costs more)."""
+    reads it in about three milliseconds, where hashlib's import alone costs more;
+    ten when the files are not in the OS's cache, as Python itself reads only their
+    compiled form). With `memo` (a file in the store's cache folder), the checksum
+    is kept beside the files' sizes and times, and read back while they are the same:
+    a file written again changes its ctime, even when its size and mtime are kept."""
     import zlib
 
+    files = [folder / name for folder in sorted((package, *(p for p in package.iterdir()
+                                                            if p.is_dir() and not p.name.startswith("__"))))
+             for name in sorted(e.name for e in os.scandir(folder) if e.name.endswith(".py"))]
+    seen = 0
+    for path in files:
+        found = path.stat()
+        seen = zlib.crc32(f"{path.parent.name}/{path.name} {found.st_size} {found.st_mtime_ns} {found.st_ctime_ns}\n"
+                          .encode(), seen)
+    try:
+        kept_seen, kept = memo.read_text().split() if memo else ("", "")
+    except (OSError, ValueError):
+        kept_seen, kept = "", ""
+    if kept_seen == f"{seen:08x}":
+        return kept
     checksum = 0
-    for folder in sorted((package, *(p for p in package.iterdir() if p.is_dir() and not p.name.startswith("__")))):
-        for name in sorted(e.name for e in os.scandir(folder) if e.name.endswith(".py")):
-            checksum = zlib.crc32(f"{folder.name}/{name}\n".encode(), checksum)
-            checksum = zlib.crc32((folder / name).read_bytes(), checksum)
+    for path in files:
+        checksum = zlib.crc32(f"{path.parent.name}/{path.name}\n".encode(), checksum)
+        checksum = zlib.crc32(path.read_bytes(), checksum)
+    if memo is not None:
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            replace_file(memo, f"{seen:08x} {checksum:08x}".encode())
+        except OSError:
+            pass  # read-only: the next command reads the text again
     return f"{checksum:08x}"
 
 
