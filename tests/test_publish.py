@@ -232,6 +232,29 @@ def test_a_page_edited_by_hand_is_rendered_and_rewritten_though_nothing_else_cha
     assert (wiki / "person-ava.md").read_text() == want
 
 
+def test_a_publish_that_changes_no_page_does_not_import_jinja(p2p, tmp_path):
+    """Only a page that must be rendered needs Jinja (~50 ms to import), the sidebar too."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom p2p.cli import cli\ntry:\n    cli(sys.argv[1:])\nexcept SystemExit as exc:\n"
+             "    assert not exc.code, exc.code\nprint('JINJA=' + str('jinja2' in sys.modules))\n")
+
+    def published() -> str:
+        proc = subprocess.run([sys.executable, "-c", probe, "--store", str(p2p.root), "publish", str(wiki)],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    wiki = tmp_path / "wiki"
+    publish(p2p.root, wiki)
+    want = pages(wiki)
+    assert re.search(r": 0 created, 0 updated, \d+ unchanged, 0 deleted\nJINJA=False", published())
+    (wiki / "_Sidebar.md").write_text("edited by hand\n")
+    assert re.search(r": 0 created, 1 updated, \d+ unchanged, 0 deleted\nJINJA=True", published())
+    assert pages(wiki) == want
+
+
 def _index(store: Path) -> dict:
     import pickle
 
