@@ -255,6 +255,18 @@ def test_a_publish_that_changes_no_page_does_not_import_jinja(p2p, tmp_path):
     assert pages(wiki) == want
 
 
+def test_jinja_s_version_names_the_render_index_even_when_its_source_cannot_be_read(monkeypatch, tmp_path):
+    import importlib.util
+
+    from p2p.render.rendered import salt
+
+    read = salt("github", folders=[])
+    assert read == salt("github", folders=[])
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)  # as for a zipped install
+    asked = salt("github", folders=[])
+    assert len(asked) == 32 and asked != read and asked != salt("gitlab", folders=[])
+
+
 def _index(store: Path) -> dict:
     import pickle
 

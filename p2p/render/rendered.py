@@ -121,9 +121,14 @@ def salt(*parts: Any, folders: Iterable[Path]) -> bytes:
 
     from p2p.store.cache import code_stamp
 
-    jinja = find_spec("jinja2")
     digest = hashlib.sha256(repr((sys.version, code_stamp(), parts)).encode())
-    digest.update(Path(jinja.origin).read_bytes() if jinja is not None and jinja.origin else b"no jinja2")
+    jinja = find_spec("jinja2")
+    try:
+        digest.update(Path(jinja.origin).read_bytes())  # type: ignore[union-attr, arg-type]
+    except (AttributeError, TypeError, OSError):  # not a plain file (a zipped install): ask Jinja itself
+        import jinja2
+
+        digest.update(jinja2.__version__.encode())
     for folder in folders:
         files = sorted(folder.rglob("*")) if folder.is_dir() else []
         for file in files:
