@@ -70,11 +70,8 @@ class Store:
         tree_id = self.git.object_at(rev, folder.rstrip("/"))
         if tree_id is None:
             return None  # no such folder yet
-        memo = self.git.git_dir() / "p2p" / "newest" / folder.strip("/").replace("/", "__")
-        try:
-            seen_tree, seen = memo.read_text().split()
-        except (OSError, ValueError):
-            seen_tree, seen = "", ""
+        memo = self._newest_memo(folder)
+        seen_tree, seen = _read_memo(memo)
         if seen_tree == tree_id:
             return seen or None
         names: list[str] | None = None
@@ -86,16 +83,18 @@ class Store:
         if names is None:
             seen = ""
             names = self.git.out("ls-tree", "-r", "--name-only", rev, "--", folder).split()
-        stems = [name.rsplit("/", 1)[-1][:-5] for name in names if name.endswith(".yaml")]
-        newest = max((stem for stem in stems if len(stem) == 26), default=None)
-        newest = max(filter(None, (newest, seen)), default=None)
+        newest = _newest_of(names, seen)
         try:
             from p2p.store.cache import replace_file
 
-            replace_file(memo, f"{tree_id} {newest or ''}".encode())
+            replace_file(memo, f"{tree_id} {newest}".encode())
         except OSError:
             pass  # read-only: the next write lists the folder again
-        return newest
+        return newest or None
+
+    def _newest_memo(self, folder: str) -> Path:
+        """Where newest_id keeps a folder's newest id, beside the tree it was found in."""
+        return self.git.git_dir() / "p2p" / "newest" / folder.strip("/").replace("/", "__")
 
     def load_by_folder(self, rev: str | None
                        ) -> tuple[Snapshot, list[str], Callable[[str], Snapshot], Callable[[str, Callable[[], Any]], Any]]:
@@ -264,17 +263,12 @@ class Store:
         there: the next write then needs no `git diff-tree` to learn what it wrote."""
         from p2p.store.cache import replace_file
 
-        memos = self.git_dir() / "p2p" / "newest"
         for folder, (old, new) in trees.items():
-            memo = memos / folder.replace("/", "__")
-            try:
-                seen_tree, *seen = memo.read_text().split() if folder and old else ("",)
-            except (OSError, ValueError):
-                continue
-            if seen_tree != old:
-                continue  # another folder, or a memo another write moved on
-            stems = [rel.rsplit("/", 1)[-1][:-5] for rel in files if rel.startswith(f"{folder}/") and rel.endswith(".yaml")]
-            newest = max([stem for stem in stems if len(stem) == 26] + seen, default="")
+            memo = self._newest_memo(folder)
+            seen_tree, seen = _read_memo(memo) if folder and old else ("", "")
+            if not seen_tree or seen_tree != old:
+                continue  # the root, a new folder, no memo, or a memo another write moved on
+            newest = _newest_of((rel for rel in files if rel.startswith(f"{folder}/")), seen)
             try:
                 replace_file(memo, f"{new} {newest}".encode())
             except OSError:
@@ -401,3 +395,18 @@ def init(root: Path, name: str | None = None) -> tuple[Store, bool]:
     committer = store.committer()
     store.write(files, "p2p: init store", committer, committer, guard=False)  # p2p.yaml may be the user's draft
     return store, True
+
+
+def _read_memo(memo: Path) -> tuple[str, str]:
+    """(tree id, newest id) of a newest-id memo; empty strings where it has none."""
+    try:
+        tree, _, newest = memo.read_text().partition(" ")
+    except OSError:
+        return "", ""
+    return tree.strip(), newest.strip()
+
+
+def _newest_of(paths: Iterable[str], seen: str = "") -> str:
+    """The newest entry id among the entry files in `paths` (ids sort by time) and `seen`."""
+    stems = [path.rsplit("/", 1)[-1][:-5] for path in paths if path.endswith(".yaml")]
+    return max([stem for stem in stems if len(stem) == 26] + [seen], default="")
