@@ -36,7 +36,7 @@ DELTA_MIN = 1_000  # a delta of up to this many files (or a tenth of its base) i
 
 class TreeCache:
     def __init__(self, git_dir: Path) -> None:
-        self.folder = git_dir / "p2p" / "cache" / f"v{VERSION}-{code_stamp(git_dir / 'p2p' / 'code-stamp')}"
+        self.folder = git_dir / "p2p" / "cache" / f"v{VERSION}-{code_stamp(git_dir)}"
 
     def get(self, tree: str) -> Unit | None:
         if tree in _memo:
@@ -152,16 +152,17 @@ def remember(pointer: Path, history: Path, pickles: Path, tree: str, base: str |
 _stamp: list[str] = []
 
 
-def code_stamp(memo: Path | None = None) -> str:
+def code_stamp(git_dir: Path | None = None) -> str:
     """Names this p2p and Python: p2p's version, a checksum of its modules' text, and
     the Python version. The caches hold p2p's own classes and the results of its
     rules, and CI may restore them for a newer checkout of p2p with the same version
     number: a changed module starts them afresh, and the same code in a fresh checkout
-    (new file times) finds them. `memo`: see stamp_of."""
+    (new file times) finds them. With `git_dir`, the checksum is kept in its
+    `p2p/code-stamp` (see stamp_of)."""
     if not _stamp:
         from p2p import __version__
 
-        checksum = stamp_of(Path(__file__).resolve().parent.parent, memo)
+        checksum = stamp_of(Path(__file__).resolve().parent.parent, git_dir / "p2p" / "code-stamp" if git_dir else None)
         _stamp.append(f"p2p{__version__}-{checksum}-py{sys.version_info[0]}{sys.version_info[1]}")
     return _stamp[0]
 

@@ -144,8 +144,9 @@ def edit_tree(content: bytes, changes: Mapping[str, tuple[str, str]], hash_len: 
 def mktree_input(content: bytes, hash_len: int) -> bytes:
     """A tree's content as `git mktree -z` reads it: `<mode> <type> <id>\\t<name>\\0`."""
     kinds = {b"040000": b"tree", b"160000": b"commit"}
-    return b"".join(b"%s %s %s\t%s\0" % (mode.rjust(6, b"0"), kinds.get(mode.rjust(6, b"0"), b"blob"), oid.hex().encode(),
-                                         name) for mode, name, oid in _listed(content, hash_len))
+    padded = [(mode.rjust(6, b"0"), name, oid) for mode, name, oid in _listed(content, hash_len)]
+    return b"".join(b"%s %s %s\t%s\0" % (mode, kinds.get(mode, b"blob"), oid.hex().encode(), name)
+                    for mode, name, oid in padded)
 
 
 def _listed(content: bytes, hash_len: int) -> list[tuple[bytes, bytes, bytes]]:

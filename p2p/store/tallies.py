@@ -47,7 +47,7 @@ KEEP_RESULTS = 4  # results of each kind per folder: HEAD's, and a --since or an
 
 class TallyCache:
     def __init__(self, git_dir: Path) -> None:
-        self.folder = git_dir / "p2p" / "tallies" / f"v{VERSION}-{code_stamp(git_dir / 'p2p' / 'code-stamp')}"
+        self.folder = git_dir / "p2p" / "tallies" / f"v{VERSION}-{code_stamp(git_dir)}"
         self._grown: dict[str, Grown] = {}  # how each tree this process read was stored
 
     def get(self, slug: str, tree: str) -> State | None:
