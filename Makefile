@@ -1,5 +1,5 @@
 # Two set-up commands, each working on a fresh machine with only python3 and git:
-#   make demo   create .venv, install p2p, build a sample store and print its standings
+#   make demo   create .venv, install p2p, build a sample store, print its standings, render its pages
 #   make test   create .venv, install p2p with test extras, run the whole test suite
 # and the browser check CI runs after make test (also needs npm, and root for apt-get):
 #   make test-browser   the demo's pages as an MkDocs site in headless Chromium
@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_STORE ?= demo-store
+DEMO_PAGES ?= demo-pages
 
 .PHONY: demo test test-browser bench bench-sync golden venv clean
 
@@ -26,8 +27,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 venv: $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	rm -rf $(DEMO_STORE)
+	rm -rf $(DEMO_STORE) $(DEMO_PAGES)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash demo/build.sh $(DEMO_STORE)
+	$(BIN)/p2p --store $(DEMO_STORE) publish $(DEMO_PAGES)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
@@ -74,4 +76,4 @@ bench-sync: $(VENV)/.installed
 	$(BIN)/python bench/sync_contention.py --writers 32 --entries 20
 
 clean:
-	rm -rf $(VENV) $(DEMO_STORE) build dist *.egg-info .pytest_cache .hypothesis .bench
+	rm -rf $(VENV) $(DEMO_STORE) $(DEMO_PAGES) build dist *.egg-info .pytest_cache .hypothesis .bench
