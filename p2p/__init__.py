@@ -8,6 +8,10 @@ fast: nothing heavy is imported until a command or a script needs it.
 
 from typing import Any
 
+from p2p import classcode
+
+classcode.install()  # before any of p2p's dataclasses is made
+
 __version__ = "0.1.0"
 __all__ = ["open_store", "Store", "P2PError", "__version__"]
 

@@ -1,0 +1,104 @@
+"""p2p.classcode: the methods dataclasses compiles for p2p's classes are kept between
+runs in the user's cache folder, change nothing but the time, and a bad kept file
+only costs the compiling again."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Makes p2p's entry, settings and model classes, then shows what they do and what
+# went through the kept code: how many methods were compiled, how many were used.
+PROBE = """
+import dataclasses
+from p2p import entries, model, settings
+kept = dataclasses.exec.__self__
+doc = {"v": 1, "kind": "submission", "id": "01JB0000000000000000000000", "challenge": "pitch", "by": "ava",
+       "at": "2026-11-05T10:00:00Z", "link": "https://v.example/a"}
+sub = entries.parse_entry(doc)
+print(repr(sub), sub == entries.parse_entry(dict(doc)), hash(sub) == hash(entries.parse_entry(dict(doc))))
+try:
+    sub.by = "ben"
+except dataclasses.FrozenInstanceError:
+    print("frozen")
+@dataclasses.dataclass
+class Outside:  # made by dataclasses alone: p2p's are annotated alike
+    x: int
+print("returns", Outside.__init__.__annotations__["return"], entries.Submission.__init__.__annotations__["return"])
+print("compiled", kept.compiled, "used", len(kept.used))
+"""
+
+
+def probe(cache: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    proc = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60,
+                          env={**environ, "XDG_CACHE_HOME": str(cache), **env})
+    assert proc.returncode == 0 and not proc.stderr, proc.stderr  # nor a failed save at exit
+    return proc
+
+
+def kept_file(cache: Path) -> Path:
+    return cache / "p2p" / f"class-code.{sys.implementation.cache_tag}.marshal"
+
+
+def counts(proc: subprocess.CompletedProcess[str]) -> tuple[int, int]:
+    words = proc.stdout.split()
+    return int(words[words.index("compiled") + 1]), int(words[words.index("used") + 1])
+
+
+def test_a_second_run_compiles_nothing_and_its_classes_behave_the_same(tmp_path: Path) -> None:
+    first = probe(tmp_path)
+    compiled, used = counts(first)
+    assert compiled == used > 20  # every p2p method, and none of the probe's own class
+    assert kept_file(tmp_path).is_file()
+    second = probe(tmp_path)
+    assert counts(second) == (0, used)
+    assert second.stdout.splitlines()[:2] == first.stdout.splitlines()[:2]
+    assert "frozen" in second.stdout and " True True" in second.stdout
+    assert "returns None None" in first.stdout and "returns None None" in second.stdout
+
+
+def test_nothing_is_written_when_python_writes_no_bytecode(tmp_path: Path) -> None:
+    probe(tmp_path, PYTHONDONTWRITEBYTECODE="1")
+    assert not (tmp_path / "p2p").exists()
+
+
+HEADER = f"p2p class code for Python {sys.version}\n".encode()
+
+
+@pytest.mark.parametrize("damage", ["empty", "not marshal", "garbage after the header", "another build's"])
+def test_a_bad_or_foreign_kept_file_is_compiled_afresh_and_replaced(tmp_path: Path, damage: str) -> None:
+    kept = kept_file(tmp_path)
+    probe(tmp_path)
+    good = kept.read_bytes()
+    assert good.startswith(HEADER)
+    kept.write_bytes({
+        "empty": b"",
+        "not marshal": b"not marshal at all",
+        "garbage after the header": HEADER + b"\xff\x00garbage",
+        # the same code under another Python's name, of the same length: not trusted
+        "another build's": HEADER.replace(sys.version.encode(), b"x" * len(sys.version.encode())) + good[len(HEADER):],
+    }[damage])
+    compiled, used = counts(probe(tmp_path))
+    assert compiled == used > 20
+    assert counts(probe(tmp_path)) == (0, used)
+
+
+def test_a_kept_file_that_cannot_be_written_only_costs_the_compiling(tmp_path: Path) -> None:
+    (tmp_path / "p2p").write_text("a file where the folder would go")
+    assert counts(probe(tmp_path))[0] > 20
+    assert counts(probe(tmp_path))[0] > 20
+    assert not list(tmp_path.glob("**/*.tmp"))
+
+
+def test_without_a_home_folder_nothing_is_kept(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-c", "import dataclasses, p2p.entries; print('exec' in vars(dataclasses))"],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                          env={**os.environ, "XDG_CACHE_HOME": "relative/cache", "HOME": "relative"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
+    assert not any(tmp_path.iterdir())
