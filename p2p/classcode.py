@@ -1,19 +1,21 @@
 """The methods dataclasses writes for p2p's classes, compiled once and kept between
-runs, as Python keeps each module's bytecode in __pycache__.
+runs beside p2p's bytecode in __pycache__.
 
 dataclasses makes a class's __init__, __repr__, __eq__, __hash__ and frozen
 __setattr__ by writing their source text and compiling it, on every import: the ~45
 classes a submit or a leaderboard imports cost ~20 ms of its ~140, more than any git
 process it runs, and a publish's ~70 cost ~35 ms. The text is the same on every run,
-so its compiled code is kept in one file in the user's cache folder, under the text
-itself and the exact Python build. The same text always compiles to the same code,
-so a kept one changes nothing but the time; a class changed by an upgrade has new
-text and is compiled afresh. Only classes of p2p's own modules go through here.
+so its compiled code is kept in one file, under the text itself and the exact Python
+build. The same text always compiles to the same code, so a kept one changes
+nothing but the time; a class changed by an upgrade has new text and is compiled
+afresh. Only classes of p2p's own modules go through here.
 
-Like bytecode, nothing is written when Python writes none (PYTHONDONTWRITEBYTECODE),
-and a missing, unreadable or foreign file only costs the compiling again."""
-
-from __future__ import annotations
+The file is trusted as Python trusts the .pyc files beside it: it sits in p2p's own
+__pycache__ (or under PYTHONPYCACHEPREFIX), so whoever can write it can already
+write p2p's code, and an install p2p's user cannot write gets no file, as it gets no
+bytecode. Like bytecode, nothing is written under PYTHONDONTWRITEBYTECODE. A
+checksum guards the file against damage: a missing, damaged or foreign one only
+costs the compiling again, and is replaced."""
 
 import atexit
 import builtins
@@ -21,14 +23,17 @@ import dataclasses
 import marshal
 import os
 import sys
+import zlib
 from types import CodeType
 from typing import Any
 
 # A kept file holds one Python build's code: marshal's format, and the code itself, are
-# that build's. What dataclasses asks of several p2p versions fits well under the cap;
-# past it, a save keeps only what its own run used.
+# that build's. The methods of every p2p class, a few versions' worth, fit under the
+# cap (each ~1 KB, read back at ~1 ms per 500); past it a save keeps only what its own
+# run used, and what other commands use is compiled and added again on their next run.
 _HEADER = f"p2p class code for Python {sys.version}\n".encode()
-_MAX = 4000
+_MAX = 1500
+_PREFIX = len(_HEADER) + 8  # the header, then the payload's length and checksum
 
 
 class _Kept:
@@ -38,14 +43,15 @@ class _Kept:
         self.used: dict[str, CodeType] = {}
         self.compiled = 0
 
-    def exec(self, source: Any, globals: Any = None, locals: Any = None, /, **kwargs: Any) -> None:
+    def exec(self, source: Any, globals: Any = None, locals: Any = None, **kwargs: Any) -> None:
         """builtins.exec, with the source text of a p2p class's method compiled once.
-        Text is compiled as dataclasses' own exec compiles it: without inheriting this
-        module's `from __future__ import annotations` (which would leave each
-        method's return annotation a string)."""
-        if type(source) is str:
-            ours = type(globals) is dict and str(globals.get("__name__", "")).startswith("p2p.")
-            source = self._code(source) if ours else compile(source, "<string>", "exec", dont_inherit=True)
+        This module makes no `from __future__` import, so a text it compiles or
+        passes on gets the same compiler flags as in dataclasses, which makes none."""
+        if globals is None:  # exec's default: the caller's namespace, not this frame's
+            caller = sys._getframe(1)
+            globals, locals = caller.f_globals, caller.f_locals if locals is None else locals
+        if type(source) is str and type(globals) is dict and str(globals.get("__name__", "")).startswith("p2p."):
+            source = self._code(source)
         builtins.exec(source, globals, locals, **kwargs)
 
     def _code(self, source: str) -> CodeType:
@@ -58,28 +64,37 @@ class _Kept:
 
     def save(self) -> None:
         """Keep what was compiled in this run, when anything was and bytecode may be written."""
-        if not self.compiled or sys.dont_write_bytecode:
-            return
-        codes = self.codes if len(self.codes) <= _MAX else self.used  # codes: the file's and this run's
-        temporary = f"{self.path}.{os.getpid()}.tmp"
+        if self.compiled and not sys.dont_write_bytecode:
+            _write(self.path, self.codes if len(self.codes) <= _MAX else self.used)
+
+
+def _write(path: str, codes: dict[str, CodeType]) -> None:
+    payload = marshal.dumps(codes)
+    temporary = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(temporary, "wb") as out:
+            out.write(_HEADER + len(payload).to_bytes(4, "big") + zlib.crc32(payload).to_bytes(4, "big") + payload)
+        os.replace(temporary, path)  # whole or not at all, for a concurrent reader
+    except (OSError, ValueError):
         try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            with open(temporary, "wb") as out:
-                out.write(_HEADER + marshal.dumps(codes))
-            os.replace(temporary, self.path)  # whole or not at all, for a concurrent reader
-        except (OSError, ValueError):
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
+            os.unlink(temporary)
+        except OSError:
+            pass
 
 
 def _read(path: str) -> dict[str, CodeType]:
     try:
         with open(path, "rb") as kept:
             data = kept.read()
-        found = marshal.loads(memoryview(data)[len(_HEADER):]) if data.startswith(_HEADER) else None
-    except (OSError, ValueError, EOFError, TypeError):
+        payload = memoryview(data)[_PREFIX:]
+        length, checksum = int.from_bytes(data[_PREFIX - 8:_PREFIX - 4], "big"), int.from_bytes(data[_PREFIX - 4:_PREFIX], "big")
+        # Checked before marshal reads it: damaged data can make marshal allocate
+        # gigabytes before it fails.
+        if not data.startswith(_HEADER) or len(payload) != length or zlib.crc32(payload) != checksum:
+            return {}
+        found = marshal.loads(payload)
+    except Exception:  # noqa: BLE001 - any file that does not read back is compiled afresh, and replaced
         return {}
     if type(found) is not dict:
         return {}
@@ -87,12 +102,18 @@ def _read(path: str) -> dict[str, CodeType]:
 
 
 def path() -> str | None:
-    """The kept file: in $XDG_CACHE_HOME/p2p, else ~/.cache/p2p; None without a home
-    folder (a relative one would land in whatever folder p2p runs in)."""
-    folder = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(folder):
+    """The kept file, where Python keeps this module's bytecode: p2p's __pycache__, or
+    its mirror under sys.pycache_prefix (PYTHONPYCACHEPREFIX); None where Python
+    keeps no bytecode."""
+    tag = sys.implementation.cache_tag
+    if tag is None:
         return None
-    return os.path.join(folder, "p2p", f"class-code.{sys.implementation.cache_tag}.marshal")
+    here = os.path.dirname(os.path.abspath(__file__))
+    if sys.pycache_prefix:  # as importlib mirrors a folder there: its absolute path, without a drive
+        folder = os.path.join(sys.pycache_prefix, os.path.splitdrive(here)[1].lstrip(os.sep + (os.altsep or "")))
+    else:
+        folder = os.path.join(here, "__pycache__")
+    return os.path.join(folder, f"classcode.{tag}.marshal")
 
 
 def install() -> None:

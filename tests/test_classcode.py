@@ -1,6 +1,7 @@
 """p2p.classcode: the methods dataclasses compiles for p2p's classes are kept between
-runs in the user's cache folder, change nothing but the time, and a bad kept file
-only costs the compiling again."""
+runs beside p2p's bytecode, change nothing but the time, and a bad kept file only
+costs the compiling again. Each test keeps its bytecode, and so the kept file, under
+its own PYTHONPYCACHEPREFIX."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from p2p import classcode
 
 # Makes p2p's entry, settings and model classes, then shows what they do and what
 # went through the kept code: how many methods were compiled, how many were used.
@@ -25,9 +28,11 @@ try:
     sub.by = "ben"
 except dataclasses.FrozenInstanceError:
     print("frozen")
+used = len(kept.used)
 @dataclasses.dataclass
-class Outside:  # made by dataclasses alone: p2p's are annotated alike
+class Outside:  # made by dataclasses alone: p2p's are annotated alike, and it is not kept
     x: int
+print("outside kept", len(kept.used) - used)
 print("returns", Outside.__init__.__annotations__["return"], entries.Submission.__init__.__annotations__["return"])
 print("compiled", kept.compiled, "used", len(kept.used))
 """
@@ -36,13 +41,17 @@ print("compiled", kept.compiled, "used", len(kept.used))
 def probe(cache: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     proc = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60,
-                          env={**environ, "XDG_CACHE_HOME": str(cache), **env})
+                          env={**environ, "PYTHONPYCACHEPREFIX": str(cache), **env})
     assert proc.returncode == 0 and not proc.stderr, proc.stderr  # nor a failed save at exit
     return proc
 
 
 def kept_file(cache: Path) -> Path:
-    return cache / "p2p" / f"class-code.{sys.implementation.cache_tag}.marshal"
+    """Where the probe keeps it: p2p's folder mirrored under the prefix, as its bytecode."""
+    import p2p
+
+    folder = Path(p2p.__file__).resolve().parent
+    return cache.joinpath(*folder.parts[1:], f"classcode.{sys.implementation.cache_tag}.marshal")
 
 
 def counts(proc: subprocess.CompletedProcess[str]) -> tuple[int, int]:
@@ -60,28 +69,31 @@ def test_a_second_run_compiles_nothing_and_its_classes_behave_the_same(tmp_path:
     assert second.stdout.splitlines()[:2] == first.stdout.splitlines()[:2]
     assert "frozen" in second.stdout and " True True" in second.stdout
     assert "returns None None" in first.stdout and "returns None None" in second.stdout
+    assert "outside kept 0" in first.stdout
 
 
 def test_nothing_is_written_when_python_writes_no_bytecode(tmp_path: Path) -> None:
     probe(tmp_path, PYTHONDONTWRITEBYTECODE="1")
-    assert not (tmp_path / "p2p").exists()
+    assert not kept_file(tmp_path).exists()
 
 
-HEADER = f"p2p class code for Python {sys.version}\n".encode()
-
-
-@pytest.mark.parametrize("damage", ["empty", "not marshal", "garbage after the header", "another build's"])
+@pytest.mark.parametrize("damage", ["empty", "not marshal", "garbage after the header", "another build's",
+                                    "a changed byte"])
 def test_a_bad_or_foreign_kept_file_is_compiled_afresh_and_replaced(tmp_path: Path, damage: str) -> None:
     kept = kept_file(tmp_path)
     probe(tmp_path)
     good = kept.read_bytes()
-    assert good.startswith(HEADER)
+    header = classcode._HEADER
+    assert good.startswith(header)
+    version = sys.version.encode()
     kept.write_bytes({
         "empty": b"",
         "not marshal": b"not marshal at all",
-        "garbage after the header": HEADER + b"\xff\x00garbage",
+        "garbage after the header": header + b"\xff\x00garbage",
         # the same code under another Python's name, of the same length: not trusted
-        "another build's": HEADER.replace(sys.version.encode(), b"x" * len(sys.version.encode())) + good[len(HEADER):],
+        "another build's": header.replace(version, b"x" * len(version)) + good[len(header):],
+        # still marshal's data, but one method's text is another: the checksum tells
+        "a changed byte": good.replace(b"__create_fn__", b"__create_fX__", 1),
     }[damage])
     compiled, used = counts(probe(tmp_path))
     assert compiled == used > 20
@@ -89,16 +101,19 @@ def test_a_bad_or_foreign_kept_file_is_compiled_afresh_and_replaced(tmp_path: Pa
 
 
 def test_a_kept_file_that_cannot_be_written_only_costs_the_compiling(tmp_path: Path) -> None:
-    (tmp_path / "p2p").write_text("a file where the folder would go")
+    folder = kept_file(tmp_path).parent
+    folder.parent.mkdir(parents=True)
+    folder.write_text("a file where the folder would go")
     assert counts(probe(tmp_path))[0] > 20
     assert counts(probe(tmp_path))[0] > 20
     assert not list(tmp_path.glob("**/*.tmp"))
 
 
-def test_without_a_home_folder_nothing_is_kept(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-c", "import dataclasses, p2p.entries; print('exec' in vars(dataclasses))"],
-                          capture_output=True, text=True, timeout=60, cwd=tmp_path,
-                          env={**os.environ, "XDG_CACHE_HOME": "relative/cache", "HOME": "relative"})
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "False"
-    assert not any(tmp_path.iterdir())
+def test_a_full_kept_file_keeps_only_what_the_last_run_used(tmp_path: Path) -> None:
+    kept = kept_file(tmp_path)
+    stale = {f"def stale_{n}(): pass": compile("pass", "<string>", "exec") for n in range(classcode._MAX)}
+    classcode._write(str(kept), stale)
+    assert len(classcode._read(str(kept))) == classcode._MAX
+    compiled, used = counts(probe(tmp_path))
+    assert compiled == used
+    assert len(classcode._read(str(kept))) == used
