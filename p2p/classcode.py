@@ -21,7 +21,6 @@ import atexit
 import builtins
 import dataclasses
 import marshal
-import os
 import sys
 import zlib
 from types import CodeType
@@ -43,13 +42,11 @@ class _Kept:
         self.used: dict[str, CodeType] = {}
         self.compiled = 0
 
-    def exec(self, source: Any, globals: Any = None, locals: Any = None, **kwargs: Any) -> None:
-        """builtins.exec, with the source text of a p2p class's method compiled once.
-        This module makes no `from __future__` import, so a text it compiles or
-        passes on gets the same compiler flags as in dataclasses, which makes none."""
-        if globals is None:  # exec's default: the caller's namespace, not this frame's
-            caller = sys._getframe(1)
-            globals, locals = caller.f_globals, caller.f_locals if locals is None else locals
+    def exec(self, source: Any, globals: Any = None, locals: Any = None, /, **kwargs: Any) -> None:
+        """builtins.exec, with the source text of a p2p class's method compiled once
+        (dataclasses always passes its namespaces). This module makes no `from
+        __future__` import, so a text it compiles or passes on gets the same compiler
+        flags as in dataclasses, which makes none."""
         if type(source) is str and type(globals) is dict and str(globals.get("__name__", "")).startswith("p2p."):
             source = self._code(source)
         builtins.exec(source, globals, locals, **kwargs)
@@ -69,26 +66,24 @@ class _Kept:
 
 
 def _write(path: str, codes: dict[str, CodeType]) -> None:
+    from pathlib import Path  # here, as the writer: only a run that compiled writes
+
+    from p2p.store.cache import replace_file
+
     payload = marshal.dumps(codes)
-    temporary = f"{path}.{os.getpid()}.tmp"
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(temporary, "wb") as out:
-            out.write(_HEADER + len(payload).to_bytes(4, "big") + zlib.crc32(payload).to_bytes(4, "big") + payload)
-        os.replace(temporary, path)  # whole or not at all, for a concurrent reader
-    except (OSError, ValueError):
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        replace_file(Path(path), _HEADER + len(payload).to_bytes(4, "big") + zlib.crc32(payload).to_bytes(4, "big")
+                     + payload)
+    except OSError:
+        pass  # an install this user cannot write: compiled again next time, as its bytecode would be
 
 
 def _read(path: str) -> dict[str, CodeType]:
     try:
         with open(path, "rb") as kept:
             data = kept.read()
-        payload = memoryview(data)[_PREFIX:]
         length, checksum = int.from_bytes(data[_PREFIX - 8:_PREFIX - 4], "big"), int.from_bytes(data[_PREFIX - 4:_PREFIX], "big")
+        payload = memoryview(data)[_PREFIX:]
         # Checked before marshal reads it: damaged data can make marshal allocate
         # gigabytes before it fails.
         if not data.startswith(_HEADER) or len(payload) != length or zlib.crc32(payload) != checksum:
@@ -102,18 +97,15 @@ def _read(path: str) -> dict[str, CodeType]:
 
 
 def path() -> str | None:
-    """The kept file, where Python keeps this module's bytecode: p2p's __pycache__, or
-    its mirror under sys.pycache_prefix (PYTHONPYCACHEPREFIX); None where Python
-    keeps no bytecode."""
-    tag = sys.implementation.cache_tag
-    if tag is None:
+    """The kept file, named as this module's bytecode is: in p2p's __pycache__, or its
+    mirror under sys.pycache_prefix (PYTHONPYCACHEPREFIX); None where Python keeps no
+    bytecode."""
+    from importlib.util import cache_from_source
+
+    try:
+        return cache_from_source(__file__, optimization="").removesuffix(".pyc") + ".marshal"
+    except NotImplementedError:  # sys.implementation.cache_tag is None
         return None
-    here = os.path.dirname(os.path.abspath(__file__))
-    if sys.pycache_prefix:  # as importlib mirrors a folder there: its absolute path, without a drive
-        folder = os.path.join(sys.pycache_prefix, os.path.splitdrive(here)[1].lstrip(os.sep + (os.altsep or "")))
-    else:
-        folder = os.path.join(here, "__pycache__")
-    return os.path.join(folder, f"classcode.{tag}.marshal")
 
 
 def install() -> None:
