@@ -46,6 +46,27 @@ def test_a_blob_has_git_s_id_and_reads_back_in_git(tmp_path, object_format):
     assert not list((root / ".git" / "objects").glob("*/tmp_obj_*"))
 
 
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_the_first_objects_and_a_bulk_write_s_hash_alike(tmp_path, object_format):
+    """A write's few objects are hashed by Python's built-in sha1 or sha256, an
+    import's many by hashlib's: both must give git's ids."""
+    from p2p.store import objects as module
+
+    root = repository(tmp_path, object_format)
+    objects = loose(root)
+    contents = [b"entry %d\n" % n for n in range(module._BUILTIN_HASHES * 2)]
+    ids = [objects.write("blob", content) for content in contents]
+    assert ids == run(root, "hash-object", "--stdin-paths", input=b"".join(
+        _file(tmp_path, n, content) for n, content in enumerate(contents))).decode().split()
+    # (both ways taken: this Python has the built-in ones, not only hashlib's)
+    assert module._hash(object_format, bulk=False).__module__ in ("_sha1", "_sha2", "_sha256")
+
+
+def _file(folder: Path, n: int, content: bytes) -> bytes:
+    (folder / f"c{n}").write_bytes(content)
+    return str(folder / f"c{n}").encode() + b"\n"
+
+
 def mktree(root: Path, entries: dict[str, tuple[str, str, str]]) -> str:
     listing = "".join(f"{m} {k} {o}\t{n}\0" for n, (m, k, o) in entries.items()).encode()
     return run(root, "mktree", "-z", "--missing", input=listing).decode().strip()

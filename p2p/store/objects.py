@@ -16,31 +16,37 @@ each new object in that map too."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
 import zlib
 from bisect import bisect_left
+from functools import partial
 from itertools import accumulate
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
 from p2p.errors import StoreError
 
 # A folder's mode as git writes it, and zero-padded as some old tools did (git fsck
 # only warns about those): either sorts as a folder.
-_FOLDER_MODES = (b"40000", b"040000")
+FOLDER_MODES = (b"40000", b"040000")
 # git writes loose objects at core.looseCompression, 1 (fastest) unless set; any
 # level reads back the same, and the object id does not depend on it.
 _LEVEL = 1
 _ELSEWHERE = ("GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_COMMON_DIR")
+_ID_BYTES = {"sha1": 20, "sha256": 32}
+# A write hashes its five objects with CPython's own small sha1 (or sha256):
+# importing hashlib loads OpenSSL, ~3 ms of every write, and OpenSSL's speed
+# (1.8 GB/s against 0.2) matters only past this many objects, an import's.
+_BUILTIN_HASHES = 16
 
 
 class Loose:
     def __init__(self, objects: Path, algorithm: str, fsync: bool) -> None:
         self.objects, self.algorithm, self.fsync = objects, algorithm, fsync
-        self.hash_len = hashlib.new(algorithm).digest_size
+        self.hash_len = _ID_BYTES[algorithm]
+        self._hashed = 0
 
     @classmethod
     def of(cls, git_dir: Path) -> Loose | None:
@@ -71,7 +77,8 @@ class Loose:
         only in a pack is written again, loose: git would look in the packs first, but
         a second copy is harmless, and `git gc` drops it."""
         data = b"%s %d\0" % (kind.encode(), len(content)) + content
-        oid = hashlib.new(self.algorithm, data).hexdigest()
+        self._hashed += 1
+        oid = _hash(self.algorithm, bulk=self._hashed > _BUILTIN_HASHES)(data).hexdigest()
         folder = self.objects / oid[:2]
         path = folder / oid[2:]
         try:
@@ -101,14 +108,36 @@ class Loose:
         return oid
 
 
+def _hash(algorithm: str, bulk: bool) -> Callable[[bytes], Any]:
+    """The hash function of object ids: hashlib's for a bulk write, else CPython's
+    built-in one where this Python has it (3.10 and 3.11 `_sha1`, `_sha256`; 3.12
+    on `_sha2` for sha256)."""
+    if not bulk:
+        try:
+            if algorithm == "sha1":
+                from _sha1 import sha1  # type: ignore[import-not-found]
+
+                return sha1  # type: ignore[no-any-return]
+            try:
+                from _sha2 import sha256  # type: ignore[import-not-found]
+            except ImportError:
+                from _sha256 import sha256  # type: ignore[import-not-found, no-redef]
+            return sha256  # type: ignore[no-any-return]
+        except ImportError:  # a Python built without them
+            pass
+    import hashlib
+
+    return partial(hashlib.new, algorithm)
+
+
 def edit_tree(content: bytes, changes: Mapping[str, tuple[str, str]], hash_len: int) -> bytes:
     """A tree's content (`<mode> <name>\\0<binary id>` by name, a folder's name sorted
     as if it ended in "/") with each name set to (mode, id): added, or replacing the
     entry of that name. The entries in between are copied as bytes, not parsed and
     made again: a challenge folder lists 4,000 reps, and a write changes one (~6 ms
     a write, more in a fresh process, to parse and rebuild it)."""
-    listed = _listed(content, hash_len)
-    keys = [name + b"/" if mode in _FOLDER_MODES else name for mode, name, _ in listed]
+    listed = tree_entries(content, hash_len)
+    keys = [name + b"/" if mode in FOLDER_MODES else name for mode, name, _ in listed]
     starts = [0, *accumulate(len(mode) + len(name) + 2 + hash_len for mode, name, _ in listed)]
     cuts: list[tuple[int, bytes, bytes]] = []  # (before which entry, sort key, new entry; b"" drops that entry)
     for name, (mode, oid) in changes.items():
@@ -144,12 +173,12 @@ def edit_tree(content: bytes, changes: Mapping[str, tuple[str, str]], hash_len: 
 def mktree_input(content: bytes, hash_len: int) -> bytes:
     """A tree's content as `git mktree -z` reads it: `<mode> <type> <id>\\t<name>\\0`."""
     kinds = {b"040000": b"tree", b"160000": b"commit"}
-    padded = [(mode.rjust(6, b"0"), name, oid) for mode, name, oid in _listed(content, hash_len)]
+    padded = [(mode.rjust(6, b"0"), name, oid) for mode, name, oid in tree_entries(content, hash_len)]
     return b"".join(b"%s %s %s\t%s\0" % (mode, kinds.get(mode, b"blob"), oid.hex().encode(), name)
                     for mode, name, oid in padded)
 
 
-def _listed(content: bytes, hash_len: int) -> list[tuple[bytes, bytes, bytes]]:
+def tree_entries(content: bytes, hash_len: int) -> list[tuple[bytes, bytes, bytes]]:
     """The (mode, name, binary id) of each of a tree's entries, found by one regex in C."""
     found = re.findall(rb"([0-7]+) ([^\0]+)\0" + b"(?s:(.{%d}))" % hash_len, content)
     if sum(len(mode) + len(name) for mode, name, _ in found) + (2 + hash_len) * len(found) != len(content):
