@@ -200,6 +200,14 @@ class RootGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
+            return self._run(ctx)
+        finally:  # a process that runs many commands (tests, a host program) keeps no git running
+            store = getattr(ctx.obj, "_store", None)
+            if store is not None:
+                store.close()
+
+    def _run(self, ctx: click.Context) -> Any:
+        try:
             result = super().invoke(ctx)
         except P2PError as exc:
             raise CliError(exc.message, exc.exit_code, exc.code, _json_mode(ctx)) from None

@@ -71,6 +71,54 @@ def drop_blob(root: Path, path: str) -> None:
     shutil.rmtree(root / ".git" / "p2p", ignore_errors=True)
 
 
+# p2p in a fresh process, its questions to git logged: each git process (GIT_TRACE's
+# "trace: built-in: git ..." lines) and, as "ask SPEC", each object it asks the git
+# it keeps running for small reads (p2p.store.catfile.Reader), in the order asked.
+_TRACED = """
+import runpy, sys
+from p2p.store import catfile
+log, get = open(sys.argv.pop(1), "a"), catfile.Reader.get
+def asked(self, spec):
+    log.write(f"ask {spec}\\n")
+    log.flush()
+    return get(self, spec)
+catfile.Reader.get = asked
+sys.argv[0] = "p2p"
+runpy.run_module("p2p", run_name="__main__")
+"""
+
+
+def traced_run(store: Path, *args: str, env: dict[str, str] | None = None) -> tuple[str, list[str]]:
+    """Run p2p on `store` in a fresh process: (its stdout, what it asked git, as above)."""
+    import sys
+
+    trace = store.parent / "git-trace.log"  # p2p captures git's stderr: trace to a file
+    trace.unlink(missing_ok=True)
+    proc = subprocess.run([sys.executable, "-c", _TRACED, str(trace), "--store", str(store), *args],
+                          env={**os.environ, **(env or {}), "GIT_TRACE": str(trace)}, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = trace.read_text().splitlines() if trace.exists() else []
+    return proc.stdout, [line.split("trace: built-in: git ", 1)[1] if "trace: built-in: git " in line else line
+                         for line in lines if "trace: built-in: git " in line or line.startswith("ask ")]
+
+
+def questions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The objects p2p asks its running git for (p2p.store.catfile.Reader) in this
+    process from now on, as they are asked."""
+    from p2p.store import catfile
+
+    asked: list[str] = []
+    get = catfile.Reader.get
+    monkeypatch.setattr(catfile.Reader, "get", lambda self, spec: asked.append(spec) or get(self, spec))
+    return asked
+
+
+def is_object_id(spec: str) -> bool:
+    """Whether a question names an object by its id (a blob or a tree read), not by a path."""
+    return len(spec) in (40, 64) and all(c in "0123456789abcdef" for c in spec)
+
+
 def store_state(root: Path) -> tuple[str, str, tuple[str, ...]]:
     """HEAD, `git status`, and every file: equal before and after a refused command."""
     files = tuple(sorted(str(p.relative_to(root)) for p in root.rglob("*") if ".git" not in p.parts))

@@ -11,20 +11,15 @@ import time
 
 import pytest
 
-from conftest import git, scores
+from conftest import git, is_object_id, scores
+from conftest import traced_run as traced
 
 
-def traced(store, *args):
-    """Run p2p in a fresh process with GIT_TRACE: (stdout, the git commands it ran)."""
-    trace = store.parent / "git-trace.log"  # p2p captures git's stderr: trace to a file
-    trace.unlink(missing_ok=True)
-    env = {**os.environ, "GIT_TRACE": str(trace)}
-    proc = subprocess.run([sys.executable, "-m", "p2p", "--store", str(store), *args], env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    commands = [line.split("trace: built-in: git ", 1)[1] for line in trace.read_text().splitlines()
-                if "trace: built-in: git " in line]
-    return proc.stdout, commands
+def reads(commands):
+    """The objects read by id: blobs streamed through a git of their own, and blobs
+    or trees asked of the running one (a path or a revision is not a read by id)."""
+    return [c for c in commands if c.startswith("cat-file --batch --buffer")
+            or (c.startswith("ask ") and is_object_id(c[4:]))]
 
 
 def seeded(p2p):
@@ -41,8 +36,8 @@ def test_a_warm_read_lists_and_reads_nothing_it_has_seen(p2p):
     cold, cold_git = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--format", "json")
     warm, warm_git = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--format", "json")
     assert warm == cold
-    assert any(c.startswith("cat-file --batch") for c in cold_git)
-    assert not any(c.startswith("cat-file") or c.startswith("ls-tree -r") for c in warm_git), warm_git
+    assert reads(cold_git)
+    assert not reads(warm_git) and not any(c.startswith("ls-tree -r") for c in warm_git), warm_git
 
 
 def test_after_one_new_entry_only_that_challenge_is_listed_and_only_the_new_blob_parsed(p2p):
@@ -53,8 +48,9 @@ def test_after_one_new_entry_only_that_challenge_is_listed_and_only_the_new_blob
     # The changed folder is diffed against its cached tree, not listed; people/ and
     # challenges/ are cached whole.
     assert not [c for c in commands if c.startswith("ls-tree -r")], commands
-    diffed = [c for c in commands if c.startswith("diff-tree")]
-    assert len(diffed) == 1, commands
+    # The root's listing and one diff's two trees, read through the running git: no diff-tree process.
+    trees = [c for c in commands if c.startswith("ask ") and c.endswith("^{tree}")]
+    assert len(trees) == 3 and not [c for c in commands if c.startswith("diff-tree")], commands
     shutil.rmtree(p2p.root / ".git" / "p2p" / "cache")
     assert traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--format", "json")[0] == out
 
@@ -105,7 +101,7 @@ def test_reads_at_an_older_revision_use_the_same_cache_and_match(p2p):
     add_by_hand(p2p)
     before, _ = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--at", old, "--format", "json")
     again, commands = traced(p2p.root, "leaderboard", "pitch", "--reviewers", "--at", old, "--format", "json")
-    assert before == again and not any(c.startswith("cat-file --batch") for c in commands)
+    assert before == again and not reads(commands), commands
 
 
 def test_a_broken_entry_stays_reported_from_the_cache(p2p):
@@ -335,13 +331,38 @@ def test_reads_and_the_newest_id_never_load_git_s_index(p2p):
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stderr
         commands = [line for line in trace.read_text().splitlines() if "git command:" in line]
-        assert any("diff-tree" in line for line in commands), commands
+        assert any("cat-file --batch" in line for line in commands), commands  # the diff's reads
         reading = [line for line in trace.read_text().splitlines()
                    if "read cache" in line and not line.endswith("no-index/index")]
         if args[0] == "leaderboard":
             assert not reading, reading
         else:  # only staging the new file reads the index
             assert len(reading) <= 2, reading
+
+
+def test_a_diff_too_big_to_read_tree_by_tree_is_git_s_and_loads_no_index(p2p, monkeypatch):
+    """Past a few trees a diff is left to `git diff-tree`, which reads the index
+    unless pointed at none; its changes are the ones read tree by tree."""
+    from p2p.store import repo
+
+    seeded(p2p)
+    p2p("leaderboard", "pitch", "--reviewers")
+    old = git(p2p.root, "rev-parse", "HEAD^{tree}")
+    add_by_hand(p2p)
+    (p2p.root / "entries" / "pitch" / "ben" / "notes.txt").write_text("by hand\n")  # a second folder changed
+    git(p2p.root, "add", "entries")
+    git(p2p.root, "commit", "-qm", "and a note")
+    new = git(p2p.root, "rev-parse", "HEAD^{tree}")
+    read_by_tree = repo.Git(p2p.root).diff_trees(old, new)
+    assert sorted(path for path, _ in read_by_tree) == ["entries/pitch/ben/notes.txt",
+                                                        "entries/pitch/cal/01ZZZZZZZZZZZZZZZZZZZZZZZZ.yaml"]
+    trace = p2p.root.parent / "perf-trace.log"
+    monkeypatch.setenv("GIT_TRACE_PERFORMANCE", str(trace))
+    monkeypatch.setattr(repo, "_DIFF_READS", 3)  # the two roots, and one folder below
+    assert repo.Git(p2p.root).diff_trees(old, new) == read_by_tree
+    lines = trace.read_text().splitlines()
+    assert any("diff-tree" in line for line in lines if "git command:" in line), lines
+    assert not [line for line in lines if "read cache" in line and not line.endswith("no-index/index")], lines
 
 
 def test_the_caches_are_named_for_this_copy_of_p2p_s_code(tmp_path):
@@ -420,24 +441,29 @@ def test_people_and_challenges_are_kept_folded_and_follow_every_change(p2p):
 def test_a_submit_runs_the_git_processes_it_needs_and_no_more(p2p):
     """Each git process costs a write ~3 ms plus Python's fork: resolving HEAD twice,
     one mktree per folder, listing what was just committed and asking for the entries
-    folder the read had listed were all cut (21 before); the blob and the trees are
-    written by p2p (p2p.store.objects: no hash-object, no mktree), and the challenge's
-    newest id is carried from the write before (no diff-tree). A regression shows
-    here first; the commands say which."""
+    folder the read had listed were all cut (21 before, 12 in the release before);
+    the blob and the trees are written by p2p (p2p.store.objects: no hash-object, no
+    mktree), the challenge's newest id is carried from the write before, and every
+    read (HEAD, the folders on the paths, a diff, a blob) is a question to one git
+    kept running (p2p.store.catfile.Reader). A regression shows here first; the
+    commands say which."""
     seeded(p2p)
     traced(p2p.root, "--as", "ava", "--no-sync", "submit", "pitch", "--link", "https://v.example/warm")
     _, commands = traced(p2p.root, "--as", "ava", "--no-sync", "submit", "pitch", "--link", "https://v.example/2")
-    assert len(commands) == 12, "\n".join(commands)
-    # One: the rep's own folder against its cached listing; not the challenge's for its newest id.
-    assert len([c for c in commands if c.startswith("diff-tree")]) == 1, commands
+    processes = [c.split()[0] for c in commands if not c.startswith("ask ")]
+    assert processes == ["cat-file", "var", "symbolic-ref", "commit-tree", "update-ref", "update-index"], commands
+    # The root's listing, and one diff's two trees: the rep's own folder against its
+    # cached listing; not the challenge's for its newest id.
+    assert len([c for c in commands if c.startswith("ask ") and c.endswith("^{tree}")]) == 3, commands
     newest = max(path.rsplit("/", 1)[1][:-5] for path in git(p2p.root, "ls-files", "entries/pitch").split())
     memo = (p2p.root / ".git" / "p2p" / "newest" / "entries__pitch").read_text().split()
     assert memo == [git(p2p.root, "rev-parse", "HEAD:entries/pitch"), newest]
     assert len([c for c in commands if "HEAD^{commit}" in c]) == 1  # both reads at one commit
     assert not [c for c in commands if c.startswith(("mktree", "hash-object"))], commands
-    # The rep's own folder, named: not a listing of the whole challenge's (4,000 reps) to pick it.
-    assert [c.split(" -- ")[1] for c in commands if c.startswith("ls-tree") and "entries/pitch" in c] == [
-        "entries/pitch/ava"], commands
+    # The rep's own folder, named: not a listing of the whole challenge's (4,000 reps) to
+    # pick it; the challenge's folder is read once, to be rebuilt with the new entry.
+    assert [c.split(":", 1)[1] for c in commands if c.startswith("ask ") and ":entries/pitch" in c] == [
+        "entries/pitch/ava", "entries/pitch"], commands
     git(p2p.root, "fsck", "--strict", "--no-progress")
 
 

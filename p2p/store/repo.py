@@ -30,6 +30,12 @@ FOLDER_MODE = "040000"
 NO_GIT = "git is not installed or not on PATH; p2p needs git 2.25 or newer"
 _FLAGS = r"^(core\.sparsecheckout|core\.sparsecheckoutcone|index\.sparse)$"  # what _config_true is asked
 _CAS_ATTEMPTS = 40  # with backoff: a few seconds of contention on one clone
+# Past this many trees, diff_trees asks `git diff-tree` instead of reading them one
+# by one (~0.1 ms each): a write's diff reads two, a leaderboard's after a new entry four.
+_DIFF_READS = 32
+_FEW_BLOBS = 16  # read one by one through the Reader; more stream through a git of their own
+_MEMO = 256  # objects Git keeps by name (the trees on a write's paths), before starting afresh
+_MODES = {"tree": FOLDER_MODE, "commit": "160000"}
 
 
 @dataclass(frozen=True)
@@ -128,12 +134,24 @@ class Git:
         self._flags: set[str] | None = None  # boolean config keys set to true, read once
         self._listed: dict[tuple[str, tuple[str, ...]], list[TreeItem]] = {}
         self._commits: set[str] = set()  # full commit ids resolve() had git name
+        self._roots: dict[str, str] = {}  # their root trees
+        self._objects: dict[str, tuple[str, str, bytes] | None] = {}  # by a name that cannot move
+
+    @cached_property
+    def _reader(self) -> catfile.Reader:
+        """The git answering this repository's small reads (p2p.store.catfile.Reader)."""
+        return catfile.Reader(self.root)
 
     def git_dir(self) -> Path:
         dot = self.root / ".git"
         if dot.is_file():  # a worktree or submodule: "gitdir: PATH"
             return (self.root / dot.read_text().split(":", 1)[1].strip()).resolve()
         return dot
+
+    def close(self) -> None:
+        """End the Reader's git, if one was started (the next small read starts another)."""
+        if "_reader" in self.__dict__:
+            self._reader.close()
 
     # -- running git -----------------------------------------------------------------
     def run(self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None,
@@ -185,14 +203,16 @@ class Git:
         """The commit id of `rev`, or None when it does not exist (an unborn branch).
 
         A commit id git named here names that commit for good: asked again (a second
-        read at the commit the first one resolved) it costs no process. A name that
+        read at the commit the first one resolved) it costs nothing. A name that
         can move (HEAD, a branch) is asked of git every time."""
         if rev in self._commits:
             return rev
-        proc = self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
-        commit = proc.stdout.decode().strip() or None if proc.returncode == 0 else None
-        if commit is not None:
-            self._commits.add(commit)
+        found = self._reader.get(f"{rev}^{{commit}}")
+        if found is None:
+            return None
+        commit, _, content = found
+        self._commits.add(commit)
+        self._roots[commit] = _root_of(content)
         return commit
 
     def local_identity(self) -> Identity | None:
@@ -211,27 +231,77 @@ class Git:
         key = (rev, tuple(paths))
         if not recursive and key in self._listed:  # a commit's folders never change: a write lists them twice
             return self._listed[key]
-        raw = self.run("ls-tree", *(["-r"] if recursive else []), "-z", "--full-tree", rev, "--", *paths).stdout
-        items = [TreeItem(*_tree_record(record)) for record in raw.split(b"\0") if record]
-        if not recursive and len(rev) == 40:
+        if not recursive and key[1]:
+            items = self._items(rev, key[1])
+        else:
+            raw = self.run("ls-tree", *(["-r"] if recursive else []), "-z", "--full-tree", rev, "--", *paths).stdout
+            items = [TreeItem(*_tree_record(record)) for record in raw.split(b"\0") if record]
+        if not recursive and _is_id(rev):
             self._listed[key] = items
         return items
 
+    def _items(self, rev: str, paths: tuple[str, ...]) -> list[TreeItem]:
+        """ls_tree's items, not recursive, read through the Reader, in git's order:
+        each path as itself, a "folder/" as its children. A top-level name is found
+        in the root's listing (a few entries: people/'s own is 5,000); a deeper one
+        is asked for by path, and its mode, not in cat-file's answer, given as a
+        plain file's (p2p stages only files it wrote)."""
+        from p2p.store.objects import tree_entries
+
+        items: dict[str, TreeItem] = {}
+
+        def listed(folder: str, found: tuple[str, str, bytes] | None) -> Iterator[TreeItem]:
+            if found is not None and found[1] == "tree":
+                for mode, name, binary in tree_entries(found[2], len(found[0]) // 2):
+                    padded = mode.decode().rjust(6, "0")
+                    kind = "tree" if padded == FOLDER_MODE else _KINDS.get(padded, "blob")
+                    yield TreeItem(padded, kind, binary.hex(), folder + name.decode("utf-8", "surrogateescape"))
+
+        for path in paths:
+            if path.endswith("/"):
+                items.update((item.path, item) for item in listed(path, self._object(rev, path[:-1])))
+            elif "/" not in path:
+                items.update((item.path, item) for item in listed("", self._object(rev, "")) if item.path == path)
+            else:
+                found = self._object(rev, path)
+                if found is not None:
+                    items[path] = TreeItem(_MODES.get(found[1], FILE_MODE), found[1], found[0], path)
+        # git lists a tree's entries by name, a folder's as if it ended in "/"
+        return sorted(items.values(), key=lambda i: i.path.encode("utf-8", "surrogateescape") + (
+            b"/" if i.kind == "tree" else b""))
+
+    def _object(self, rev: str, path: str) -> tuple[str, str, bytes] | None:
+        """(id, type, content) of what `path` ("" the root folder) holds in `rev`,
+        None when nothing; kept while `rev` is an id (a commit's paths never change)."""
+        base = self._roots.get(rev, rev)
+        spec = f"{base}:{path}" if path else f"{base}^{{tree}}"
+        if spec in self._objects:
+            return self._objects[spec]
+        found = self._reader.get(spec)
+        if _is_id(base):
+            if len(self._objects) >= _MEMO:
+                self._objects.clear()
+            self._objects[spec] = found
+        return found
+
     def object_at(self, rev: str, path: str) -> str | None:
         """The id of what `path` holds in `rev` (a folder's tree), None when nothing;
-        without a process when a listing of that commit already named it (a write's
+        without asking git when a listing of that commit already named it (a write's
         read lists every challenge's entries folder at the commit it checks)."""
         for (listed, _), items in self._listed.items():  # commit ids only: HEAD is never kept
             if listed == rev:
-                found = next((item.oid for item in items if item.path == path), None)
-                if found is not None:
-                    return found
-        proc = self.run("rev-parse", "--verify", "--quiet", f"{rev}:{path}", check=False)
-        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+                named = next((item.oid for item in items if item.path == path), None)
+                if named is not None:
+                    return named
+        found = self._object(rev, path)
+        return found[0] if found is not None else None
 
     def diff_trees(self, old: str, new: str) -> list[tuple[str, str | None]]:
         """(path inside the trees, new blob id or None when gone) of every file that
         differs between two trees: the cost of one new entry, not of the folder."""
+        changes = self._diff_read(old, new)
+        if changes is not None:
+            return changes
         # diff-tree reads the index although comparing two trees needs none: in a
         # million-file checkout that is 0.2 s and 300 MB. Point it at no index at all.
         no_index = {"GIT_INDEX_FILE": str(self.git_dir() / "p2p" / "no-index" / "index")}
@@ -244,21 +314,66 @@ class Git:
             changes.append((name, None if status == "D" or new_mode == "160000" else oid))
         return changes
 
+    def _diff_read(self, old: str, new: str) -> list[tuple[str, str | None]] | None:
+        """diff_trees through the Reader, for the few changed folders a command's diff
+        meets; None past _DIFF_READS trees, where `git diff-tree` is quicker. As
+        git's `diff-tree -r`: the files of a folder added or removed, each; a file
+        that became a folder (or the reverse), removed and its files added."""
+        from p2p.store.objects import FOLDER_MODES, tree_entries
+
+        reads = 0
+
+        def read(spec: str) -> tuple[str, bytes]:
+            nonlocal reads
+            reads += 1
+            if reads > _DIFF_READS:
+                raise _TooMany
+            found = self._reader.get(spec)
+            if found is None or found[1] != "tree":
+                raise StoreError(f"git diff-tree failed: {spec} is not a tree in this repository")
+            return found[0], found[2]
+
+        def listed(content: bytes | None, hash_len: int) -> dict[bytes, tuple[bytes, bytes, bytes]]:
+            return {name + b"/" if mode in FOLDER_MODES else name: (mode, name, binary)
+                    for mode, name, binary in tree_entries(content or b"", hash_len)}
+
+        changes: list[tuple[str, str | None]] = []
+
+        def walk(before: bytes | None, after: bytes | None, prefix: str, hash_len: int) -> None:
+            left, right = listed(before, hash_len), listed(after, hash_len)
+            for key in sorted(left.keys() | right.keys()):
+                was, now = left.get(key), right.get(key)
+                if was is not None and now is not None and was[2] == now[2] and (was[0] == now[0] or key[-1:] == b"/"):
+                    continue
+                path = prefix + (was or now)[1].decode("utf-8", "surrogateescape")  # type: ignore[index]
+                if key[-1:] == b"/":
+                    walk(read(was[2].hex())[1] if was else None, read(now[2].hex())[1] if now else None,
+                         f"{path}/", hash_len)
+                else:  # gone, or a submodule (not a blob, as ls-tree's listing would leave it out)
+                    changes.append((path, None if now is None or now[0] == b"160000" else now[2].hex()))
+
+        try:
+            old_id, before = read(f"{old}^{{tree}}")
+            new_id, after = read(f"{new}^{{tree}}")
+            if old_id != new_id:
+                walk(before, after, "", len(new_id) // 2)
+        except _TooMany:
+            return None
+        return changes
+
     def read_blobs(self, oids: list[str]) -> dict[str, bytes]:
         """Contents of many blobs through one `git cat-file --batch`."""
         return dict(self.iter_blobs(oids))
 
     def iter_blobs(self, oids: list[str]) -> Iterator[tuple[str, bytes]]:
         """(id, content) of each blob, in order, as git reads them: a caller that parses
-        each one as it comes does so while git reads the next."""
-        for oid, found in zip(oids, catfile.stream(self.root, oids)):
+        each one as it comes does so while git reads the next. A few are asked of
+        the Reader, one by one."""
+        few = len(oids) <= _FEW_BLOBS
+        for oid, found in zip(oids, (self._reader.get(oid) for oid in oids) if few else catfile.stream(self.root, oids)):
             if found is None:
                 raise StoreError(f"git object {oid} is missing from the repository; run git fsck")
             yield oid, found[2]
-
-    def _cat_batch(self, specs: list[str]) -> list[tuple[str, str, bytes] | None]:
-        """(id, type, content) of each object spec (an id, or `tree:path`), None if absent."""
-        return list(catfile.stream(self.root, specs))
 
     def commits(self, revs: Iterable[str], paths: Iterable[str], signers: str | None = None,
                 oldest_first: bool = False, roots_below: str | None = None) -> Iterator[Commit]:
@@ -332,8 +447,8 @@ class Git:
                 import random
 
                 time.sleep(random.uniform(0.005, 0.02) * min(attempt, 10))  # jittered backoff
-            proc = self.run("rev-parse", "--quiet", f"{ref}^{{commit}}", f"{ref}^{{tree}}", check=False)
-            parent, base_tree = proc.stdout.decode().split() if proc.returncode == 0 else (None, None)
+            head = self._reader.get(f"{ref}^{{commit}}")
+            parent, base_tree = (head[0], _root_of(head[2])) if head is not None else (None, None)
             trees: dict[str, tuple[str | None, str]] = {}
             tree = self.tree_with(base_tree, blobs, trees)
             args = ["commit-tree", tree, "-m", message] + (["-p", parent] if parent else [])
@@ -475,8 +590,8 @@ class Git:
         found_trees: dict[str, tuple[str | None, bytes]] = {folder: (None, b"") for folder in folders}
         if tree is None:
             return found_trees
-        specs = [f"{tree}:{folder}" if folder else tree for folder in folders]
-        for folder, found in zip(folders, self._cat_batch(specs)):
+        for folder in folders:
+            found = self._object(tree, folder)
             if found is None:
                 continue
             oid, kind, content = found
@@ -609,6 +724,23 @@ class Git:
         """Those of `paths` whose working-tree or index version differs from HEAD."""
         raw = self.run("status", "--porcelain", "-z", "--untracked-files=all", "--", *paths).stdout
         return [record[3:].decode("utf-8", "surrogateescape") for record in raw.split(b"\0") if len(record) > 3]
+
+
+class _TooMany(Exception):
+    """A diff bigger than _diff_read reads."""
+
+
+_KINDS = {"160000": "commit"}
+
+
+def _is_id(rev: str) -> bool:
+    """Whether `rev` is a full object id (sha1 or sha256): a name that cannot move."""
+    return len(rev) in (40, 64) and all(c in "0123456789abcdef" for c in rev)
+
+
+def _root_of(commit: bytes) -> str:
+    """The root tree of a commit object's content: its first line, `tree <id>`."""
+    return commit[5:commit.index(b"\n")].decode()
 
 
 def _failed(command: str, stderr: bytes) -> StoreError:

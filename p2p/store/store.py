@@ -50,6 +50,10 @@ class Store:
                              "a store is a repository of its own")
         return cls(root)
 
+    def close(self) -> None:
+        """Let go of the git kept running for reads (the next read starts another)."""
+        self.git.close()
+
     # -- reading ---------------------------------------------------------------------
     def load(self, rev: str | None = "HEAD", challenges: Iterable[str] | None = None,
              authors: Iterable[str] | None = None, records: bool = False, folded: bool = False) -> Snapshot:
