@@ -372,6 +372,50 @@ def test_the_newest_entry_id_at_a_commit_just_read_needs_no_lookup(p2p, monkeypa
     assert store.newest_entry_id("nope", commit) is None  # not in that listing: git says there is none
 
 
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_a_diff_read_tree_by_tree_is_git_s_diff_tree(tmp_path, monkeypatch, object_format):
+    """Git.diff_trees reads a small diff's trees itself: for every kind of change it
+    must list what `git diff-tree -r` lists (the path and the new blob, None when gone
+    or a submodule), whatever side of a file-to-folder swap a path is on."""
+    from p2p.store import repo
+
+    root = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", f"--object-format={object_format}", str(root)], check=True)
+    files = {"same.yaml": "a", "edited.yaml": "old", "gone.yaml": "x", "old-folder/a.yaml": "1",
+             "old-folder/deep/b.yaml": "2", "becomes-folder": "file", "becomes-file/c.yaml": "3",
+             "mode.sh": "#!/bin/sh", "keep/inner/same.yaml": "s", "keep/inner/edited.yaml": "e"}
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "before")
+    before = git(root, "rev-parse", "HEAD^{tree}")
+    for path in ("gone.yaml", "old-folder/a.yaml", "old-folder/deep/b.yaml", "becomes-folder", "becomes-file/c.yaml"):
+        git(root, "rm", "-q", path)
+    news = {"edited.yaml": "new", "new-folder/x/y.yaml": "n", "becomes-folder/d.yaml": "4", "becomes-file": "file",
+            "keep/inner/edited.yaml": "E", "keep/inner/added.yaml": "+"}
+    for path, text in news.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    git(root, "add", "-A")
+    git(root, "update-index", "--chmod=+x", "mode.sh")
+    commit = git(root, "rev-parse", "HEAD")  # any commit id: a submodule's entry only names it
+    git(root, "update-index", "--add", "--cacheinfo", f"160000,{commit},sub")
+    git(root, "commit", "-qm", "after")
+    after = git(root, "rev-parse", "HEAD^{tree}")
+
+    read = repo.Git(root).diff_trees(before, after)
+    monkeypatch.setattr(repo, "_DIFF_READS", 0)  # every diff to git diff-tree
+    assert read == repo.Git(root).diff_trees(before, after)
+    assert {path for path, _ in read} == {"edited.yaml", "gone.yaml", "old-folder/a.yaml", "old-folder/deep/b.yaml",
+                                          "becomes-folder", "becomes-folder/d.yaml", "becomes-file/c.yaml", "becomes-file",
+                                          "mode.sh", "keep/inner/edited.yaml", "keep/inner/added.yaml",
+                                          "new-folder/x/y.yaml", "sub"}
+    assert dict(read)["sub"] is None and dict(read)["gone.yaml"] is None
+    assert dict(read)["edited.yaml"] == git(root, "rev-parse", "HEAD:edited.yaml")
+    assert repo.Git(root).diff_trees(after, after) == []
+
+
 def test_history_is_read_right_across_bulk_commits_merges_and_every_kind_of_change(tmp_path):
     """Git.commits parses git's stream as it comes: a bulk commit's record spans many
     reads, a merge has no changes, and a commit's changes read the same both ways."""

