@@ -47,19 +47,21 @@ def test_a_blob_has_git_s_id_and_reads_back_in_git(tmp_path, object_format):
 
 
 @pytest.mark.parametrize("object_format", ["sha1", "sha256"])
-def test_the_first_objects_and_a_bulk_write_s_hash_alike(tmp_path, object_format):
-    """A write's few objects are hashed by Python's built-in sha1 or sha256, an
-    import's many by hashlib's: both must give git's ids."""
-    from p2p.store import objects as module
+def test_the_first_objects_and_a_bulk_write_s_hash_alike(tmp_path, monkeypatch, object_format):
+    """A process's first half megabyte is hashed by Python's built-in sha1 or sha256,
+    the rest (an import's) by hashlib's: both must give git's ids."""
+    from p2p.store import digest
 
+    monkeypatch.setattr(digest, "_hashed", 0)  # as in a fresh process
     root = repository(tmp_path, object_format)
     objects = loose(root)
-    contents = [b"entry %d\n" % n for n in range(module._BUILTIN_HASHES * 2)]
+    contents = [b"entry %d\n" % n + bytes(range(256)) * 400 for n in range(8)]  # ~100 KB each
     ids = [objects.write("blob", content) for content in contents]
     assert ids == run(root, "hash-object", "--stdin-paths", input=b"".join(
         _file(tmp_path, n, content) for n, content in enumerate(contents))).decode().split()
-    # (both ways taken: this Python has the built-in ones, not only hashlib's)
-    assert module._hash(object_format, bulk=False).__module__ in ("_sha1", "_sha2", "_sha256")
+    # Both ways taken: this Python has the built-in ones, and the last objects went past them.
+    assert digest._builtin(object_format).__module__ in ("_sha1", "_sha2", "_sha256")
+    assert 0 < digest._hashed <= digest.BUILTIN_BYTES < sum(map(len, contents))
 
 
 def _file(folder: Path, n: int, content: bytes) -> bytes:

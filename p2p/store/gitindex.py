@@ -32,10 +32,14 @@ the changed files to find that out; p2p sets the ids in place.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator
+
+from p2p.store import digest
+
+if TYPE_CHECKING:
+    import hashlib
 
 _CHUNK = 4 << 20
 # Extensions that do not record where entries sit in the file, so they stay true when
@@ -133,6 +137,8 @@ class _Reader:
 
 
 def _rewrite(source: BinaryIO, target: BinaryIO, stat: os.stat_result, algorithm: str) -> None:
+    import hashlib  # a whole index, up to 100 MB: OpenSSL's speed (p2p.store.digest)
+
     checked = hashlib.new(algorithm)
     hash_len = checked.digest_size
     read = _Reader(source, checked, stat.st_size - hash_len)
@@ -377,7 +383,7 @@ def _checked(data: bytes, hash_len: int, versions: tuple[int, ...]) -> tuple[byt
     version = int.from_bytes(data[4:8], "big") if len(data) >= 12 + hash_len and data[:4] == b"DIRC" else 0
     if version not in versions:
         raise Unsupported(f"not an index in format {' or '.join(map(str, versions))}")
-    if checksum != bytes(hash_len) and checksum != hashlib.new(_ALGORITHMS[hash_len], body).digest():
+    if checksum != bytes(hash_len) and checksum != digest.of(_ALGORITHMS[hash_len], body).digest():
         raise Unsupported("the index's checksum does not match")
     return body, version, int.from_bytes(data[8:12], "big")
 
@@ -387,7 +393,7 @@ _ALGORITHMS = {20: "sha1", 32: "sha256"}
 
 def _summed(body: bytes, hash_len: int) -> bytes:
     """An index's bytes with their checksum after them."""
-    return body + hashlib.new(_ALGORITHMS[hash_len], body).digest()
+    return body + digest.of(_ALGORITHMS[hash_len], body).digest()
 
 
 def _entries(body: bytes | bytearray, version: int, count: int,

@@ -21,12 +21,12 @@ import re
 import stat
 import zlib
 from bisect import bisect_left
-from functools import partial
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Mapping
 
 from p2p.errors import StoreError
+from p2p.store import digest
 
 # A folder's mode as git writes it, and zero-padded as some old tools did (git fsck
 # only warns about those): either sorts as a folder.
@@ -36,17 +36,12 @@ FOLDER_MODES = (b"40000", b"040000")
 _LEVEL = 1
 _ELSEWHERE = ("GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_COMMON_DIR")
 _ID_BYTES = {"sha1": 20, "sha256": 32}
-# A write hashes its five objects with CPython's own small sha1 (or sha256):
-# importing hashlib loads OpenSSL, ~3 ms of every write, and OpenSSL's speed
-# (1.8 GB/s against 0.2) matters only past this many objects, an import's.
-_BUILTIN_HASHES = 16
 
 
 class Loose:
     def __init__(self, objects: Path, algorithm: str, fsync: bool) -> None:
         self.objects, self.algorithm, self.fsync = objects, algorithm, fsync
         self.hash_len = _ID_BYTES[algorithm]
-        self._hashed = 0
 
     @classmethod
     def of(cls, git_dir: Path) -> Loose | None:
@@ -77,8 +72,7 @@ class Loose:
         only in a pack is written again, loose: git would look in the packs first, but
         a second copy is harmless, and `git gc` drops it."""
         data = b"%s %d\0" % (kind.encode(), len(content)) + content
-        self._hashed += 1
-        oid = _hash(self.algorithm, bulk=self._hashed > _BUILTIN_HASHES)(data).hexdigest()
+        oid = digest.of(self.algorithm, data).hexdigest()
         folder = self.objects / oid[:2]
         path = folder / oid[2:]
         try:
@@ -106,28 +100,6 @@ class Loose:
         finally:
             temp.unlink(missing_ok=True)
         return oid
-
-
-def _hash(algorithm: str, bulk: bool) -> Callable[[bytes], Any]:
-    """The hash function of object ids: hashlib's for a bulk write, else CPython's
-    built-in one where this Python has it (3.10 and 3.11 `_sha1`, `_sha256`; 3.12
-    on `_sha2` for sha256)."""
-    if not bulk:
-        try:
-            if algorithm == "sha1":
-                from _sha1 import sha1  # type: ignore[import-not-found]
-
-                return sha1  # type: ignore[no-any-return]
-            try:
-                from _sha2 import sha256  # type: ignore[import-not-found]
-            except ImportError:
-                from _sha256 import sha256  # type: ignore[import-not-found, no-redef]
-            return sha256  # type: ignore[no-any-return]
-        except ImportError:  # a Python built without them
-            pass
-    import hashlib
-
-    return partial(hashlib.new, algorithm)
 
 
 def edit_tree(content: bytes, changes: Mapping[str, tuple[str, str]], hash_len: int) -> bytes:
