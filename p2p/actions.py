@@ -80,7 +80,7 @@ def _scoped(store: Store, as_id: str | None, slug: str, *others: str) -> tuple[S
     latest id and what they replace) and the people they name — not the whole
     challenge, which may hold 20,000 entries. Team and pairs challenges share
     submissions between people, so they read the whole challenge."""
-    base = store.load(challenges=[])
+    base = store.load(challenges=[], authors=())  # no entries; people read back as asked for
     actor = acting_person(store, base, as_id)
     chal = base.challenge(check_id(slug, "challenge"))
     for other in others:

@@ -236,7 +236,7 @@ def _sync_after_write(session: Any) -> None:
     store = getattr(session, "_store", None)
     if not (session.autosync and store is not None and store.wrote):
         return
-    settings = store.load(challenges=[]).settings
+    settings = store.load(challenges=[], authors=()).settings  # no entries, no roster read back
     # sync.timeout bounds the whole command, not just the push: what is left of it.
     spent = time.monotonic() - session.started + 0.5  # and half a second to finish up after the push
     result = store.sync(settings, max(0.0, settings.sync_timeout - spent))

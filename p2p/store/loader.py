@@ -20,6 +20,7 @@ from p2p.errors import SchemaError, StoreError
 from p2p.snapshot import Problem, Snapshot
 from p2p.store import layout, yamlio
 from p2p.store.cache import TreeCache, Unit
+from p2p.store.kept_people import KeptPeople
 from p2p.store.repo import Git, TreeItem
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class _Base(NamedTuple):
     people again (~25 ms) while none of them changed."""
 
     settings: Settings
-    people: dict[str, model.Person]
+    people: KeptPeople  # read back whole for a read, one by one for a write
     challenges: dict[str, model.Challenge]
     problems: list[Problem]  # of those files
     files: list[_File]
@@ -66,7 +67,9 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
 
     `challenges` limits which challenges' entries are read (all when None), and
     `authors` which people's entries in them: a write reads its own folder and
-    its target's, not a challenge of 20,000 entries. `records` (action items,
+    its target's, not a challenge of 20,000 entries. With `authors` (even none),
+    the people are read back from the cache one by one as asked for: a write
+    looks up two of 5,000 (p2p.store.kept_people). `records` (action items,
     activity, outcomes, pairings) are read only when asked for; the working tree
     is always read whole. `folded` gives the challenges' entries as scoring tallies
     (snapshot.tallies) instead, where it can: all a leaderboard needs. Folded with
@@ -97,7 +100,7 @@ def load(git: Git, rev: str | None = "HEAD", challenges: Iterable[str] | None = 
     def fetch(oid: str) -> bytes:  # only on the error path, to point at a line
         return contents[oid] if oid in contents else reader([oid])[oid]
 
-    snapshot = _fold(commit, listing, fetch, base)
+    snapshot = _fold(commit, listing, fetch, base, few_people=authors is not None)
     if worktree is None:
         _remember_models(git, units, tuple(snapshot.settings.roles))
         if base is None:
@@ -186,7 +189,7 @@ def _remember_base(git: Git, key: str, snapshot: Snapshot, listing: list[_File])
     def in_base(path: str) -> bool:
         return path == layout.CONFIG or path.startswith((f"{layout.PEOPLE}/", f"{layout.CHALLENGES}/"))
 
-    base = _Base(snapshot.settings, dict(snapshot.people), dict(snapshot.challenges),
+    base = _Base(snapshot.settings, KeptPeople.of(snapshot.people), dict(snapshot.challenges),
                  [p for p in snapshot.problems if in_base(p.path)], [f for f in listing if in_base(f.path)])
     TreeCache(git.git_dir()).put_folded(key, base)
 
@@ -683,9 +686,11 @@ def _parse(data: bytes) -> Any:
         return exc
 
 
-def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes], base: _Base | None = None) -> Snapshot:
+def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes], base: _Base | None = None,
+          few_people: bool = False) -> Snapshot:
     """The snapshot of the files in `listing`, starting from `base` when given (the
-    listing then holds no file of p2p.yaml, people/ or challenges/)."""
+    listing then holds no file of p2p.yaml, people/ or challenges/); with
+    `few_people` (a write), base's people are read back one by one as asked for."""
     problems: list[Problem] = list(base.problems) if base else []
     by_kind: dict[str, list[tuple[_File, Any]]] = {}
     for item in listing:
@@ -726,7 +731,10 @@ def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes
             _models[key] = parsed
         return parsed
 
-    people: dict[str, model.Person] = dict(base.people) if base else {}
+    if base and few_people and not by_kind.get("person"):
+        people: Any = base.people.by_one()
+    else:
+        people = base.people.all() if base else {}
     for item, doc in by_kind.get("person", []):
         person = record(item, doc, model.Person.parse)
         if person is not None and _named_as(item, person.id, "id", fetch, problems):
