@@ -33,8 +33,7 @@ def acting_person(store: Store, snapshot: Snapshot, as_id: str | None) -> model.
         check_id(as_id, "--as")
         return snapshot.person(as_id)
     identity = store.git.local_identity()
-    email = identity.email.lower() if identity else None
-    match = [p for p in snapshot.people.values() if email and p.email.lower() == email]
+    match = snapshot.with_email(identity.email) if identity else []
     if len(match) == 1:
         return match[0]
     hint = f"no person in people/ has the e-mail {identity.email}" if identity else "git has no user.email"

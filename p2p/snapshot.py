@@ -87,6 +87,14 @@ class Snapshot:
             raise NotFound(f"person {pid!r} is not in people/; see `p2p people list`")
         return self.people[pid]
 
+    def with_email(self, email: str) -> list[model.Person]:
+        """The people whose e-mail is `email` (any case): from the e-mails' index
+        when the people are a write's, read back one by one (p2p.store.kept_people)."""
+        index = getattr(self.people, "with_email", None)
+        if index is not None:
+            return index(email)  # type: ignore[no-any-return]
+        return [p for p in self.people.values() if p.email.lower() == email.lower()]
+
     def challenge(self, slug: str) -> model.Challenge:
         check_id(slug, "challenge")
         if slug not in self.challenges:

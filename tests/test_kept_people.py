@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from conftest import scores
+from conftest import git, scores
 from p2p.model import Person
 from p2p.store import kept_people
 from p2p.store.kept_people import KeptPeople
@@ -25,6 +25,7 @@ def test_kept_people_read_back_whole_or_one_by_one_are_the_same_people():
     with pytest.raises(KeyError):
         one_by_one["eve"]
     assert dict(one_by_one.items()) == PEOPLE and list(one_by_one.values()) == list(PEOPLE.values())
+    assert one_by_one.with_email("BEN@example.com") == [PEOPLE["ben"]] and one_by_one.with_email("x@y.z") == []
     mine = kept.all()
     mine["eve"] = PEOPLE["ava"]
     assert "eve" not in kept.all()  # each caller gets its own dict
@@ -42,3 +43,7 @@ def test_a_write_reads_back_only_the_people_it_names(p2p, monkeypatch):
     p2p("submit", "pitch", "--link", "https://v.example/ben", as_="ben")
     p2p("rate", "pitch", "ben", *scores(4), as_="cal")
     assert set(asked) == {"ben", "cal"}, asked
+    git(p2p.root, "config", "user.email", "Dia@Example.com")  # no --as: the rep is whoever git says
+    asked.clear()
+    p2p("submit", "pitch", "--link", "https://v.example/dia")
+    assert asked == ["dia"] and git(p2p.root, "log", "-1", "--format=%an") == "Dia"
