@@ -18,6 +18,8 @@ from typing import IO, Iterator
 
 from p2p.errors import StoreError
 
+NO_GIT = "git is not installed or not on PATH; p2p needs git 2.25 or newer"
+
 
 def stream(root: Path, specs: list[str]) -> Iterator[tuple[str, str, bytes] | None]:
     """(id, type, content) of each object spec (an id, or `tree:path`) of the
@@ -28,7 +30,7 @@ def stream(root: Path, specs: list[str]) -> Iterator[tuple[str, str, bytes] | No
         proc = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch", "--buffer"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except FileNotFoundError:
-        raise StoreError("git is not installed or not on PATH; p2p needs git 2.25 or newer") from None
+        raise StoreError(NO_GIT) from None
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
     stdin, stdout, stderr = proc.stdin, proc.stdout, proc.stderr
     errors: list[bytes] = []
@@ -76,7 +78,7 @@ def _records(stdout: IO[bytes], count: int) -> Iterator[tuple[str, str, bytes] |
             buf, pos = buf[pos:] + _chunk(stdout), 0
             end = buf.find(b"\n")
         header = buf[pos:end].split(b" ")
-        if len(header) < 3 or header[-1] == b"missing":
+        if len(header) < 3 or header[-1] in (b"missing", b"ambiguous"):
             pos = end + 1
             yield None
             continue
@@ -121,19 +123,10 @@ class Reader:
         try:
             proc.stdin.write(spec.encode("utf-8", "surrogateescape") + b"\n")
             proc.stdin.flush()
-            header = proc.stdout.readline()
-            if not header.endswith(b"\n"):
-                raise EOFError
-            oid, kind, size = (header[:-1].split(b" ") + [b"", b""])[:3]
-            if header.endswith((b" missing\n", b" ambiguous\n")) or not size.isdigit():
-                return None
-            data = proc.stdout.read(int(size) + 1)  # the content and its newline
-            if len(data) != int(size) + 1:
-                raise EOFError
+            return next(_records(proc.stdout, 1))  # git answers, then waits: nothing is read past it
         except (OSError, EOFError):
             self.close()
             raise StoreError(f"git cat-file stopped while reading {spec}; run git fsck") from None
-        return oid.decode(), kind.decode(), data[:-1]
 
     def _start(self) -> subprocess.Popen[bytes]:
         try:
@@ -141,7 +134,7 @@ class Reader:
             proc = subprocess.Popen(["git", "-C", str(self.root), "cat-file", "--batch"],
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         except FileNotFoundError:
-            raise StoreError("git is not installed or not on PATH; p2p needs git 2.25 or newer") from None
+            raise StoreError(NO_GIT) from None
         self._proc = proc
         self._stop = weakref.finalize(self, _stop, proc)  # when dropped, or at exit
         return proc

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 from p2p.errors import StoreError
 from p2p.progress import steps
 from p2p.store import catfile
+from p2p.store.catfile import NO_GIT
 
 if TYPE_CHECKING:
     from p2p.store.objects import Loose
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 ZERO = "0" * 40
 FILE_MODE = "100644"  # every file p2p commits: a plain, not executable, file
 FOLDER_MODE = "040000"
-NO_GIT = "git is not installed or not on PATH; p2p needs git 2.25 or newer"
 _FLAGS = r"^(core\.sparsecheckout|core\.sparsecheckoutcone|index\.sparse)$"  # what _config_true is asked
 _CAS_ATTEMPTS = 40  # with backoff: a few seconds of contention on one clone
 # Past this many trees, diff_trees asks `git diff-tree` instead of reading them one
