@@ -31,6 +31,7 @@ from p2p.store import digest
 # A folder's mode as git writes it, and zero-padded as some old tools did (git fsck
 # only warns about those): either sorts as a folder.
 FOLDER_MODES = (b"40000", b"040000")
+KINDS = {b"040000": b"tree", b"160000": b"commit"}  # by an entry's zero-padded mode; any other is a blob
 # git writes loose objects at core.looseCompression, 1 (fastest) unless set; any
 # level reads back the same, and the object id does not depend on it.
 _LEVEL = 1
@@ -108,7 +109,7 @@ def edit_tree(content: bytes, changes: Mapping[str, tuple[str, str]], hash_len: 
     entry of that name. The entries in between are copied as bytes, not parsed and
     made again: a challenge folder lists 4,000 reps, and a write changes one (~6 ms
     a write, more in a fresh process, to parse and rebuild it)."""
-    listed = tree_entries(content, hash_len)
+    listed = tree_entries(content, hash_len, "edit")
     keys = [name + b"/" if mode in FOLDER_MODES else name for mode, name, _ in listed]
     starts = [0, *accumulate(len(mode) + len(name) + 2 + hash_len for mode, name, _ in listed)]
     cuts: list[tuple[int, bytes, bytes]] = []  # (before which entry, sort key, new entry; b"" drops that entry)
@@ -144,17 +145,16 @@ def edit_tree(content: bytes, changes: Mapping[str, tuple[str, str]], hash_len: 
 
 def mktree_input(content: bytes, hash_len: int) -> bytes:
     """A tree's content as `git mktree -z` reads it: `<mode> <type> <id>\\t<name>\\0`."""
-    kinds = {b"040000": b"tree", b"160000": b"commit"}
-    padded = [(mode.rjust(6, b"0"), name, oid) for mode, name, oid in tree_entries(content, hash_len)]
-    return b"".join(b"%s %s %s\t%s\0" % (mode, kinds.get(mode, b"blob"), oid.hex().encode(), name)
+    padded = [(mode.rjust(6, b"0"), name, oid) for mode, name, oid in tree_entries(content, hash_len, "edit")]
+    return b"".join(b"%s %s %s\t%s\0" % (mode, KINDS.get(mode, b"blob"), oid.hex().encode(), name)
                     for mode, name, oid in padded)
 
 
-def tree_entries(content: bytes, hash_len: int) -> list[tuple[bytes, bytes, bytes]]:
+def tree_entries(content: bytes, hash_len: int, doing: str = "read") -> list[tuple[bytes, bytes, bytes]]:
     """The (mode, name, binary id) of each of a tree's entries, found by one regex in C."""
     found = re.findall(rb"([0-7]+) ([^\0]+)\0" + b"(?s:(.{%d}))" % hash_len, content)
-    if sum(len(mode) + len(name) for mode, name, _ in found) + (2 + hash_len) * len(found) != len(content):
-        raise StoreError(f"cannot edit a tree: it is not a git tree of {hash_len}-byte ids (damaged, or another hash)")
+    _whole(sum(len(mode) + len(name) for mode, name, _ in found) + (2 + hash_len) * len(found), content, hash_len,
+           doing)
     return found
 
 
@@ -163,6 +163,11 @@ def entry_set(content: bytes, hash_len: int) -> set[bytes]:
     differ by a set difference (~1 ms for both), and only the entries that differ
     need parsing (tree_entries)."""
     found = re.findall(rb"[0-7]+ [^\0]+\0" + b"(?s:.{%d})" % hash_len, content)
-    if sum(map(len, found)) != len(content):
-        raise StoreError(f"cannot read a tree: it is not a git tree of {hash_len}-byte ids (damaged, or another hash)")
+    _whole(sum(map(len, found)), content, hash_len, "read")
     return set(found)
+
+
+def _whole(matched: int, content: bytes, hash_len: int, doing: str) -> None:
+    """Refuse a tree whose entries, as found, do not make up all of its content."""
+    if matched != len(content):
+        raise StoreError(f"cannot {doing} a tree: it is not a git tree of {hash_len}-byte ids (damaged, or another hash)")

@@ -35,7 +35,6 @@ _CAS_ATTEMPTS = 40  # with backoff: a few seconds of contention on one clone
 _DIFF_READS = 32
 _FEW_BLOBS = 16  # read one by one through the Reader; more stream through a git of their own
 _MEMO = 256  # objects Git keeps by name (the trees on a write's paths), before starting afresh
-_MODES = {"tree": FOLDER_MODE, "commit": "160000"}
 
 
 @dataclass(frozen=True)
@@ -246,16 +245,17 @@ class Git:
         in the root's listing (a few entries: people/'s own is 5,000); a deeper one
         is asked for by path, and its mode, not in cat-file's answer, given as a
         plain file's (p2p stages only files it wrote)."""
-        from p2p.store.objects import tree_entries
+        from p2p.store.objects import KINDS, tree_entries
 
         items: dict[str, TreeItem] = {}
+        modes = {kind.decode(): mode.decode() for mode, kind in KINDS.items()}
 
         def listed(folder: str, found: tuple[str, str, bytes] | None) -> Iterator[TreeItem]:
             if found is not None and found[1] == "tree":
                 for mode, name, binary in tree_entries(found[2], len(found[0]) // 2):
-                    padded = mode.decode().rjust(6, "0")
-                    kind = "tree" if padded == FOLDER_MODE else _KINDS.get(padded, "blob")
-                    yield TreeItem(padded, kind, binary.hex(), folder + name.decode("utf-8", "surrogateescape"))
+                    padded = mode.rjust(6, b"0")
+                    yield TreeItem(padded.decode(), KINDS.get(padded, b"blob").decode(), binary.hex(),
+                                   folder + name.decode("utf-8", "surrogateescape"))
 
         for path in paths:
             if path.endswith("/"):
@@ -265,7 +265,7 @@ class Git:
             else:
                 found = self._object(rev, path)
                 if found is not None:
-                    items[path] = TreeItem(_MODES.get(found[1], FILE_MODE), found[1], found[0], path)
+                    items[path] = TreeItem(modes.get(found[1], FILE_MODE), found[1], found[0], path)
         # git lists a tree's entries by name, a folder's as if it ended in "/"
         return sorted(items.values(), key=lambda i: i.path.encode("utf-8", "surrogateescape") + (
             b"/" if i.kind == "tree" else b""))
@@ -730,9 +730,6 @@ class Git:
 
 class _TooMany(Exception):
     """A diff bigger than _diff_read reads."""
-
-
-_KINDS = {"160000": "commit"}
 
 
 def _is_id(rev: str) -> bool:
