@@ -195,7 +195,9 @@ def _replay(git: Git, commits: list[str], onto: str) -> str:
             if theirs:
                 raise SyncConflict(f"{sorted(theirs)[0]} was changed on the remote and in this clone; "
                                    "nothing was overwritten: merge it with git, then run `p2p sync`")
-        base_tree = git.out("rev-parse", f"{parent}^{{tree}}")
+        base_tree = git.object_at(parent, "")  # its root tree, asked of the git kept running
+        if base_tree is None:
+            raise StoreError(f"commit {parent[:12]} is missing from this clone; run git fsck")
         tree = git.tree_with(base_tree, changes)
         if tree == base_tree:
             continue  # already there (pushed before a crash): never duplicate a commit
