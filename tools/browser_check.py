@@ -6,7 +6,7 @@ superfences hands ```mermaid blocks to Mermaid, which the site serves itself), l
 every page in headless Chromium with name resolution cut off, and checks that each
 Markdown table became an HTML table with as many body rows and each Mermaid block a
 chart (an <svg>, not Mermaid's error picture). Then it screenshots the home page and
-a person page for the README.
+a person page (into --shots; `--shots docs` refreshes the README's).
 
     make test-browser    # installs chromium, MkDocs and Mermaid, builds the demo store
     .venv/bin/python tools/browser_check.py STORE --mermaid PATH/mermaid.min.js [--person ava]
@@ -139,7 +139,8 @@ def main() -> int:
     parser.add_argument("store")
     parser.add_argument("--mermaid", required=True, type=Path, help="Mermaid's browser bundle, dist/mermaid.min.js")
     parser.add_argument("--out", default="build/browser", type=Path)
-    parser.add_argument("--shots", default="docs", type=Path, help="where home-page.png and person-page.png go")
+    parser.add_argument("--shots", type=Path, help="where home-page.png and person-page.png go (default: OUT/shots; "
+                        "docs to refresh the README's)")
     parser.add_argument("--person", default="ava")
     args = parser.parse_args()
     if not shutil.which("chromium"):
@@ -169,6 +170,9 @@ def main() -> int:
             print(f"     {summary.split(':')[0]}: {problem}")
         failures += bool(problems)
 
+    # Under build/ unless asked: Chromium's PNGs differ by a few bytes between runs of
+    # the same pages, and a test run must leave the checkout as it found it.
+    args.shots = args.shots or out / "shots"
     args.shots.mkdir(parents=True, exist_ok=True)
     for name, page, height in (("home-page.png", "index.html", 1500), ("person-page.png", f"person-{args.person}.html", 2300)):
         shot = (args.shots / name).resolve()
