@@ -28,9 +28,11 @@ from typing import Any
 
 # A kept file holds one Python build's code: marshal's format, and the code itself, are
 # that build's. The methods of every p2p class, a few versions' worth, fit under the
-# cap (each ~1 KB, read back at ~1 ms per 500); past it a save keeps only what its own
-# run used, and what other commands use is compiled and added again on their next run.
-_HEADER = f"p2p class code for Python {sys.version}\n".encode()
+# cap (each ~1 KB); past it a save keeps only what its own run used, and what other
+# commands use is compiled and added again on their next run. Each method's code is
+# marshalled on its own and read back only when its class is made: a submit makes a
+# third of the ~400 a publish does, and reading them all back took every command ~2 ms.
+_HEADER = f"p2p class code 2 for Python {sys.version}\n".encode()
 _MAX = 1500
 _PREFIX = len(_HEADER) + 8  # the header, then the payload's length and checksum
 
@@ -39,7 +41,7 @@ class _Kept:
     def __init__(self, path: str) -> None:
         self.path = path
         self.codes = _read(path)
-        self.used: dict[str, CodeType] = {}
+        self.used: dict[str, bytes] = {}
         self.compiled = 0
 
     def exec(self, source: Any, globals: Any = None, locals: Any = None, /, **kwargs: Any) -> None:
@@ -52,11 +54,13 @@ class _Kept:
         builtins.exec(source, globals, locals, **kwargs)
 
     def _code(self, source: str) -> CodeType:
-        code = self.codes.get(source)
+        kept = self.codes.get(source)
+        code = _loaded(kept) if kept is not None else None
         if code is None:
-            code = self.codes[source] = compile(source, "<string>", "exec", dont_inherit=True)
+            code = compile(source, "<string>", "exec", dont_inherit=True)
+            kept = self.codes[source] = marshal.dumps(code)
             self.compiled += 1
-        self.used[source] = code
+        self.used[source] = kept
         return code
 
     def save(self) -> None:
@@ -65,7 +69,15 @@ class _Kept:
             _write(self.path, self.codes if len(self.codes) <= _MAX else self.used)
 
 
-def _write(path: str, codes: dict[str, CodeType]) -> None:
+def _loaded(kept: bytes) -> CodeType | None:
+    try:
+        code = marshal.loads(kept)
+    except Exception:  # noqa: BLE001 - checked by the file's checksum; compiled afresh all the same
+        return None
+    return code if type(code) is CodeType else None
+
+
+def _write(path: str, codes: dict[str, bytes]) -> None:
     from pathlib import Path  # here, as the writer: only a run that compiled writes
 
     from p2p.store.cache import replace_file
@@ -78,7 +90,7 @@ def _write(path: str, codes: dict[str, CodeType]) -> None:
         pass  # an install this user cannot write: compiled again next time, as its bytecode would be
 
 
-def _read(path: str) -> dict[str, CodeType]:
+def _read(path: str) -> dict[str, bytes]:
     try:
         with open(path, "rb") as kept:
             data = kept.read()
@@ -93,7 +105,7 @@ def _read(path: str) -> dict[str, CodeType]:
         return {}
     if type(found) is not dict:
         return {}
-    return {text: code for text, code in found.items() if type(text) is str and type(code) is CodeType}
+    return {text: code for text, code in found.items() if type(text) is str and type(code) is bytes}
 
 
 def path() -> str | None:

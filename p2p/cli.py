@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import importlib
-import json
 import os
 import sys
 import time
@@ -158,6 +157,8 @@ class CliError(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         if self.as_json:
+            import json
+
             click.echo(json.dumps({"error": {"code": self.code, "message": self.message}}))
         click.echo(f"{paint('error:', 'red')} {self.message}", err=True)
 
@@ -177,6 +178,8 @@ class RootGroup(click.Group):
             where = exc.ctx.command_path if exc.ctx else "p2p"
             message = f"{exc.format_message()} (see `{where} --help`)"
             if _json_requested(exc.ctx, argv):
+                import json
+
                 click.echo(json.dumps({"error": {"code": "usage", "message": message}}))
             click.echo(f"{paint('error:', 'red')} {message}", err=True)
             sys.exit(exc.exit_code)

@@ -5,6 +5,7 @@ its own PYTHONPYCACHEPREFIX."""
 
 from __future__ import annotations
 
+import marshal
 import os
 import subprocess
 import sys
@@ -111,9 +112,22 @@ def test_a_kept_file_that_cannot_be_written_only_costs_the_compiling(tmp_path: P
 
 def test_a_full_kept_file_keeps_only_what_the_last_run_used(tmp_path: Path) -> None:
     kept = kept_file(tmp_path)
-    stale = {f"def stale_{n}(): pass": compile("pass", "<string>", "exec") for n in range(classcode._MAX)}
+    code = marshal.dumps(compile("pass", "<string>", "exec"))
+    stale = {f"def stale_{n}(): pass": code for n in range(classcode._MAX)}
     classcode._write(str(kept), stale)
     assert len(classcode._read(str(kept))) == classcode._MAX
     compiled, used = counts(probe(tmp_path))
     assert compiled == used
     assert len(classcode._read(str(kept))) == used
+
+
+def test_a_method_whose_kept_code_does_not_read_back_is_compiled_afresh(tmp_path: Path) -> None:
+    kept = kept_file(tmp_path)
+    probe(tmp_path)
+    codes = classcode._read(str(kept))
+    # a whole file, checksum and all, whose methods are each not code: another
+    # marshalled object, or bytes marshal cannot read
+    classcode._write(str(kept), {text: (marshal.dumps(1) if n % 2 else b"\xff") for n, text in enumerate(codes)})
+    compiled, used = counts(probe(tmp_path))
+    assert compiled == used == len(codes)
+    assert counts(probe(tmp_path)) == (0, used)

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from click.shell_completion import CompletionItem, get_completion_class
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -22,6 +25,8 @@ def _store_root(ctx: click.Context) -> Path | None:
 
 
 def _names(ctx: click.Context, folder: str, incomplete: str) -> list[CompletionItem]:
+    from click.shell_completion import CompletionItem  # here: every command names these callbacks, few call them
+
     root = _store_root(ctx)
     if root is None or not (root / folder).is_dir():
         return []
@@ -49,6 +54,8 @@ def completion(shell: str) -> None:
       p2p completion zsh > "${fpath[1]}/_p2p"
       p2p completion fish > ~/.config/fish/completions/p2p.fish
     """
+    from click.shell_completion import get_completion_class
+
     from p2p.cli import cli
 
     script = get_completion_class(shell)(cli, {}, "p2p", "_P2P_COMPLETE").source()  # type: ignore[misc]

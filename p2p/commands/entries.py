@@ -3,8 +3,6 @@ tabulate and Jinja so they start fast."""
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from p2p.cli import Session, pass_session
@@ -14,6 +12,8 @@ from p2p.commands.output import WRITE_FORMATS, format_option
 
 def _report(fmt: str, written: object, text: str) -> None:
     if fmt == "json":
+        import json  # here: json costs a text-mode submit ~2 ms of imports
+
         click.echo(json.dumps({"entry": written.entry.to_doc(), "path": written.path,  # type: ignore[attr-defined]
                                "commit": written.commit}, ensure_ascii=False))  # type: ignore[attr-defined]
     else:
@@ -139,6 +139,8 @@ def feature(session: Session, challenge: str, person: str, note: str | None, rem
     if written is None:
         state = "not featured" if remove else "already featured"
         if fmt == "json":
+            import json
+
             click.echo(json.dumps({"entry": None, "path": None, "commit": None, "note": f"{person} is {state}"}))
         else:
             click.echo(f"unchanged: {person}'s submission in {challenge} is {state}")

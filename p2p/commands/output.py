@@ -4,9 +4,7 @@ only when a table is actually printed."""
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import sys
 from dataclasses import asdict
 from typing import Any, Callable, Iterable, Sequence, TypeVar
@@ -52,6 +50,8 @@ def emit(fmt: str, document: Any, rows: Iterable[dict[str, Any]] = (), columns: 
          title: str | None = None, empty: str = "nothing to show") -> None:
     """Print `document` as JSON, or `rows` (dicts) in the chosen tabular format."""
     if fmt == "json":
+        import json  # here, like csv and tabulate: a write in text mode needs none of them
+
         # Indented for a person at a terminal; compact for a pipe, where Python's C
         # encoder is ~8x faster (the indenting encoder is pure Python).
         indent = 2 if sys.stdout.isatty() else None
@@ -59,6 +59,8 @@ def emit(fmt: str, document: Any, rows: Iterable[dict[str, Any]] = (), columns: 
         return
     rows = list(rows)
     if fmt == "csv":
+        import csv
+
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([h for _, h in columns])
@@ -117,6 +119,8 @@ def emit_changes(fmt: str, changes: object, noun: str, dry_run: bool = False) ->
     doc["notes"] = [{"line": line, "note": note} for line, note in doc["notes"]]
     doc["dry_run"] = dry_run
     if fmt == "json":
+        import json
+
         click.echo(json.dumps(doc, ensure_ascii=False))
         return
     for state in ("created", "updated", "unchanged"):
