@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from tabulate import tabulate
 
-from p2p.commands.output import CELL_WIDTH, _fitted, emit
+from p2p.commands.output import CELL_WIDTH, _fitted, emit, simple_table
 
 COLUMNS = (("person", "person"), ("notes", "notes"))
 LONG = "word " * 30
@@ -54,3 +54,33 @@ def test_cells_wrap_as_tabulate_would_wrap_them(rows):
         assume(False)
     ours = [[_fitted(cell) for cell in row] for row in body]
     assert tabulate(ours, headers=headers, tablefmt="simple", disable_numparse=True) == theirs
+
+
+# Text of one line (ASCII, other scripts, wide and combining characters, spaces to
+# strip), and now and then what only tabulate lays out: a tab, a second line, an
+# ANSI colour code.
+cells = st.lists(st.sampled_from([*"ab Z09-.é漢\u0301", "\t", "\n", "\x1b[31m"]), max_size=8).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(cells, min_size=1, max_size=4).flatmap(
+    lambda headers: st.tuples(st.just(headers), st.lists(st.lists(cells, min_size=len(headers),
+                                                                  max_size=len(headers)), min_size=1, max_size=5))))
+def test_a_table_is_laid_out_as_tabulate_lays_it_out(table):
+    headers, body = table
+    assert simple_table(body, headers) == tabulate(body, headers=headers, tablefmt="simple", disable_numparse=True)
+
+
+def test_a_leaderboard_table_needs_no_tabulate(p2p):
+    """The common table (one line of ASCII per cell) is laid out without importing
+    tabulate; tabulate still lays out what it alone measures."""
+    import subprocess
+    import sys
+
+    p2p("submit", "pitch", "--link", "https://v.example/ava", as_="ava")
+    probe = ("import sys\nfrom p2p.cli import cli\ntry:\n    cli(sys.argv[1:])\nexcept SystemExit as exc:\n"
+             "    assert not exc.code, exc.code\nprint('TABULATE', 'tabulate' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", probe, "--store", str(p2p.root), "leaderboard", "pitch"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "ava" in out.stdout and out.stdout.rstrip().endswith("TABULATE False"), out.stdout

@@ -75,14 +75,43 @@ def emit(fmt: str, document: Any, rows: Iterable[dict[str, Any]] = (), columns: 
     if not rows:
         click.echo(empty)
         return
-    from tabulate import tabulate
-
     # Long cells are wrapped here, not by tabulate's `maxcolwidths`: that wraps every
     # cell of the column (0.5 s of a 4,000-row leaderboard, 8 s of the 30,000 rows of
     # `badges`), and in tabulate 0.10 it also prints a "False" beside a long cell as
     # True and fails on "1,234".
     body = [[_fitted(_plain(row.get(k))) for k, _ in columns] for row in rows]
-    click.echo(tabulate(body, headers=[h for _, h in columns], tablefmt="simple", disable_numparse=True))
+    click.echo(simple_table(body, [h for _, h in columns]))
+
+
+def simple_table(body: list[list[str]], headers: list[str]) -> str:
+    """tabulate's "simple" table of text cells (`disable_numparse`: every column is text,
+    left-aligned). Most tables are cells of one line of printable text, each as wide
+    as it is long: those are laid out here, as tabulate lays them out (each column as
+    wide as its widest stripped cell, and at least its header and two; no spaces at
+    the end of a line), because
+    tabulate takes ~25 µs a row (0.1 s of a 4,000-row leaderboard) and ~15 ms to
+    import. Any other table (several lines in a cell, tabs, control codes, or text
+    other than ASCII where wcwidth would measure it) is tabulate's.
+    tests/test_output_tables.py checks the two agree."""
+    text = "".join(headers) + "".join("".join(row) for row in body)
+    if not text.isprintable() or not (text.isascii() or not _wcwidth_installed()):
+        from tabulate import tabulate
+
+        return tabulate(body, headers=headers, tablefmt="simple", disable_numparse=True)
+    columns = [[cell.strip() for cell in column] for column in zip(*body)]
+    widths = [max(len(header) + 2, max(map(len, column))) for header, column in zip(headers, columns)]
+    lines = ["  ".join(header.ljust(width) for header, width in zip(headers, widths)).rstrip(),
+             "  ".join("-" * width for width in widths)]
+    lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in zip(*columns)]
+    return "\n".join(lines)
+
+
+def _wcwidth_installed() -> bool:
+    """tabulate measures text by wcwidth, where it is installed (wide characters take
+    two columns, combining ones none), and by its length where not."""
+    from importlib.util import find_spec
+
+    return find_spec("wcwidth") is not None
 
 
 def _fitted(cell: str) -> str:
