@@ -237,3 +237,30 @@ def test_a_ratings_scores_are_read_as_fields_number_reads_each_one(value):
     assert got == expected
     if isinstance(got, dict):
         assert all(type(v) is float for v in got.values())
+
+
+def test_an_entry_or_record_read_is_the_object_its_class_makes_of_the_same_values(demo_store: Path):
+    """Kinds.parse makes its objects without their __init__ (see p2p.shapes._made_as_read):
+    each equals, prints, hashes, pickles and refuses a change as the class's own."""
+    import pickle
+
+    from p2p.records import RECORDS
+    from p2p.entries import ENTRIES
+
+    seen = set()
+    for folder, kinds in ((layout.ENTRIES, ENTRIES), (layout.RECORDS, RECORDS)):
+        for path in sorted((demo_store / folder).rglob("*.yaml")):
+            doc = yaml.safe_load(path.read_bytes())
+            values = kinds.shapes[doc["kind"]].read(doc)
+            del values["v"], values["kind"]
+            made, expected = kinds.parse(doc), kinds._classes[doc["kind"]](**values)
+            assert (type(made), made, repr(made), list(vars(made))) == (
+                type(expected), expected, repr(expected), list(vars(expected))), path
+            if expected.__hash__ is not None and all(v.__hash__ for v in values.values()):
+                assert hash(made) == hash(expected)
+            assert pickle.loads(pickle.dumps(made)) == expected
+            with pytest.raises(AttributeError):
+                made.id = "changed"
+            seen.add((folder, doc["kind"]))
+    assert {kind for folder, kind in seen if folder == layout.ENTRIES} >= {"submission", "rating", "vote", "feedback"}
+    assert all(names is not None for kinds in (ENTRIES, RECORDS) for names in kinds._fields.values())
