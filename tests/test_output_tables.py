@@ -6,6 +6,8 @@ column)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from tabulate import tabulate
@@ -62,10 +64,17 @@ def test_cells_wrap_as_tabulate_would_wrap_them(rows):
 cells = st.lists(st.sampled_from([*"ab Z09-.é漢\u0301", "\t", "\n", "\x1b[31m"]), max_size=8).map("".join)
 
 
+# Cells p2p lays out itself: printable text, on several lines or one.
+laid_out = st.lists(st.sampled_from([*"ab Z09-.é", "\n"]), max_size=8).map("".join)
+
+
+def tables(headers: st.SearchStrategy[str], cells: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
+    return st.lists(headers, min_size=1, max_size=4).flatmap(lambda heads: st.tuples(
+        st.just(heads), st.lists(st.lists(cells, min_size=len(heads), max_size=len(heads)), min_size=1, max_size=5)))
+
+
 @settings(max_examples=400, deadline=None)
-@given(st.lists(cells, min_size=1, max_size=4).flatmap(
-    lambda headers: st.tuples(st.just(headers), st.lists(st.lists(cells, min_size=len(headers),
-                                                                  max_size=len(headers)), min_size=1, max_size=5))))
+@given(st.one_of(tables(cells, cells), tables(laid_out.map(lambda h: h.replace("\n", "")), laid_out)))
 def test_a_table_is_laid_out_as_tabulate_lays_it_out(table):
     headers, body = table
     assert simple_table(body, headers) == tabulate(body, headers=headers, tablefmt="simple", disable_numparse=True)

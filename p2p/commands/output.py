@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import sys
 from dataclasses import asdict
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 import click
@@ -85,24 +86,38 @@ def emit(fmt: str, document: Any, rows: Iterable[dict[str, Any]] = (), columns: 
 
 def simple_table(body: list[list[str]], headers: list[str]) -> str:
     """tabulate's "simple" table of text cells (`disable_numparse`: every column is text,
-    left-aligned). Most tables are cells of one line of printable text, each as wide
-    as it is long: those are laid out here, as tabulate lays them out (each column as
-    wide as its widest stripped cell, and at least its header and two; no spaces at
-    the end of a line), because
-    tabulate takes ~25 µs a row (0.1 s of a 4,000-row leaderboard) and ~15 ms to
-    import. Any other table (several lines in a cell, tabs, control codes, or text
-    other than ASCII where wcwidth would measure it) is tabulate's.
+    left-aligned), laid out here as tabulate lays it out when its cells are printable
+    text, each line as wide as it is long: tabulate takes ~25 µs a row (0.1 s of a
+    4,000-row leaderboard, 2 s of `badges`) and ~15 ms to import. Each column is as
+    wide as its widest line of a stripped cell, and at least its header and two; no
+    line ends in spaces. Once a cell has several lines, tabulate lays the table out
+    line by line: a shorter cell is followed by blank lines, and a row of empty cells
+    has no line at all. Any other table (tabs, control codes, several lines in a
+    header, or text other than ASCII where wcwidth would measure it) is tabulate's.
     tests/test_output_tables.py checks the two agree."""
-    text = "".join(headers) + "".join("".join(row) for row in body)
+    cells = "".join("".join(row) for row in body)
+    multiline = "\n" in cells
+    text = "".join(headers) + (cells.replace("\n", "") if multiline else cells)
     if not text.isprintable() or not (text.isascii() or not _wcwidth_installed()):
         from tabulate import tabulate
 
         return tabulate(body, headers=headers, tablefmt="simple", disable_numparse=True)
     columns = [[cell.strip() for cell in column] for column in zip(*body)]
-    widths = [max(len(header) + 2, max(map(len, column))) for header, column in zip(headers, columns)]
+    if multiline:
+        split = [[cell.split("\n") if cell else [] for cell in column] for column in columns]
+        widths = [max(len(header) + 2, max((len(line) for cell in column for line in cell), default=0))
+                  for header, column in zip(headers, split)]
+    else:
+        widths = [max(len(header) + 2, max(map(len, column))) for header, column in zip(headers, columns)]
     lines = ["  ".join(header.ljust(width) for header, width in zip(headers, widths)).rstrip(),
              "  ".join("-" * width for width in widths)]
-    lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in zip(*columns)]
+    if not multiline:
+        lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in zip(*columns)]
+        return "\n".join(lines)
+    for row in zip(*split):
+        for n in range(max(map(len, row))):
+            lines.append("  ".join((cell[n] if n < len(cell) else "").ljust(width)
+                                   for cell, width in zip(row, widths)).rstrip())
     return "\n".join(lines)
 
 
@@ -121,6 +136,14 @@ def _fitted(cell: str) -> str:
     columns wide)."""
     if len(cell) <= (CELL_WIDTH if cell.isascii() else CELL_WIDTH // 2) and cell.isprintable():
         return cell
+    return _wrapped(cell)
+
+
+@lru_cache(maxsize=1024)
+def _wrapped(cell: str) -> str:
+    """Memoised: a long cell is mostly a description repeated down its column (the
+    20,000 badge descriptions of a big store's `badges` take a few dozen values, and
+    wrapping them one by one took 0.45 s)."""
     import textwrap
 
     return "\n".join("\n".join(textwrap.wrap(line, CELL_WIDTH)) for line in cell.splitlines() if line.strip())
