@@ -2,12 +2,14 @@
 as tabulate's `maxcolwidths` would, without its cost (it wraps every cell of the column:
 0.5 s for a 4,000-row leaderboard, 8 s for the 30,000 rows of `badges`) or its
 misreadings (tabulate 0.10 prints "False" as True and fails on "1,234" in a wrapped
-column)."""
+column); then it lays out the table as tabulate's "simple" format does, without
+tabulate, wherever it can (simple_table: tabulate is the oracle here)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from tabulate import tabulate
@@ -93,3 +95,9 @@ def test_a_leaderboard_table_needs_no_tabulate(p2p):
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "ava" in out.stdout and out.stdout.rstrip().endswith("TABULATE False"), out.stdout
+
+
+@pytest.mark.parametrize("body, headers", [([[]], []), ([["a", "b"]], ["x"]), ([["a"]], ["x", "y"]),
+                                           ([["", ""], ["a\nb", ""]], ["x", "y"])])
+def test_tables_of_odd_shapes_are_laid_out_as_tabulate_lays_them_out(body, headers):
+    assert simple_table(body, headers) == tabulate(body, headers=headers, tablefmt="simple", disable_numparse=True)
