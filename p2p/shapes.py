@@ -473,9 +473,12 @@ def _made_as_read(cls: Any, shape: Shape) -> tuple[str, ...] | None:
     reads (but `v` and `kind`): a dataclass whose generated __init__ sets those fields
     and nothing else (no __post_init__). None for any other class: its __init__ makes
     its objects."""
-    from dataclasses import fields, is_dataclass
+    from dataclasses import fields
 
-    if not is_dataclass(cls) or not cls.__dataclass_params__.init or hasattr(cls, "__post_init__"):
+    params = getattr(cls, "__dataclass_params__", None)
+    # Made by the decorator itself: a plain subclass of a dataclass inherits its
+    # params but may have its own __init__.
+    if params is None or "__dataclass_fields__" not in vars(cls) or not params.init or hasattr(cls, "__post_init__"):
         return None
     found = fields(cls)
     names = tuple(f.name for f in found)

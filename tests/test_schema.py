@@ -264,3 +264,34 @@ def test_an_entry_or_record_read_is_the_object_its_class_makes_of_the_same_value
             seen.add((folder, doc["kind"]))
     assert {kind for folder, kind in seen if folder == layout.ENTRIES} >= {"submission", "rating", "vote", "feedback"}
     assert all(names is not None for kinds in (ENTRIES, RECORDS) for names in kinds._fields.values())
+
+
+def test_a_class_that_its_shape_does_not_read_exactly_is_made_by_its_init():
+    from dataclasses import dataclass
+
+    from p2p.shapes import EntryId, Shape, _made_as_read
+
+    shape = Shape("thing", {"v": EntryId(), "kind": EntryId(), "id": EntryId()})
+
+    @dataclass(frozen=True)
+    class Exact:
+        id: str
+
+    @dataclass(frozen=True)
+    class Checked:
+        id: str
+
+        def __post_init__(self) -> None:
+            pass
+
+    @dataclass(frozen=True)
+    class Wider:
+        id: str
+        more: str = ""
+
+    class Subclass(Exact):
+        def __init__(self, id: str) -> None:
+            object.__setattr__(self, "id", id.upper())
+
+    assert _made_as_read(Exact, shape) == ("id",)
+    assert [_made_as_read(cls, shape) for cls in (Checked, Wider, Subclass, dict)] == [None] * 4
