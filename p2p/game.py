@@ -301,14 +301,23 @@ def skill_scores(played: Iterable[Played]) -> SkillScores:
             continue
         low, high = challenge.rubric.min, challenge.rubric.max
         shared: dict[float, tuple[str, float]] = {}  # one tuple per score, for all its skills: scores take few values
+        skills = challenge.skills
         for row in game.board.rows:
             if row.score is None:
                 continue
             scored = shared.get(row.score)
             if scored is None:
                 scored = shared[row.score] = (challenge.slug, 1 + 4 * (row.score - low) / (high - low))
-            for skill in challenge.skills:
-                found.setdefault(row.person, {}).setdefault(skill, []).append(scored)
+            # get, not setdefault: setdefault makes its empty default every time (600,000)
+            mine = found.get(row.person)
+            if mine is None:
+                mine = found[row.person] = {}
+            for skill in skills:
+                scores = mine.get(skill)
+                if scores is None:
+                    mine[skill] = [scored]
+                else:
+                    scores.append(scored)
     return found
 
 

@@ -163,27 +163,31 @@ def ramp(snapshot: Snapshot, played: list[game.Played], threshold: float, today:
     """New hires (`hired` within `new_hire_days` of today): days from hire to first
     submission and to the first result at or above `threshold` (1-5 scale), against
     their cohort's (people hired in the same quarter) median."""
-    first_submission: dict[str, dt.date] = {}
-    first_good: dict[str, dt.date] = {}
-    for g in played:
-        for _, by, at, _, _ in g.entrants:
-            day = at.astimezone(snapshot.settings.tz).date()
-            if by not in first_submission or day < first_submission[by]:
-                first_submission[by] = day
-        if g.challenge.mode != "rubric":
-            continue
-        low, high = g.challenge.rubric.min, g.challenge.rubric.max
-        when = {sid: at for sid, _, at, _, _ in g.entrants}  # not a scan per row: 300 rows × 300 submissions
-        for row in g.board.rows:
-            if row.score is not None and 1 + 4 * (row.score - low) / (high - low) >= threshold:
-                at = when.get(row.submission)
-                if at is not None:
-                    day = at.astimezone(snapshot.settings.tz).date()
-                    if row.person not in first_good or day < first_good[row.person]:
-                        first_good[row.person] = day
     since = today - dt.timedelta(days=new_hire_days)
     hires = [p for p in snapshot.people.values()
              if p.hired is not None and since <= p.hired <= today and p.active and scope.holds(p)]
+    hired = {p.id for p in hires}  # only their firsts are shown: a season has 200,000 submissions
+    tz = snapshot.settings.tz
+    first_submission: dict[str, dt.date] = {}
+    first_good: dict[str, dt.date] = {}
+    for g in played:
+        when: dict[str, dt.datetime] = {}  # a hire's submissions: not a scan per row
+        for sid, by, at, _, _ in g.entrants:
+            if by in hired:
+                when[sid] = at
+                day = at.astimezone(tz).date()
+                if by not in first_submission or day < first_submission[by]:
+                    first_submission[by] = day
+        if g.challenge.mode != "rubric" or not when:
+            continue
+        low, high = g.challenge.rubric.min, g.challenge.rubric.max
+        for row in g.board.rows:
+            if row.person in hired and row.score is not None and 1 + 4 * (row.score - low) / (high - low) >= threshold:
+                at = when.get(row.submission)
+                if at is not None:
+                    day = at.astimezone(tz).date()
+                    if row.person not in first_good or day < first_good[row.person]:
+                        first_good[row.person] = day
     rows = []
     for person in sorted(hires, key=lambda p: p.id):
         assert person.hired is not None
