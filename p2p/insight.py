@@ -224,11 +224,15 @@ def at_risk(snapshot: Snapshot, played: list[game.Played], now: dt.datetime, mis
     took_part = {g.challenge.slug: participants(g, teams) for g in closed}
     trend: dict[str, list[tuple[str, float]]] = {}
     for g in played:
+        if g.challenge.mode != "rubric":
+            continue
+        slug, low, high = g.challenge.slug, g.challenge.rubric.min, g.challenge.rubric.max
         for row in g.board.rows:
-            if row.score is not None and g.challenge.mode == "rubric":
-                low, high = g.challenge.rubric.min, g.challenge.rubric.max
-                mine = trend.setdefault(row.person, [])
-                mine.append((g.challenge.slug, 1 + 4 * (row.score - low) / (high - low)))
+            if row.score is not None:
+                mine = trend.get(row.person)  # not setdefault, which makes a list for each of 200,000 rows
+                if mine is None:
+                    mine = trend[row.person] = []
+                mine.append((slug, 1 + 4 * (row.score - low) / (high - low)))
                 if len(mine) > 3:
                     del mine[0]  # only the last three are looked at: a season has 200,000
     rows = []
