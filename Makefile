@@ -57,10 +57,9 @@ $(MERMAID_JS):
 # The demo's published pages as an MkDocs site in headless Chromium (Debian's, installed
 # with apt-get when missing): tables and Mermaid charts checked on every page, and
 # screenshots of two pages saved to build/browser/shots/ (SHOTS=docs refreshes the README's).
-SHOTS ?= build/browser/shots
 test-browser: $(VENV)/.installed-browser $(MERMAID_JS) demo
 	command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
-	$(BIN)/python tools/browser_check.py $(DEMO_STORE) --mermaid $(MERMAID_JS) --shots $(SHOTS)
+	$(BIN)/python tools/browser_check.py $(DEMO_STORE) --mermaid $(MERMAID_JS) $(if $(SHOTS),--shots $(SHOTS))
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
