@@ -468,21 +468,20 @@ class Shape:
         return schema
 
 
-def _made_as_read(cls: Any, shape: Shape) -> tuple[str, ...] | None:
-    """The fields of `cls` in order, when an object of it is exactly the values its shape
-    reads (but `v` and `kind`): a dataclass whose generated __init__ sets those fields
-    and nothing else (no __post_init__). None for any other class: its __init__ makes
-    its objects."""
+def _fields_read(cls: Any, shape: Shape) -> tuple[str, ...]:
+    """The fields of `cls` in order. Kinds.parse makes its objects without __init__, so
+    the class must be one the dataclass decorator made (not a subclass of one, which
+    may have its own __init__), with no __post_init__, whose fields are exactly what
+    its shape reads but `v` and `kind`."""
     from dataclasses import fields
 
-    params = getattr(cls, "__dataclass_params__", None)
-    # Made by the decorator itself: a plain subclass of a dataclass inherits its
-    # params but may have its own __init__.
-    if params is None or "__dataclass_fields__" not in vars(cls) or not params.init or hasattr(cls, "__post_init__"):
-        return None
-    found = fields(cls)
+    made = "__dataclass_fields__" in vars(cls) and cls.__dataclass_params__.init
+    found = fields(cls) if made else ()
     names = tuple(f.name for f in found)
-    return names if all(f.init for f in found) and set(names) == shape.keys - {"v", "kind"} else None
+    if (not found or hasattr(cls, "__post_init__") or not all(f.init for f in found)
+            or set(names) != shape.keys - {"v", "kind"}):
+        raise TypeError(f"{getattr(cls, '__name__', cls)} is not a plain dataclass of exactly its shape's fields")
+    return names
 
 
 class Kinds:
@@ -500,7 +499,7 @@ class Kinds:
         self.shapes = {cls.kind: Shape(cls.kind, {**self._head(cls.kind), **head, **fields}, noun, description)
                        for cls, noun, description, fields in kinds}
         self._classes = {cls.kind: cls for cls, *_ in kinds}
-        self._fields = {kind: _made_as_read(cls, self.shapes[kind]) for kind, cls in self._classes.items()}
+        self._fields = {kind: _fields_read(cls, self.shapes[kind]) for kind, cls in self._classes.items()}
 
     def _head(self, kind: str) -> dict[str, Spec]:
         return {"v": self.version, "id": EntryId(description="time-sortable unique id; also the file name"),
@@ -518,13 +517,11 @@ class Kinds:
         if shape is None:
             self.kind.read(doc, "kind")  # raises: missing, or not one of the kinds
         values = shape.read(doc)  # type: ignore[union-attr]
+        # Made as pickle and copy make one (`v` and `kind` checked and left out: the class
+        # knows its kind): a frozen dataclass's __init__ sets each field through
+        # object.__setattr__, a third of the time a cold read of 20,000 entries spends
+        # reading them (~45 ms).
         names = self._fields[kind]
-        if names is None:
-            del values["v"], values["kind"]  # checked; the class knows its kind
-            return self._classes[kind](**values)
-        # Made as pickle and copy make one: a frozen dataclass's __init__ sets each field
-        # through object.__setattr__, a third of the time a cold read of 20,000 entries
-        # spends reading them (~45 ms).
         made = object.__new__(self._classes[kind])
         made.__dict__.update(zip(names, map(values.__getitem__, names)))
         return made

@@ -240,7 +240,7 @@ def test_a_ratings_scores_are_read_as_fields_number_reads_each_one(value):
 
 
 def test_an_entry_or_record_read_is_the_object_its_class_makes_of_the_same_values(demo_store: Path):
-    """Kinds.parse makes its objects without their __init__ (see p2p.shapes._made_as_read):
+    """Kinds.parse makes its objects without their __init__ (see p2p.shapes._fields_read):
     each equals, prints, hashes, pickles and refuses a change as the class's own."""
     import pickle
 
@@ -263,13 +263,14 @@ def test_an_entry_or_record_read_is_the_object_its_class_makes_of_the_same_value
                 made.id = "changed"
             seen.add((folder, doc["kind"]))
     assert {kind for folder, kind in seen if folder == layout.ENTRIES} >= {"submission", "rating", "vote", "feedback"}
-    assert all(names is not None for kinds in (ENTRIES, RECORDS) for names in kinds._fields.values())
 
 
-def test_a_class_that_its_shape_does_not_read_exactly_is_made_by_its_init():
+def test_a_kind_whose_class_its_shape_does_not_read_exactly_is_refused_when_defined():
+    """An object made without __init__ must lose nothing: a class with checks of its own,
+    fields its shape does not read, or an __init__ of its own cannot be a kind."""
     from dataclasses import dataclass
 
-    from p2p.shapes import EntryId, Shape, _made_as_read
+    from p2p.shapes import EntryId, Kinds, Shape, _fields_read
 
     shape = Shape("thing", {"v": EntryId(), "kind": EntryId(), "id": EntryId()})
 
@@ -293,5 +294,10 @@ def test_a_class_that_its_shape_does_not_read_exactly_is_made_by_its_init():
         def __init__(self, id: str) -> None:
             object.__setattr__(self, "id", id.upper())
 
-    assert _made_as_read(Exact, shape) == ("id",)
-    assert [_made_as_read(cls, shape) for cls in (Checked, Wider, Subclass, dict)] == [None] * 4
+    assert _fields_read(Exact, shape) == ("id",)
+    for cls in (Checked, Wider, Subclass, dict):
+        with pytest.raises(TypeError, match="not a plain dataclass of exactly its shape's fields"):
+            _fields_read(cls, shape)
+    Checked.kind = "checked"  # type: ignore[attr-defined]
+    with pytest.raises(TypeError, match="Checked"):
+        Kinds("thing", "", 1, {}, [(Checked, "a thing", "", {})])
