@@ -322,7 +322,7 @@ def draw_bracket(store: Store, as_id: str | None, now: dt.datetime, slug: str, s
             raise Refused(f"{slug} has {len(entrants)} eligible people; a bracket needs two or more")
         season = snapshot.settings.season(None, now.astimezone(snapshot.settings.tz).date())
         full = store.load(records=True, folded=True)  # season points: each challenge read as its tally
-        tallies = game.points(full, game.play(full, season, now), season)
+        _, tallies = game.season_points(full, season, now)
         points = {pid: t.points for pid, t in tallies.items()}
         drawn = brackets.draw(entrants, points, size, seed)
         slots = tuple(drawn)

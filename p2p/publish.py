@@ -128,8 +128,6 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
     settings = snapshot.settings
     season = settings.season(None, now.astimezone(settings.tz).date())
     played = game.play(snapshot, season, now)
-    tallies = game.points(snapshot, played, season)
-    standings = game.season_rows(snapshot, tallies)
     order = {g.challenge.slug: i for i, g in enumerate(played)}
     feedback = _Spill(spill, [p.id for p in sorted(snapshot.people.values(), key=lambda p: p.id) if p.active])
     facts: dict[str, _Facts] = {}
@@ -143,7 +141,14 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
     week_ago = _week_ago(snapshot, [g.challenge for g in played], now, newest, facts, early)
     site = pages.Site(settings.name, season.name if season else None, newest.date().isoformat() if newest else "–",
                       target, HOME[target], settings.anonymous)
-    movement = _movement(snapshot, season, played, standings, week_ago)
+    # Each challenge's points are kept beside its result: adding them up is ~0.4 s a big
+    # season less than working them out of `played` again. Held for the movement only
+    # (~15 MB), not while the challenges above are read nor while the pages are made.
+    contributed = game.contributions(snapshot, [g.challenge for g in played], now)
+    tallies = game.add_up(snapshot, contributed, season)
+    standings = game.season_rows(snapshot, tallies)
+    movement = _movement(snapshot, season, contributed, standings, week_ago)
+    del contributed
     # After the week-ago replay, whose memory they then reuse (a big store's peak is ~25 MB lower).
     skills = game.skill_scores(played)
     won = game.badges(snapshot, played, tallies, skills)
@@ -396,14 +401,17 @@ def _before(snapshot: Snapshot, challenge: Any, now: dt.datetime, cutoff: dt.dat
         fits=lambda kept: kept.fits(cutoff), held=held)
 
 
-def _movement(snapshot: Snapshot, season: Any, played: list[game.Played], standings: list[dict[str, Any]],
-              week_ago: dict[str, game.Played]) -> list[dict[str, Any]]:
-    """Standings rows that moved in the week before the newest entry (_week_ago)."""
+def _movement(snapshot: Snapshot, season: Any, contributed: list[tuple[str, game.Contribution]],
+              standings: list[dict[str, Any]], week_ago: dict[str, game.Played]) -> list[dict[str, Any]]:
+    """Standings rows that moved in the week before the newest entry (_week_ago);
+    `contributed`: the season's game.contributions now."""
     if not week_ago:  # nothing changed in that week: no one moved
         return []
     then = _plain(snapshot, [])
-    before_played = [week_ago.get(g.challenge.slug, g) for g in played]
-    before_rows = {"rows": game.season_rows(then, game.points(then, before_played, season))}
+    teams, rules = game.active_teams(snapshot.people), snapshot.settings.points
+    before = [(slug, game.contribution(week_ago[slug], teams, rules) if slug in week_ago else now)
+              for slug, now in contributed]
+    before_rows = {"rows": game.season_rows(then, game.add_up(then, before, season))}
     moved = reports.since({"rows": [dict(r) for r in standings]}, before_rows)["rows"]
     return [r for r in moved if r["movement"] not in ("=", "")]
 

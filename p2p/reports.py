@@ -95,17 +95,16 @@ def season_doc(snapshot: Snapshot, season_name: str | None, now: dt.datetime, by
     from p2p import game
 
     season = snapshot.settings.season(season_name, now.astimezone(snapshot.settings.tz).date())
-    played = game.play(snapshot, season, now, policy)
     if by == "elo":
-        return _elo_doc(snapshot, season, played, role, team)
-    tallies = game.points(snapshot, played, season)
+        return _elo_doc(snapshot, season, game.play(snapshot, season, now, policy), role, team)
+    challenges, tallies = game.season_points(snapshot, season, now, policy)
     rows = (game.season_rows(snapshot, tallies, role, team) if by == "person"
             else game.group_rows(snapshot, tallies, by, role, team))
     return {
         "season": season.name if season else None,
         "starts": season.starts.isoformat() if season else None,
         "ends": season.ends.isoformat() if season else None,
-        "by": by, "challenges": [g.challenge.slug for g in played], "commit": snapshot.commit, "rows": rows,
+        "by": by, "challenges": [c.slug for c in challenges], "commit": snapshot.commit, "rows": rows,
     }
 
 
@@ -141,7 +140,7 @@ def badges_doc(snapshot: Snapshot, person: str | None, season_name: str | None, 
 
     season = snapshot.settings.season(season_name, now.astimezone(snapshot.settings.tz).date())
     played = game.play(snapshot, season, now)
-    won = game.badges(snapshot, played, game.points(snapshot, played, season))
+    won = game.badges(snapshot, played, game.season_points(snapshot, season, now)[1])
     people = [snapshot.person(person).id] if person else sorted(snapshot.people)
     skills = game.skill_scores(played)
     return {

@@ -42,10 +42,11 @@ class Snapshot:
     records: list[Any] = field(default_factory=list)  # p2p.records, sorted by id; loaded when asked for
     # p2p.scoring.Tally by challenge slug, in place of its entries, when read `folded`
     tallies: Mapping[str, Any] = field(default_factory=dict)
-    # When read `folded` whole: (challenge, variant, play) -> the challenge played from
-    # its tally by `play`, kept across processes under its tally, people, settings and
-    # `variant` (what else the result depends on); see p2p.game.play_one.
-    played: Callable[[model.Challenge, tuple[Any, ...], Callable[[Any], Any]], Any] | None = None
+    # When read `folded` whole: (challenge, variant, play[, kind]) -> the challenge played
+    # from its tally by `play`, kept across processes (as `kind`: "played" unless given)
+    # under its tally, people, settings and `variant` (what else the result depends
+    # on); see p2p.game.play_one and season_points.
+    played: Callable[..., Any] | None = None
     # When read `folded` whole: (folder, variant, make, fits, held) -> make(the entries
     # of one entries folder), read from the store unless held, and kept like `played`
     # when `variant` is given; `folders`: the name of every entries folder (see `with_entries`).

@@ -386,7 +386,8 @@ def test_a_kept_season_result_is_used_only_while_nothing_it_depends_on_changed(p
 
     first, _ = season(p2p.root)
     assert season(p2p.root)[0] == first == fresh()
-    assert len(list((p2p.root / ".git" / "p2p" / "tallies").rglob("played-*.pickle"))) == 1
+    # the season table keeps what the challenge adds to each person's points (game.contributions)
+    assert len(list((p2p.root / ".git" / "p2p" / "tallies").rglob("points-*.pickle"))) == 1
     config = (p2p.root / "p2p.yaml").read_text()
     assert "aggregate: median" in config
     steps = [
@@ -421,3 +422,19 @@ def test_a_tally_holds_one_object_per_score_value_so_pickle_writes_each_once():
     assert len(kept) == 16 and len({id(r[1]) for r in kept}) == 1 and len({id(r[2]) for r in kept}) == 1
     ints = scoring.tally(chal, [subs[0], rate("bob", subs[0], 4, 3)])
     assert [type(v) for v in next(iter(ints.rated[subs[0].id].values()))[2]] == [int, int]
+
+
+def test_season_points_are_added_in_play_order_so_every_sum_is_the_float_played_gives():
+    """Kept contributions (game.contributions) are added up addition by addition, in the
+    order they were made: 0.1 + 0.2 + 0.3 grouped any other way is another float."""
+    from p2p import game
+    from p2p.snapshot import Snapshot
+
+    tallies = game.add_up(Snapshot(None, Settings(), {}, {}, []), [
+        ("first", {"pat": (("reviews", 0.1),)}),
+        ("second", {"pat": (("reviews", 0.2), ("helpful", 0.3)), "quinn": (("submitted", 10.0), ("placement", 15.0))}),
+    ])
+    pat, quinn = tallies["pat"], tallies["quinn"]
+    assert pat.points == (0.1 + 0.2) + 0.3 != 0.1 + (0.2 + 0.3)
+    assert (pat.breakdown["reviews"], pat.breakdown["helpful"], pat.challenges) == (0.1 + 0.2, 0.3, [])
+    assert (quinn.points, quinn.challenges, list(tallies)) == (25.0, ["second"], ["pat", "quinn"])

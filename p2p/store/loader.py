@@ -269,11 +269,13 @@ class _Tallies(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._slugs)
 
-    def played(self, challenge: model.Challenge, variant: tuple[Any, ...], play: Callable[[Any], Any]) -> Any:
+    def played(self, challenge: model.Challenge, variant: tuple[Any, ...], play: Callable[[Any], Any],
+               kind: str = "played") -> Any:
         """`play` of the challenge's tally (snapshot.played), kept in the tally cache
-        under the trees of its entries, people and challenges, p2p.yaml's blob and
-        `variant`: a season table after one new entry plays one challenge, not 50."""
-        return self._kept(challenge.slug, "played", variant, lambda: play(self._state(challenge).tally))
+        as `kind` under the trees of its entries, people and challenges, p2p.yaml's
+        blob and `variant`: after one new entry a season reads 49 kept results and
+        plays one challenge, not 50."""
+        return self._kept(challenge.slug, kind, variant, lambda: play(self._state(challenge).tally))
 
     def from_entries(self, folder: str, variant: tuple[Any, ...] | None, make: Callable[[list[Entry]], Any],
                      fits: Callable[[Any], bool] | None = None, held: list[Entry] | None = None) -> Any:

@@ -84,7 +84,8 @@ class TallyCache:
                fits: Callable[[Any], bool] | None = None) -> Any:
         """`compute()` for an entries folder, kept as `kind-key` (the newest KEEP_RESULTS
         of each kind): a challenge as played from its tally (p2p.game.Played,
-        `played`), what publish reads of its entries (`read`), its check (`checked`).
+        `played`), what it adds to season points (p2p.game.contributions, `points`),
+        what publish reads of its entries (`read`), its check (`checked`).
         With `fits`, a kept result is used only when `fits(result)`; else it is
         computed and kept again under the same key."""
         kept = self._read(folder, f"{kind}-{key}")
