@@ -436,7 +436,7 @@ def stats_doc(snapshot: Snapshot, season_name: str | None, now: dt.datetime, sco
     if skills is None:
         skills = game.skill_scores(played)
     if standings is None:
-        standings = game.season_rows(snapshot, game.season_points(snapshot, season, now)[1])
+        standings = game.season_rows(snapshot, game.season_points(snapshot, season, now, played=played)[1])
     items = actions(snapshot, today, scope)
     doc = {
         "season": season.name if season else None,

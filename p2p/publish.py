@@ -144,7 +144,8 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
     # Each challenge's points are kept beside its result: adding them up is ~0.4 s a big
     # season less than working them out of `played` again. Held for the movement only
     # (~15 MB), not while the challenges above are read nor while the pages are made.
-    contributed = game.contributions(snapshot, [g.challenge for g in played], now)
+    contributed = game.contributions(snapshot, [g.challenge for g in played], now,
+                                     played={g.challenge.slug: g for g in played})
     tallies = game.add_up(snapshot, contributed, season)
     standings = game.season_rows(snapshot, tallies)
     movement = _movement(snapshot, season, contributed, standings, week_ago)

@@ -140,7 +140,7 @@ def badges_doc(snapshot: Snapshot, person: str | None, season_name: str | None, 
 
     season = snapshot.settings.season(season_name, now.astimezone(snapshot.settings.tz).date())
     played = game.play(snapshot, season, now)
-    won = game.badges(snapshot, played, game.season_points(snapshot, season, now)[1])
+    won = game.badges(snapshot, played, game.season_points(snapshot, season, now, played=played)[1])
     people = [snapshot.person(person).id] if person else sorted(snapshot.people)
     skills = game.skill_scores(played)
     return {

@@ -270,12 +270,13 @@ class _Tallies(Mapping[str, Any]):
         return len(self._slugs)
 
     def played(self, challenge: model.Challenge, variant: tuple[Any, ...], play: Callable[[Any], Any],
-               kind: str = "played") -> Any:
+               kind: str = "played", made: Callable[[], Any] | None = None) -> Any:
         """`play` of the challenge's tally (snapshot.played), kept in the tally cache
         as `kind` under the trees of its entries, people and challenges, p2p.yaml's
         blob and `variant`: after one new entry a season reads 49 kept results and
-        plays one challenge, not 50."""
-        return self._kept(challenge.slug, kind, variant, lambda: play(self._state(challenge).tally))
+        plays one challenge, not 50. `made`, when given, makes the same result
+        without the tally (from what the caller has in hand)."""
+        return self._kept(challenge.slug, kind, variant, made or (lambda: play(self._state(challenge).tally)))
 
     def from_entries(self, folder: str, variant: tuple[Any, ...] | None, make: Callable[[list[Entry]], Any],
                      fits: Callable[[Any], bool] | None = None, held: list[Entry] | None = None) -> Any:
