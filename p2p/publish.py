@@ -141,9 +141,10 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
     week_ago = _week_ago(snapshot, [g.challenge for g in played], now, newest, facts, early)
     site = pages.Site(settings.name, season.name if season else None, newest.date().isoformat() if newest else "–",
                       target, HOME[target], settings.anonymous)
-    # Each challenge's points are kept beside its result: adding them up is ~0.4 s a big
-    # season less than working them out of `played` again. Held for the movement only
-    # (~15 MB), not while the challenges above are read nor while the pages are made.
+    # What each challenge adds to the season points is kept beside its result: adding
+    # those up takes a big season ~0.4 s less than working them out of `played` again.
+    # Held for the movement only (~15 MB), not while the challenges above are read nor
+    # while the pages are made.
     contributed = game.contributions(snapshot, [g.challenge for g in played], now,
                                      played={g.challenge.slug: g for g in played})
     tallies = game.add_up(snapshot, contributed, season)
@@ -410,8 +411,8 @@ def _movement(snapshot: Snapshot, season: Any, contributed: list[tuple[str, game
         return []
     then = _plain(snapshot, [])
     teams, rules = game.active_teams(snapshot.people), snapshot.settings.points
-    before = [(slug, game.contribution(week_ago[slug], teams, rules) if slug in week_ago else now)
-              for slug, now in contributed]
+    before = [(slug, game.contribution(week_ago[slug], teams, rules) if slug in week_ago else current)
+              for slug, current in contributed]
     before_rows = {"rows": game.season_rows(then, game.add_up(then, before, season))}
     moved = reports.since({"rows": [dict(r) for r in standings]}, before_rows)["rows"]
     return [r for r in moved if r["movement"] not in ("=", "")]
