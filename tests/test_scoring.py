@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
+import pickle
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -151,3 +154,17 @@ def test_a_scored_row_has_every_field_of_a_row_and_equals_one_made_by_its_constr
     scored = rows([s, sub("bob"), rate("cat", s, 4, 5), rate("dan", s, 3, 4), rate("eve", s, 5, 5)])
     assert scored and all(list(vars(r)) == [f.name for f in fields(scoring.Row)] for r in scored)
     assert all(r == scoring.Row(**vars(r)) and hash(r) == hash(scoring.Row(**vars(r))) for r in scored)
+
+
+def test_a_board_comes_back_from_pickle_as_it_was_with_frozen_rows_in_field_order():
+    """Kept season results pickle each board's rows as columns (Board.__reduce__)."""
+    ann, bob, cat = sub("ann", link="https://v.example/ann"), sub("bob"), sub("cat", metric=3.5)
+    entries = [ann, bob, cat, *(rate(r, s, 4, 3) for s in (ann, bob) for r in ("dan", "eve", "fay") if r != s.by)]
+    board = scoring.board(challenge(), entries, PEOPLE, Settings())
+    assert {r.status for r in board.rows} == {"ranked", "pending"} and board.ratings
+    for kept in (board, dataclasses.replace(board, rows=[])):
+        back = pickle.loads(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+        assert back == kept and back.ratings == kept.ratings and back.policy == kept.policy
+        assert [(repr(r), list(vars(r))) for r in back.rows] == [(repr(r), list(vars(r))) for r in kept.rows]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pickle.loads(pickle.dumps(board)).rows[0].rank = 9  # type: ignore[misc]
