@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
+from itertools import chain
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -260,9 +261,14 @@ def add_up(snapshot: Snapshot, contributions: Iterable[tuple[str, Contribution]]
     order: each addition made in the order `contribution` kept, so every sum is the
     same float however the contributions were come by. Clinic points need the
     store's records loaded; they count in the season the clinic closed in (`season`;
-    all time when None)."""
+    all time when None), added last as one more contribution."""
+    from p2p import clinics
+
+    clinic = snapshot.settings.points.clinic
+    helped = clinics.helped(snapshot, season.starts if season else None, season.ends if season else None)
+    clinic_points: Contribution = {person: (("clinics", count * clinic),) for person, count in helped.items()}
     tallies: dict[str, Tally] = {}
-    for slug, contributed in contributions:
+    for slug, contributed in chain(contributions, [("", clinic_points)]):
         for person, additions in contributed.items():
             mine = tallies.get(person)
             if mine is None:
@@ -274,15 +280,6 @@ def add_up(snapshot: Snapshot, contributions: Iterable[tuple[str, Contribution]]
                 if kind == "submitted":
                     mine.challenges.append(slug)
             mine.points = total
-    from p2p import clinics
-
-    rules = snapshot.settings.points
-    for person, count in clinics.helped(snapshot, season.starts if season else None,
-                                        season.ends if season else None).items():
-        mine = tallies.get(person)
-        if mine is None:
-            mine = tallies[person] = Tally(person)
-        mine.add("clinics", count * rules.clinic)
     return tallies
 
 
