@@ -90,26 +90,25 @@ def season_points(snapshot: Snapshot, season: Season | None, now: dt.datetime | 
     """The season's challenges, and each person's season points from them as `play`
     plays them (or `played`: them played already); see `contributions` and `add_up`."""
     challenges = season_challenges(snapshot, season)
-    given = {g.challenge.slug: g for g in played} if played is not None else None
-    return challenges, add_up(snapshot, contributions(snapshot, challenges, now, policy, given), season)
+    return challenges, add_up(snapshot, contributions(snapshot, challenges, now, policy, played), season)
 
 
 def contributions(snapshot: Snapshot, challenges: list[Challenge], now: dt.datetime | None,
-                  policy: str | None = None, played: Mapping[str, Played] | None = None
-                  ) -> list[tuple[str, Contribution]]:
-    """(slug, contribution) of each challenge as play_one plays it (or as given in
-    `played`, by slug, which saves playing one whose contribution is not kept). Read folded, each
+                  policy: str | None = None, played: list[Played] | None = None) -> list[tuple[str, Contribution]]:
+    """(slug, contribution) of each challenge as play_one plays it (or as in `played`,
+    which saves playing one whose contribution is not kept yet). Read folded, each
     contribution is kept beside the challenge's result under the same key: after one
     new entry the large bench store's season table unpickles 49 contributions (~35
     ms) and plays one challenge, where unpickling 50 results (~0.9 s) and working
     out their points (~0.7 s) took 1.6 s."""
     settings = snapshot.settings
     teams, rules = active_teams(snapshot.people), settings.points
+    in_hand = {g.challenge.slug: g for g in played or ()}
 
     def contributed(challenge: Challenge) -> Contribution:
-        given = played.get(challenge.slug) if played is not None else None
+        given = in_hand.get(challenge.slug)
         if snapshot.played is None or challenge.race is not None:
-            return contribution(given or play_one(snapshot, challenge, now, policy), teams, rules)
+            return contribution(given if given is not None else play_one(snapshot, challenge, now, policy), teams, rules)
         variant = (scoring.needed_ratings(challenge, settings, now), scoring.policy_of(challenge, settings, policy))
         return snapshot.played(challenge, variant, lambda folded: contribution(  # type: ignore[no-any-return]
             play_folded(challenge, folded, snapshot.people, settings, now, policy), teams, rules), kind="points",

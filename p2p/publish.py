@@ -145,8 +145,7 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
     # those up takes a big season ~0.4 s less than working them out of `played` again.
     # Held for the movement only (~15 MB), not while the challenges above are read nor
     # while the pages are made.
-    contributed = game.contributions(snapshot, [g.challenge for g in played], now,
-                                     played={g.challenge.slug: g for g in played})
+    contributed = game.contributions(snapshot, [g.challenge for g in played], now, played=played)
     tallies = game.add_up(snapshot, contributed, season)
     standings = game.season_rows(snapshot, tallies)
     movement = _movement(snapshot, season, contributed, standings, week_ago)
