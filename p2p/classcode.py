@@ -56,7 +56,7 @@ class _Kept:
     def _code(self, source: str) -> CodeType:
         kept = self.codes.get(source)
         code = _loaded(kept) if kept is not None else None
-        if kept is None or code is None:
+        if kept is None or code is None:  # the same as `code is None`, said so mypy knows `kept` below
             code = compile(source, "<string>", "exec", dont_inherit=True)
             kept = self.codes[source] = marshal.dumps(code)
             self.compiled += 1
