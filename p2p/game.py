@@ -48,10 +48,6 @@ class Tally:
         ("submitted", "reviews", "helpful", "placement", "awards", "clinics"), 0.0))
     challenges: list[str] = field(default_factory=list)
 
-    def add(self, kind: str, value: float) -> None:
-        self.breakdown[kind] += value
-        self.points += value
-
 
 def season_challenges(snapshot: Snapshot, season: Season | None) -> list[Challenge]:
     """The season's challenges (by opening date), in play order: (opens, slug)."""
