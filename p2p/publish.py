@@ -8,12 +8,14 @@ challenge at a time: nothing here holds its million entries."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import pickle
 import re
 import tempfile
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 from p2p import catalog, game, insight, reports, scoring, views
 from p2p.entries import Entry, Submission
@@ -47,7 +49,7 @@ def publish(snapshot: Snapshot, now: dt.datetime, target: str, charts: str, stor
         for name, template, context in steps(_Counted(contexts(snapshot, now, target, Path(spill)), len(nav)),
                                              "rendering pages"):
             site = context.site
-            _page(pages_out, known, templates, f"{name}.md", template, vars(context))
+            _page(pages_out, known, templates, f"{name}.md", template, context)
         _page(pages_out, known, templates, SIDEBAR[target], "sidebar.md.j2", {"site": site, "entries": nav}, tidy=False)
         published = pages_out.finish()
         known.save()  # after finish: it records the stat of the pages in place
@@ -55,13 +57,18 @@ def publish(snapshot: Snapshot, now: dt.datetime, target: str, charts: str, stor
 
 
 def _page(pages_out: PageFolder, known: Rendered, templates: _Templates, file: str, template: str,
-          values: dict[str, Any], tidy: bool = True) -> None:
+          context: Any, tidy: bool = True) -> None:
     """One page: kept when its file holds what the same inputs rendered last time,
-    else rendered and put."""
-    key, path = known.key(file, template, values), pages_out.out_dir / file
+    else rendered and put. `context`: the page's (a dataclass, or a dict of values),
+    or a _Deferred one."""
+    deferred = isinstance(context, _Deferred)
+    values = context if deferred or isinstance(context, dict) else vars(context)
+    key, path = known.key(file, template, context.inputs if deferred else values), pages_out.out_dir / file
     if known.reuse(key, path):
         pages_out.keep(file)
         return
+    if deferred:
+        values = vars(context.make())
     text = templates.render(template, values)
     if tidy:
         text = _tidy(text)
@@ -84,6 +91,17 @@ class _Templates:
 
             self._env = environment(*self.args)
         return self._env.get_template(template).render(**context)
+
+
+class _Deferred(NamedTuple):
+    """A page context made only when its page is rendered: its render key is a digest
+    of `inputs`, everything `make` makes it from. 5,000 people's pages of a big store,
+    nearly all unchanged after one new entry, are then neither made nor pickled
+    whole (~2 s)."""
+
+    site: pages.Site
+    inputs: tuple[Any, ...]
+    make: Callable[[], Any]
 
 
 class _Counted:
@@ -133,7 +151,8 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
     facts: dict[str, _Facts] = {}
     early: dict[str, _Before] = {}
     for challenge in steps(sorted(snapshot.challenges.values(), key=lambda c: c.slug), "reading challenges"):
-        found = _facts(snapshot, challenge, now, max((f.last for f in facts.values() if f.last), default=None), early)
+        found = _facts(snapshot, challenge, now, max((f.last for f in facts.values() if f.last), default=None), early,
+                       feedback)
         if challenge.slug in order:
             feedback.add(order[challenge.slug], found.people)
         facts[challenge.slug] = replace(found, people={})
@@ -178,13 +197,18 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
     # What only the season figures read is spent: a big store's people pages reuse its ~40 MB.
     played = [replace(g, helpful={}, votes={}, given={}, helpful_by=[], pairs=[], comments={}, entrants=[])
               for g in played]
+    # What every person's page reads of the challenges and of who is who: in each
+    # page's render key as one digest.
+    shared = hashlib.sha256(pickle.dumps((
+        [(g.challenge.slug, g.challenge.title, [(c.id, c.name) for c in g.challenge.rubric.criteria]) for g in played],
+        None if site.anonymous else sorted((p.id, p.name) for p in snapshot.people.values()),
+    ), protocol=pickle.HIGHEST_PROTOCOL)).digest()
     for pid, mine in feedback.read():
-        page = _person(snapshot, site, played, won, by_person, mine, given.get(pid, 0), helpful.get(pid, []),
-                       skills, pid)
         pairs = [{**m, "name": snapshot.people[m["with"]].name} for m in mentors.get(pid, [])
                  if m["with"] in snapshot.people]
-        yield f"person-{pid}", "person.md.j2", replace(
-            page, actions=open_by_person.get(pid, []), mentoring=pairs)
+        yield f"person-{pid}", "person.md.j2", _person(
+            snapshot, site, played, won, by_person, mine, given.get(pid, 0), helpful.get(pid, []), skills, pid,
+            open_by_person.get(pid, []), pairs, shared)
     team_rows = {row["team"]: row for row in game.group_rows(snapshot, tallies, "team")}
     for team, page in _teams(snapshot, site, skills, standings, team_rows):
         yield f"team-{team}", "team.md.j2", replace(page, actions=open_by_team.get(team, []))
@@ -222,11 +246,11 @@ class _Facts:
     tags: dict[str, tuple[str, ...]]  # the tags of its top three ranked submissions
     picks: dict[str, list[tuple[str, str | None]]]  # a featured submission's picks: (manager, note), by pick
     helpful: dict[str, list[int]]  # per rater, the answers to "was it helpful?" of their counted ratings
-    people: dict[str, _Feedback]  # per person with a row or a counted rating
+    people: Any  # per person with a row or a counted rating, a _Feedback; kept as _Spill.pack made it
 
 
 def _facts(snapshot: Snapshot, challenge: Any, now: dt.datetime, newest: dt.datetime | None,
-           early: dict[str, _Before]) -> _Facts:
+           early: dict[str, _Before], spill: _Spill) -> _Facts:
     """_facts_of the challenge, kept across publishes. When its entries are read and
     its newest entry is the newest so far, it is also played as it stood a week
     before that entry, into `early`, and kept (_before): after a new entry the
@@ -234,7 +258,8 @@ def _facts(snapshot: Snapshot, challenge: Any, now: dt.datetime, newest: dt.date
     next publish when nothing changed."""
     settings = snapshot.settings
     # Besides its entries, people and settings, only these depend on the time asked for.
-    variant = ("pages", scoring.needed_ratings(challenge, settings, now), scoring.policy_of(challenge, settings))
+    variant = ("pages", scoring.needed_ratings(challenge, settings, now), scoring.policy_of(challenge, settings),
+               spill.layout)
 
     def make(entries: list[Entry]) -> _Facts:
         found = _facts_of(snapshot, challenge, entries, now)
@@ -242,7 +267,7 @@ def _facts(snapshot: Snapshot, challenge: Any, now: dt.datetime, newest: dt.date
             cutoff = found.last - WEEK
             if found.first < cutoff:
                 early[challenge.slug] = _before(snapshot, challenge, now, cutoff, entries)
-        return found
+        return replace(found, people=spill.pack(found.people))
 
     return snapshot.with_entries(challenge.slug, make, variant)  # type: ignore[no-any-return]
 
@@ -307,27 +332,40 @@ def _newest(snapshot: Snapshot, facts: dict[str, _Facts]) -> dt.datetime | None:
 class _Spill:
     """Each person's feedback (_Feedback), set aside a challenge at a time in files of
     BUCKET people each, then read back a file at a time in person order: the
-    feedback of a big store, most of its text, is never in memory whole."""
+    feedback of a big store, most of its text, is never in memory whole. Each
+    person's feedback on each challenge stays pickled until their page is made: its
+    bytes are what the page's render key is made of (_person)."""
 
     def __init__(self, folder: Path, people: list[str]) -> None:
         self.folder, self.people = folder, people
         self.bucket = {pid: i // BUCKET for i, pid in enumerate(people)}
+        # Which file each person's feedback goes to: part of the key of what `pack` made.
+        self.layout = zlib.crc32("\n".join(people).encode("utf-8", "surrogateescape"), BUCKET)
 
-    def add(self, index: int, feedback: dict[str, _Feedback]) -> None:
-        """The feedback of the `index`-th challenge played, by person."""
-        split: dict[int, dict[str, _Feedback]] = {}
+    def pack(self, feedback: dict[str, _Feedback]) -> dict[int, bytes]:
+        """A challenge's feedback split into this spill's files, pickled. Kept so in
+        the challenge's _Facts (under `layout`), it is appended to the files as it
+        is: a big store's publish after one new entry then neither unpickles nor
+        pickles again the feedback of the challenges that did not change (~1 s)."""
+        split: dict[int, dict[str, bytes]] = {}
         for pid, mine in feedback.items():
             bucket = self.bucket.get(pid)
             if bucket is not None:
-                split.setdefault(bucket, {})[pid] = mine
-        for bucket, part in split.items():
+                # Its fields, not the NamedTuple, which pickles through Python code.
+                split.setdefault(bucket, {})[pid] = pickle.dumps(tuple(mine), protocol=pickle.HIGHEST_PROTOCOL)
+        return {bucket: pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL) for bucket, part in split.items()}
+
+    def add(self, index: int, packed: dict[int, bytes]) -> None:
+        """The feedback of the `index`-th challenge played, as `pack` made it."""
+        for bucket, part in packed.items():
             with open(self.folder / f"{bucket}.pickle", "ab") as handle:
                 pickle.dump((index, part), handle, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def read(self) -> Iterator[tuple[str, dict[int, _Feedback]]]:
-        """(person, {challenge index: their feedback}) for every person, in order."""
+    def read(self) -> Iterator[tuple[str, dict[int, bytes]]]:
+        """(person, {challenge index: their feedback, pickled}) for every person, in
+        order (`unpack` reads one)."""
         for start in range(0, len(self.people), BUCKET):
-            found: dict[str, dict[int, _Feedback]] = {}
+            found: dict[str, dict[int, bytes]] = {}
             try:
                 with open(self.folder / f"{start // BUCKET}.pickle", "rb") as handle:
                     while True:
@@ -335,12 +373,16 @@ class _Spill:
                             index, part = pickle.load(handle)
                         except EOFError:
                             break
-                        for pid, mine in part.items():
+                        for pid, mine in pickle.loads(part).items():
                             found.setdefault(pid, {})[index] = mine
             except FileNotFoundError:  # no one in this file had feedback
                 pass
             for pid in self.people[start:start + BUCKET]:
                 yield pid, found.get(pid, {})
+
+    @staticmethod
+    def unpack(mine: bytes) -> _Feedback:
+        return _Feedback(*pickle.loads(mine))
 
 
 def _plain(snapshot: Snapshot, entries: list[Entry]) -> Snapshot:
@@ -463,33 +505,40 @@ def _bracket(snapshot: Snapshot, slug: str, now: dt.datetime, facts: dict[str, _
 
 
 def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won: dict[str, list[dict[str, str]]],
-            by_person: dict[str, dict[str, Any]], feedback: dict[int, _Feedback], given: int, helpful: list[int],
-            skills: game.SkillScores, pid: str) -> pages.PersonPage:
-    """`feedback`: theirs by the index of the challenge in `played`."""
-    person = snapshot.people[pid]
-    criteria, comments, trend = [], [], []
-    for index, g in enumerate(played):
-        mine = feedback.get(index)
-        if mine is None:
-            continue
-        challenge = g.challenge
-        if mine.trend is not None:
-            score, rank = mine.trend
-            trend.append({"challenge": challenge.slug, "title": challenge.title, "score": score, "rank": rank})
-        for c, (score, team_median) in zip(challenge.rubric.criteria, mine.criteria):
-            criteria.append({"challenge": challenge.slug, "criterion": c.id, "name": c.name, "score": score,
-                             "team_median": team_median})
-        for rater, comment in mine.comments:
-            comments.append({"challenge": challenge.slug, "title": challenge.title, "comment": comment,
-                             "rater": "a peer" if site.anonymous else snapshot.people[rater].name})
-    ordered = sorted(criteria, key=lambda c: (-c["score"], c["challenge"], c["criterion"]))
-    growth = ordered[3:][-3:][::-1]  # the weakest criteria that are not already strengths
+            by_person: dict[str, dict[str, Any]], feedback: dict[int, bytes], given: int, helpful: list[int],
+            skills: game.SkillScores, pid: str, actions: list[Any], mentoring: list[dict[str, Any]],
+            shared: bytes) -> _Deferred:
+    """A person's page, made only when it must be rendered. `feedback`: theirs by the
+    index of the challenge in `played` (_Spill.read's); `shared`: a digest of what
+    the page reads of `played`'s challenges and of people's names."""
     accuracy = [v for g in played for v in g.accuracy.get(pid, [])]
     reviews = {"given": given, "accuracy": sum(accuracy) / len(accuracy) if accuracy else None,
                "helpful": sum(helpful) / len(helpful) if helpful else None}
-    return pages.PersonPage(site, views.person_doc(person), criteria, ordered[:3], growth,
-                            comments, trend, won.get(pid, []), game.levels(snapshot, skills, pid),
-                            reviews, by_person.get(pid))
+    person, badges, levels, points = (views.person_doc(snapshot.people[pid]), won.get(pid, []),
+                                      game.levels(snapshot, skills, pid), by_person.get(pid))
+
+    def make() -> pages.PersonPage:
+        criteria, comments, trend = [], [], []
+        for index, g in enumerate(played):
+            if index not in feedback:
+                continue
+            challenge, mine = g.challenge, _Spill.unpack(feedback[index])
+            if mine.trend is not None:
+                score, rank = mine.trend
+                trend.append({"challenge": challenge.slug, "title": challenge.title, "score": score, "rank": rank})
+            for c, (score, team_median) in zip(challenge.rubric.criteria, mine.criteria):
+                criteria.append({"challenge": challenge.slug, "criterion": c.id, "name": c.name, "score": score,
+                                 "team_median": team_median})
+            for rater, comment in mine.comments:
+                comments.append({"challenge": challenge.slug, "title": challenge.title, "comment": comment,
+                                 "rater": "a peer" if site.anonymous else snapshot.people[rater].name})
+        ordered = sorted(criteria, key=lambda c: (-c["score"], c["challenge"], c["criterion"]))
+        growth = ordered[3:][-3:][::-1]  # the weakest criteria that are not already strengths
+        return pages.PersonPage(site, person, criteria, ordered[:3], growth, comments, trend, badges, levels,
+                                reviews, points, actions, mentoring)
+
+    return _Deferred(site, ("person", shared, site, person, feedback, badges, levels, reviews, points, actions,
+                            mentoring), make)
 
 
 def _teams(snapshot: Snapshot, site: pages.Site, skill_scores: game.SkillScores, standings: list[dict[str, Any]],

@@ -334,6 +334,22 @@ def test_deleting_the_caches_changes_no_page(demo_store, tmp_path, monkeypatch):
     assert pages(tmp_path / "cold") == {p.name: p.read_text() for p in sorted(GOLDEN.glob("*.md"))}
 
 
+def test_feedback_set_aside_in_several_files_reaches_each_person_and_is_kept_per_file_layout(
+        demo_store, tmp_path, monkeypatch):
+    """Each challenge's feedback is kept split by the files people's pages are read
+    back from (publish._Spill.pack): kept for files of 3 people, it is not used for
+    files of 2."""
+    from p2p import publish as publishing
+
+    monkeypatch.setenv("P2P_NOW", DEMO_NOW)
+    golden = {p.name: p.read_text() for p in sorted(GOLDEN.glob("*.md"))}
+    for bucket in (3, 3, 2):
+        monkeypatch.setattr(publishing, "BUCKET", bucket)
+        shutil.rmtree(tmp_path / "wiki", ignore_errors=True)
+        publish(demo_store, tmp_path / "wiki")
+        assert pages(tmp_path / "wiki") == golden, bucket
+
+
 def test_compiled_templates_follow_the_filters_jinja_runs_on_constants(tmp_path, monkeypatch):
     """`{{ "a_b" }}` is escaped when the template is compiled: changing the escaping
     must not serve the page from the old compiled code."""
@@ -394,6 +410,12 @@ def test_kept_page_facts_are_used_only_while_nothing_they_depend_on_changed(p2p,
         ("a rater renamed", lambda: commit_by_hand(p2p, "people/ben.yaml", (p2p.root / "people" / "ben.yaml")
                                                    .read_text().replace("name: Ben", "name: Benno"))),
         ("raters named", lambda: commit_by_hand(p2p, "p2p.yaml", config.read_text() + "publish: {anonymous: false}\n")),
+        # A person's page is kept by what it is made from (publish._Deferred): who rated
+        # them is one of those, by name, and so is each challenge's title.
+        ("a named rater renamed", lambda: commit_by_hand(p2p, "people/ava.yaml", (p2p.root / "people" / "ava.yaml")
+                                                         .read_text().replace("name: Ava", "name: Avery"))),
+        ("a challenge retitled", lambda: commit_by_hand(p2p, "challenges/pitch.yaml", (
+            p2p.root / "challenges" / "pitch.yaml").read_text().replace("title: ", "title: Retitled "))),
         ("a comment added", lambda: p2p("rate", "pitch", "ava", *scores(5), "--comment", "Best yet.", as_="cal")),
         ("past the review", lambda: monkeypatch.setenv("P2P_NOW", "2026-12-20T12:00:00Z")),
     ]
@@ -404,6 +426,7 @@ def test_kept_page_facts_are_used_only_while_nothing_they_depend_on_changed(p2p,
         assert after != before and after == fresh(p2p.root, tmp_path), step
         before = after
     assert "Best yet." in after["person-ava.md"] and "Ask sooner." not in after["person-ava.md"]
+    assert "| Avery | Slow start. |" in after["person-ben.md"] and "Retitled " in after["person-ben.md"]
 
 
 def test_a_template_that_fails_half_way_changes_no_page(p2p, tmp_path):
