@@ -416,6 +416,10 @@ def test_kept_page_facts_are_used_only_while_nothing_they_depend_on_changed(p2p,
                                                          .read_text().replace("name: Ava", "name: Avery"))),
         ("a challenge retitled", lambda: commit_by_hand(p2p, "challenges/pitch.yaml", (
             p2p.root / "challenges" / "pitch.yaml").read_text().replace("title: ", "title: Retitled "))),
+        # A challenge's page is kept by its board and what else it shows: here only
+        # how many people may enter changes.
+        ("someone joined", lambda: p2p("people", "add", "zoe", "--name", "Zoe", "--email", "zoe@example.com",
+                                       "--role", "ae", "--team", "east")),
         ("a comment added", lambda: p2p("rate", "pitch", "ava", *scores(5), "--comment", "Best yet.", as_="cal")),
         ("past the review", lambda: monkeypatch.setenv("P2P_NOW", "2026-12-20T12:00:00Z")),
     ]
