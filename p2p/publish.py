@@ -246,7 +246,7 @@ class _Facts:
     tags: dict[str, tuple[str, ...]]  # the tags of its top three ranked submissions
     picks: dict[str, list[tuple[str, str | None]]]  # a featured submission's picks: (manager, note), by pick
     helpful: dict[str, list[int]]  # per rater, the answers to "was it helpful?" of their counted ratings
-    people: Any  # per person with a row or a counted rating, a _Feedback; kept as _Spill.pack made it
+    people: Any  # per person with a row or a counted rating, their _Feedback; kept as _Spill.pack packs it
 
 
 def _facts(snapshot: Snapshot, challenge: Any, now: dt.datetime, newest: dt.datetime | None,
@@ -382,6 +382,7 @@ class _Spill:
 
     @staticmethod
     def unpack(mine: bytes) -> _Feedback:
+        """One person's feedback on one challenge, as `read` gives it."""
         return _Feedback(*pickle.loads(mine))
 
 
@@ -493,7 +494,8 @@ def _challenge(snapshot: Snapshot, site: pages.Site, challenge: Any, now: dt.dat
 
     if scored is None:
         return make()
-    # The board as it pickles (its rows as columns), without what its rows do not show.
+    # The board as it pickles (its rows as columns), without the ratings and aggregates
+    # the page does not show.
     shown = scoring.Board(scored.rows, scored.policy, scored.needed, {}, {})
     return _Deferred(site, ("challenge", site, doc, shown, eligible, race, bracket), make)
 
