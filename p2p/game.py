@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from itertools import chain
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, Iterable, Mapping, Sequence
 
 from p2p import reviewing, scoring

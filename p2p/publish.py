@@ -62,14 +62,12 @@ def _page(pages_out: PageFolder, known: Rendered, templates: _Templates, file: s
     else rendered and put. `context`: the page's (a dataclass, or a dict of values),
     or a _Deferred one."""
     deferred = isinstance(context, _Deferred)
-    values = context if deferred or isinstance(context, dict) else vars(context)
-    key, path = known.key(file, template, context.inputs if deferred else values), pages_out.out_dir / file
+    keyed = context.inputs if deferred else context if isinstance(context, dict) else vars(context)
+    key, path = known.key(file, template, keyed), pages_out.out_dir / file
     if known.reuse(key, path):
         pages_out.keep(file)
         return
-    if deferred:
-        values = vars(context.make())
-    text = templates.render(template, values)
+    text = templates.render(template, vars(context.make()) if deferred else keyed)
     if tidy:
         text = _tidy(text)
     known.remember(key, text, path)
