@@ -233,7 +233,9 @@ def test_a_page_edited_by_hand_is_rendered_and_rewritten_though_nothing_else_cha
 
 
 def test_a_publish_that_changes_no_page_does_not_import_jinja(p2p, tmp_path):
-    """Only a page that must be rendered needs Jinja (~50 ms to import), the sidebar too."""
+    """Only a page that must be rendered needs Jinja (~50 ms to import), the sidebar
+    too; a commit that changes nothing a page shows renders none (the analytics page
+    once held the commit id, and was rendered again after every commit)."""
     import subprocess
     import sys
 
@@ -249,6 +251,8 @@ def test_a_publish_that_changes_no_page_does_not_import_jinja(p2p, tmp_path):
     wiki = tmp_path / "wiki"
     publish(p2p.root, wiki)
     want = pages(wiki)
+    assert re.search(r": 0 created, 0 updated, \d+ unchanged, 0 deleted\nJINJA=False", published())
+    commit_by_hand(p2p, "NOTES.md", "Not read by p2p.\n")
     assert re.search(r": 0 created, 0 updated, \d+ unchanged, 0 deleted\nJINJA=False", published())
     (wiki / "_Sidebar.md").write_text("edited by hand\n")
     assert re.search(r": 0 created, 1 updated, \d+ unchanged, 0 deleted\nJINJA=True", published())

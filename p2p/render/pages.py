@@ -94,5 +94,5 @@ class ClinicsPage:
 @dataclass(frozen=True)
 class AnalyticsPage:
     site: Site
-    stats: Row  # the `p2p stats --format json` document of the season (with outcomes)
+    stats: Row  # the `p2p stats --format json` document of the season (with outcomes), less its `commit`
     by_team: list[Row] = field(default_factory=list)  # leaderboard --by team rows
