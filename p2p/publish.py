@@ -276,7 +276,10 @@ def _facts(snapshot: Snapshot, challenge: Any, now: dt.datetime, newest: dt.date
 def _facts_of(snapshot: Snapshot, challenge: Any, entries: list[Entry], now: dt.datetime) -> _Facts:
     from p2p import brackets, reviewing
 
-    board = scoring.board(challenge, entries, snapshot.people, snapshot.settings, now)
+    # The store's own tally of these entries, read folded: not folded again (~0.2 s
+    # for a big challenge's 20,000 entries).
+    board = scoring.board(challenge, entries, snapshot.people, snapshot.settings, now,
+                          folded=snapshot.tallies.get(challenge.slug))
     criteria = challenge.rubric.criteria
     medians = {person: tuple(median([r.scores[c.id] for r in ratings.values()]) for c in criteria)
                for person, ratings in board.ratings.items() if ratings}

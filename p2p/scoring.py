@@ -262,9 +262,11 @@ class Scored(NamedTuple):
 
 
 def board(challenge: Challenge, entries: Sequence[Entry], people: Mapping[str, Person], settings: Settings,
-          now: dt.datetime | None = None, policy: str | None = None) -> Board:
-    """Standings of one challenge: ranked rows first in rank order, then pending by id."""
-    scored = score(tally(challenge, entries), challenge, people, settings, now, policy, entries, explain=True)
+          now: dt.datetime | None = None, policy: str | None = None, folded: Tally | None = None) -> Board:
+    """Standings of one challenge: ranked rows first in rank order, then pending by id.
+    `folded`: the tally of `entries`, when in hand (a store read folded keeps one)."""
+    folded = tally(challenge, entries) if folded is None else folded
+    scored = score(folded, challenge, people, settings, now, policy, entries, explain=True)
     by_id = {e.id: e for e in entries if isinstance(e, Rating)}
     ratings = {pid: {rater: by_id[rid] for rater, rid in raters.items()} for pid, raters in scored.counted.items()}
     return Board(scored.rows, scored.policy, scored.needed, scored.aggregates, ratings)
