@@ -13,7 +13,8 @@ each command, each run a fresh process, plus the ratios the issue sets targets o
   own row, a clone's first write (from git's index as `git clone` writes it, which that
   write converts once);
 - leaderboard of one challenge: cold (no .git/p2p: no parse cache, no tallies, as in
-  a fresh clone) and warm (caches present, one new entry since) vs the same rows from SQLite
+  a fresh clone) and warm (caches present, one new entry since: a rating, the
+  commonest entry, see new_entry) vs the same rows from SQLite
   (GROUP BY over every entry of the store, through Python's sqlite3) and vs the
   challenge's entries as JSON lines parsed with orjson;
 - the season leaderboard (every challenge of the store), warm after one new entry: no
@@ -28,8 +29,10 @@ while one is timed).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -63,6 +66,18 @@ with open(sys.argv[1], "rb") as handle:
             scores.setdefault(entry["person"], []).append(sum(entry["scores"].values()) / len(entry["scores"]))
 print(len(sorted(scores.items(), key=lambda kv: -sum(kv[1]) / len(kv[1]))))
 """
+
+
+def rating_plan(p2p: list[str], root: Path, slug: str) -> tuple[list[str], list[str], list[str]]:
+    """(raters, rated, criterion ids) for new_entry's ratings in challenge `slug`:
+    150 reps, and 150 others with a submission to rate."""
+    show = [*p2p, "--store", str(root), "challenge", "show", slug, "--format", "json"]
+    board = [*p2p, "--store", str(root), "leaderboard", slug, "--format", "json"]
+    doc, rows = (json.loads(subprocess.run(argv, check=True, env=ENV, capture_output=True, text=True).stdout)
+                 for argv in (show, board))
+    raters = [f"r{i:05d}" for i in range(150)]
+    rated = sorted({row["person"] for row in rows["rows"]} - set(raters))[:150]
+    return raters, rated, [c["id"] for c in doc["rubric"]["criteria"]]
 
 
 def measure(argv: list[str], cwd: Path | None = None, before=None) -> tuple[float, float]:  # noqa: ANN001
@@ -197,12 +212,26 @@ def main() -> None:
     python = str(bin_ / "python")
     p2p = [str(bin_ / "p2p")]
     rows: list[tuple[str, float, float]] = []
-    counter = iter(range(10**6))
+    # From a point of its own in each run: the ratings below are then by and of pairs
+    # the store has seldom seen (a rating again replaces the rater's earlier one).
+    counter = itertools.count(random.randrange(10**6))
+    plans: dict[Path, tuple[list[str], list[str], list[str]]] = {}
 
     def new_entry(root: Path) -> None:
+        """One new rating, the commonest entry (four in five of a store's): a rep in turn
+        rates another in turn, with scores that differ from one rating to the next. It
+        moves the rated rep's score, and the ranks and pages that follow from it, as
+        a real one does, and does so in every run of the bench. (A resubmission by a
+        rep in turn, this bench's entry before, moved ~250 of the small store's
+        pages the first time each rep resubmitted and none after: the figure
+        depended on how often the bench had run on the store.)"""
         n = next(counter)
-        subprocess.run([*p2p, "--store", str(root), "--as", f"r{n % 200:05d}", "submit", CHALLENGE, "--link",
-                        f"https://bench.example/{n}"], check=True, env=ENV, capture_output=True)
+        if root not in plans:
+            plans[root] = rating_plan(p2p, root, CHALLENGE)
+        raters, rated, criteria = plans[root]
+        scores = [f"--score={c}={1 + (n + i) % 5}" for i, c in enumerate(criteria)]
+        subprocess.run([*p2p, "--store", str(root), "--as", raters[n % len(raters)], "rate", CHALLENGE,
+                        rated[(n + n // len(raters)) % len(rated)], *scores], check=True, env=ENV, capture_output=True)
 
     git_1k = small_git_repo(args.work)
 
