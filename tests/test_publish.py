@@ -271,6 +271,22 @@ def test_jinja_s_version_names_the_render_index_even_when_its_source_cannot_be_r
     assert len(asked) == 32 and asked != read and asked != salt("gitlab", folders=[])
 
 
+def test_a_page_s_render_key_is_of_its_values_not_of_how_its_objects_are_shared(tmp_path):
+    """A cold read makes a page's data afresh, the next read gets it back from the
+    caches: equal values, shared between places differently. The publish after a cold
+    one rendered every person's page of the bench's small store again, to the same text."""
+    from p2p.render.rendered import Rendered
+
+    known = Rendered(tmp_path, b"salt", "github", "mermaid")
+    score = float("3.75")
+    shared = {"scores": [score, score], "rows": [{"name": "Ava"}] * 2}
+    apart = {"scores": [float("3.75"), float("3.75")], "rows": [{"name": "Ava"}, {"name": "Ava"}]}
+    assert known.key("person-ava.md", "person.md.j2", shared) == known.key("person-ava.md", "person.md.j2", apart)
+    assert known.key("person-ava.md", "person.md.j2", shared) != known.key(
+        "person-ava.md", "person.md.j2", {**apart, "scores": [3.75, 3.5]})
+    assert known.key("person-ava.md", "person.md.j2", {"n": 1}) != known.key("person-ava.md", "person.md.j2", {"n": 1.0})
+
+
 def _index(store: Path) -> dict:
     import pickle
 

@@ -16,6 +16,7 @@ before. The index is disposable: a missing or unreadable one is only slower."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import sys
@@ -45,10 +46,21 @@ class Rendered:
         when they cannot be pickled (the page is then always rendered), or without an index."""
         if self.path is None:
             return None
+        written = io.BytesIO()
+        pickler = pickle.Pickler(written, protocol=5)
+        # Values only: without its memo, pickle writes a value shared by two places twice
+        # rather than once and then a reference, so equal data gives equal bytes however
+        # its objects are shared. Data made afresh (a cold read) and the same data read
+        # back from the caches share theirs differently: with the memo, the publish after
+        # a cold one rendered every person's page again to the same text.
+        pickler.fast = True
         try:
-            return hashlib.sha256(self.salt + pickle.dumps(parts, protocol=5)).digest()
-        except (pickle.PicklingError, TypeError, AttributeError):
+            pickler.dump(parts)
+        except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
             return None
+        digest = hashlib.sha256(self.salt)
+        digest.update(written.getbuffer())
+        return digest.digest()
 
     def reuse(self, key: bytes | None, path: Path) -> bool:
         """Whether the page file at `path` holds what `key` rendered last time."""
