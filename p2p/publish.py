@@ -436,17 +436,25 @@ class _Before(NamedTuple):
     def fits(self, cutoff: dt.datetime) -> bool:
         return (self.below is None or self.below < cutoff) and (self.above is None or cutoff <= self.above)
 
+    def grown(self, added: list[Entry]) -> _Before:
+        """This replay for the challenge's entries and `added` too: the same, with
+        their times in its bracket, so that `fits` fails for a cutoff after one of
+        them (one added before the cutoff it was made for included)."""
+        return self._replace(above=min([e.at for e in added] + ([self.above] if self.above is not None else []),
+                                       default=None))
+
 
 def _before(snapshot: Snapshot, challenge: Any, now: dt.datetime, cutoff: dt.datetime,
             held: list[Entry] | None = None) -> _Before:
     """_Before.of the challenge's entries (`held`, when in hand), kept across
     publishes: the newest entry moves the cutoff each time, but seldom past one of
-    an unchanged challenge's own."""
+    the challenge's own; and a new entry, at or after the cutoff, leaves it as it
+    was (a big challenge's replay is ~0.4 s)."""
     settings = snapshot.settings
     variant = ("before", scoring.needed_ratings(challenge, settings, now), scoring.policy_of(challenge, settings))
     return snapshot.with_entries(  # type: ignore[no-any-return]
         challenge.slug, lambda entries: _Before.of(snapshot, challenge, now, cutoff, entries), variant,
-        fits=lambda kept: kept.fits(cutoff), held=held)
+        fits=lambda kept: kept.fits(cutoff), held=held, grows=lambda kept, added: kept.grown(added))
 
 
 def _movement(snapshot: Snapshot, season: Any, contributed: list[tuple[str, game.Contribution]],

@@ -47,10 +47,10 @@ class Snapshot:
     # under its tally, people, settings and `variant` (what else the result depends
     # on); see p2p.game.play_one and season_points.
     played: Callable[..., Any] | None = None
-    # When read `folded` whole: (folder, variant, make, fits, held) -> make(the entries
+    # When read `folded` whole: (folder, variant, make, fits, held, grows) -> make(the entries
     # of one entries folder), read from the store unless held, and kept like `played`
     # when `variant` is given; `folders`: the name of every entries folder (see `with_entries`).
-    read_folder: Callable[[str, tuple[Any, ...] | None, Callable[[list[Entry]], Any], Any, Any], Any] | None = None
+    read_folder: Callable[[str, tuple[Any, ...] | None, Callable[[list[Entry]], Any], Any, Any, Any], Any] | None = None
     folders: list[str] | None = None
     _by_challenge: dict[str, list[Entry]] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -62,17 +62,21 @@ class Snapshot:
         return list(self._by_challenge.get(slug, ()))
 
     def with_entries(self, folder: str, make: Callable[[list[Entry]], Any], variant: tuple[Any, ...] | None = None,
-                     fits: Callable[[Any], bool] | None = None, held: list[Entry] | None = None) -> Any:
+                     fits: Callable[[Any], bool] | None = None, held: list[Entry] | None = None,
+                     grows: Callable[[Any, list[Entry]], Any] | None = None) -> Any:
         """`make(the entries of one challenge folder)`. Read folded whole, the store is
         read one folder at a time and nothing of it stays in memory, and with `variant`
         (what else the result depends on besides the folder, people and settings) the
         result is kept across processes, to be used again when `fits(result)` (if
         given); otherwise from this snapshot's entries. `held`: the folder's entries,
-        when the caller has them in hand: made from them, nothing is read again."""
+        when the caller has them in hand: made from them, nothing is read again.
+        `grows(result, added)`: a result kept before entries were `added` to the
+        folder, as it stands with them, or None when they change it (the loader's
+        from_entries)."""
         challenge = self.challenges.get(folder)
         if self.read_folder is None or (challenge is not None and challenge.race is not None):  # races: read already
             return make(self.entries_of(folder) if held is None else held)
-        return self.read_folder(folder, variant, make, fits, held)
+        return self.read_folder(folder, variant, make, fits, held, grows)
 
     def entry_folders(self) -> list[str]:
         """The name of every entries folder: each challenge's with entries, and any of

@@ -515,7 +515,7 @@ def test_week_ago_standings_are_kept_until_the_cutoff_passes_one_of_the_challeng
     wiki = tmp_path / "wiki"
 
     def stamps() -> dict[str, int]:
-        kept = (p2p.root / ".git" / "p2p" / "tallies").glob("*/long/read-*.pickle")
+        kept = (p2p.root / ".git" / "p2p" / "tallies").glob("*/long/grown-*.pickle")
         return {p.name: p.stat().st_mtime_ns for p in kept}
 
     on("17", "submit", "other", "--link", "https://v.example/cal", as_="cal")  # a week back from here: Nov 10
@@ -533,6 +533,47 @@ def test_week_ago_standings_are_kept_until_the_cutoff_passes_one_of_the_challeng
     home = pages(wiki)["Home.md"]
     assert pages(wiki) == fresh(p2p.root, tmp_path) and stamps() != before
     assert "[Ben](person-ben) | ▼" in home  # he had his entry in long a week before, not "new"
+
+
+def test_a_challenge_s_week_ago_replay_outlives_entries_after_the_cutoff_but_not_one_before_it_or_an_edit(
+        p2p, tmp_path, monkeypatch):
+    """A new entry comes after the cutoff a week before the newest one, so the replay
+    of its challenge as it stood then is used again (a big challenge's takes ~0.4 s).
+    An entry dated before the cutoff, or one edited by hand, makes it played again."""
+    from p2p import publish as publishing
+
+    month_long(p2p, "long")
+    on = dated(p2p, monkeypatch)
+    on("02", "submit", "long", "--link", "https://v.example/ava", as_="ava")
+    on("03", "submit", "long", "--link", "https://v.example/ben", as_="ben")
+    for rater in ("cal", "dia", "eli"):
+        on("04", "rate", "long", "ava", *scores(4), as_=rater)
+        on("04", "rate", "long", "ben", *scores(3), as_=rater)
+    on("12", "rate", "long", "ben", *scores(5), as_="mia")  # the newest: the cutoff is Nov 5 at noon
+    replays = []
+    real = publishing._Before.of.__func__
+    monkeypatch.setattr(publishing._Before, "of", classmethod(lambda cls, *args: replays.append(1) or real(cls, *args)))
+    wiki = tmp_path / "wiki"
+
+    def published() -> int:
+        """How many replays a publish made; its pages must be those of a copy with no caches."""
+        replays.clear()
+        publish(p2p.root, wiki)
+        made = len(replays)
+        assert pages(wiki) == fresh(p2p.root, tmp_path)
+        return made
+
+    assert published() == 1
+    on("12", "rate", "long", "ava", *scores(2), as_="mia")  # after the cutoff, which stays where it was
+    assert published() == 0
+    on("04", "rate", "long", "ava", *scores(1), as_="mia")  # again, dated Nov 4: before the cutoff
+    assert published() == 1
+    assert published() == 0  # nothing new
+    (path,) = [f for f in (p2p.root / "entries" / "long" / "cal").glob("*.yaml") if "person: ava" in f.read_text()]
+    # Edited by hand to come after the cutoff: the replay must leave it out, though the
+    # file reads like a new entry after the cutoff (its id gives it away).
+    commit_by_hand(p2p, str(path.relative_to(p2p.root)), path.read_text().replace("2026-11-04T", "2026-11-10T"))
+    assert published() == 1
 
 
 def test_a_publish_with_nothing_new_reads_no_entries_folder(p2p, tmp_path, monkeypatch):

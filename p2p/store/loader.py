@@ -279,19 +279,45 @@ class _Tallies(Mapping[str, Any]):
         return self._kept(challenge.slug, kind, variant, made or (lambda: play(self._state(challenge).tally)))
 
     def from_entries(self, folder: str, variant: tuple[Any, ...] | None, make: Callable[[list[Entry]], Any],
-                     fits: Callable[[Any], bool] | None = None, held: list[Entry] | None = None) -> Any:
+                     fits: Callable[[Any], bool] | None = None, held: list[Entry] | None = None,
+                     grows: Callable[[Any, list[Entry]], Any] | None = None) -> Any:
         """`make` of the entries of one entries folder (snapshot.read_folder), read
         without keeping them in memory (or `held`: the caller's, in hand); kept like
         `played` under `variant` when given, and then used only when `fits` it
-        (TallyCache.recall)."""
+        (TallyCache.recall). With `grows`, a result kept for an earlier tree of the
+        folder is used too when all that changed since is entries added, newer than
+        every one it was made from, and `grows(result, added)` gives it as it
+        stands with them (None when they change it)."""
         assert self._snapshot.commit is not None
+        commit = self._snapshot.commit
 
-        def read() -> Any:
-            if held is not None:
-                return make(held)
-            return make(_folder_entries(self._git, self._snapshot.commit, folder, keep=False)[0])  # type: ignore[arg-type]
+        def entries() -> list[Entry]:
+            return held if held is not None else _folder_entries(self._git, commit, folder, keep=False)[0]
 
-        return read() if variant is None else self._kept(folder, "read", variant, read, fits)
+        if variant is None:
+            return make(entries())
+        if grows is None:
+            return self._kept(folder, "read", variant, lambda: make(entries()), fits)
+        tree = self._trees.get(f"{layout.ENTRIES}/{folder}", "0")
+
+        def made() -> _Since:
+            found = entries()
+            return _Since(tree, max((e.id for e in found), default=""), make(found))
+
+        def renew(kept: Any) -> _Since | None:
+            if not isinstance(kept, _Since) or kept.tree == tree:
+                return kept if isinstance(kept, _Since) else None
+            added = _added(self._git, folder, kept.tree, tree, keep=False)
+            if added is None or any(e.id <= kept.newest for e in added):  # an entry edited, or not newer
+                return None
+            result = grows(kept.result, added)
+            return None if result is None else _Since(tree, max([kept.newest, *(e.id for e in added)]), result)
+
+        # Keyed without the folder's own tree: the kept result holds the tree it stands for.
+        key = "-".join([*(self._trees.get(name, "0") for name in _BASE), *map(str, variant)])
+        kept = _recall(self._cache, self._snapshot, folder, "grown", key, made,
+                       None if fits is None else lambda k: fits(k.result), renew)
+        return kept.result
 
     def _kept(self, folder: str, kind: str, variant: tuple[Any, ...], compute: Callable[[], Any],
               fits: Callable[[Any], bool] | None = None) -> Any:
@@ -481,13 +507,13 @@ def _keeper(git: Git, base: Snapshot, trees: dict[str, str], key: str) -> Callab
 
 
 def _recall(cache: Any, snapshot: Snapshot, folder: str, kind: str, key: str, compute: Callable[[], Any],
-            fits: Callable[[Any], bool] | None = None) -> Any:
+            fits: Callable[[Any], bool] | None = None, renew: Callable[[Any], Any] | None = None) -> Any:
     """`compute()` for an entries folder, kept in the tally cache under a digest of
     `key`. Nothing is kept while p2p.yaml has a problem: its settings then fall back to
     defaults that depend on this machine (a time zone it does not know)."""
     if any(problem.path == layout.CONFIG for problem in snapshot.problems):
         return compute()
-    return cache.recall(folder, kind, _sha1(key), compute, fits)
+    return cache.recall(folder, kind, _sha1(key), compute, fits, renew)
 
 
 def _advance(git: Git, base_tree: str, tree: str, base: Any, keep: bool = True) -> list[Entry] | None:
@@ -496,20 +522,45 @@ def _advance(git: Git, base_tree: str, tree: str, base: Any, keep: bool = True) 
     changed (a file edited, removed, broken or out of place, or an entry not newer
     than all folded): then the folder is read. Without `keep`, what was parsed is
     not remembered for the next read."""
-    challenge = base.challenge
+    from p2p import scoring
+
+    added = _added(git, base.challenge.slug, base_tree, tree, {p.path for p in base.problems}, keep)
+    if added is None:
+        return None
+    ids = [base.tally.newest[0]] + [entry.id for entry in added]
+    if any(earlier >= later for earlier, later in zip(ids, ids[1:])):  # older, or one id in two files
+        return None
+    for entry in added:
+        scoring.fold(base.tally, base.challenge, entry)
+    return added
+
+
+def _added(git: Git, slug: str, before: str, tree: str, broken: set[str] | frozenset[str] = frozenset(),
+           keep: bool = True) -> list[Entry] | None:
+    """The entries in challenge folder `slug`'s tree `tree` that its tree `before`
+    did not hold, in id order; None when anything else changed (a file removed, one
+    of `broken` changed, or a changed file that is not an entry in its place). A
+    changed entry reads as added: the caller checks that every one is newer than all
+    it had. Without `keep`, what was parsed is not remembered for the next read."""
     try:
-        changes = git.diff_trees(base_tree, tree)
+        changes = git.diff_trees(before, tree)
     except StoreError:  # the tree is gone from git (a rewritten history)
         return None
-    prefix = f"{layout.ENTRIES}/{challenge.slug}/"
-    broken = {p.path for p in base.problems}
+    prefix = f"{layout.ENTRIES}/{slug}/"
     if any(oid is None or prefix + path in broken for path, oid in changes):
         return None
     unknown = sorted({oid for _, oid in changes if oid not in _entries and oid not in _parsed})
     for oid, data in (git.read_blobs(unknown) if unknown else {}).items():
         _parsed[oid] = _parse(data)
     try:
-        return _fold_added(base, [(prefix + path, oid) for path, oid in changes])
+        added = []
+        for path, oid in changes:
+            path = prefix + path
+            entry = _entry_of(oid, _parsed.get(oid)) if layout.classify(path) == "entry" else None
+            if entry is None or path != f"{layout.ENTRIES}/{entry.challenge}/{entry.by}/{entry.id}.yaml":
+                return None
+            added.append(entry)
+        return sorted(added, key=_by_id)
     finally:
         if not keep:
             for oid in unknown:
@@ -517,23 +568,13 @@ def _advance(git: Git, base_tree: str, tree: str, base: Any, keep: bool = True) 
                 _entries.pop(oid, None)
 
 
-def _fold_added(base: Any, changes: list[tuple[str, str]]) -> list[Entry] | None:
-    """_advance's fold of the parsed files (path, blob id) added to a challenge folder."""
-    from p2p import scoring
+class _Since(NamedTuple):
+    """A result kept for an entries folder (from_entries' `grows`), with the tree it
+    stands for and the newest entry id in that tree."""
 
-    added = []
-    for path, oid in changes:
-        entry = _entry_of(oid, _parsed.get(oid)) if layout.classify(path) == "entry" else None
-        if entry is None or path != f"{layout.ENTRIES}/{entry.challenge}/{entry.by}/{entry.id}.yaml":
-            return None
-        added.append(entry)
-    added.sort(key=_by_id)
-    ids = [base.tally.newest[0]] + [entry.id for entry in added]
-    if any(earlier >= later for earlier, later in zip(ids, ids[1:])):  # older, or one id in two files
-        return None
-    for entry in added:
-        scoring.fold(base.tally, base.challenge, entry)
-    return added
+    tree: str
+    newest: str
+    result: Any
 
 
 def _changed_units(git: Git, cache: TreeCache, commit: str, misses: dict[str, str], trees: set[str],

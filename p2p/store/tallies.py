@@ -81,14 +81,21 @@ class TallyCache:
         return tree, self.get(slug, tree)
 
     def recall(self, folder: str, kind: str, key: str, compute: Callable[[], Any],
-               fits: Callable[[Any], bool] | None = None) -> Any:
+               fits: Callable[[Any], bool] | None = None, renew: Callable[[Any], Any] | None = None) -> Any:
         """`compute()` for an entries folder, kept as `kind-key` (the newest KEEP_RESULTS
         of each kind): a challenge as played from its tally (p2p.game.Played,
         `played`), what it adds to season points (p2p.game.contributions, `points`),
-        what publish reads of its entries (`read`), its check (`checked`).
+        what publish reads of its entries (`read`, `grown`), its check (`checked`).
         With `fits`, a kept result is used only when `fits(result)`; else it is
-        computed and kept again under the same key."""
+        computed and kept again under the same key. With `renew`, a kept result is
+        first passed through it: it gives the result to use, kept again when it is
+        another object, or None when it cannot be used."""
         kept = self._read(folder, f"{kind}-{key}")
+        if kept is not None and renew is not None:
+            renewed = renew(kept)
+            if renewed is not None and renewed is not kept and (fits is None or fits(renewed)):
+                self._keep(folder, kind, key, renewed, KEEP_RESULTS)
+            kept = renewed
         if kept is None or (fits is not None and not fits(kept)):
             kept = compute()
             self._keep(folder, kind, key, kept, KEEP_RESULTS)
