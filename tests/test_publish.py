@@ -410,6 +410,23 @@ def test_compiled_templates_follow_the_target_the_filters_close_over(tmp_path):
     assert render("github") == "[Red](team-red)"
 
 
+def test_an_id_in_two_files_is_read_as_the_first_path_s_whatever_the_caches_listed_first(p2p, tmp_path):
+    """Two entry files with one id (a copied file: `p2p check` reports it) are read as
+    the first by path, as a read with no caches lists them. A read from the caches
+    lists a changed folder's new files last, and took the other."""
+    p2p("submit", "pitch", "--link", "https://v.example/eli", as_="eli")
+    p2p("rate", "pitch", "eli", *scores(4), as_="ava")
+    wiki = tmp_path / "wiki"
+    publish(p2p.root, wiki)
+    (path,) = (p2p.root / "entries" / "pitch" / "eli").glob("*.yaml")
+    copy = path.read_text().replace("by: eli", "by: dia").replace("v.example/eli", "v.example/dia")
+    commit_by_hand(p2p, f"entries/pitch/dia/{path.name}", copy)  # dia/ comes before eli/
+    publish(p2p.root, wiki)
+    assert pages(wiki) == fresh(p2p.root, tmp_path)
+    board = pages(wiki)["challenge-pitch.md"]
+    assert "(person-dia" in board and "(person-eli" not in board
+
+
 def test_kept_page_facts_are_used_only_while_nothing_they_depend_on_changed(p2p, tmp_path, monkeypatch):
     """What the pages show of each challenge's entries is kept beside its tally: after
     each change the pages equal those of a copy of the store with no caches."""

@@ -790,6 +790,7 @@ def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes
             challenges[challenge.slug] = challenge
     entries: list[Entry] = []
     entry_paths: dict[str, list[str]] = {}
+    again: dict[str, Entry] = {}  # an id in two files: the entry of the first path, in path order
     for item, doc in by_kind.get("entry", []):
         entry = _entries.get(item.oid) or parse(item, doc, parse_entry)
         if entry is None:
@@ -803,7 +804,14 @@ def _fold(commit: str | None, listing: list[_File], fetch: Callable[[str], bytes
             entry_paths[entry.id] = [item.path]
             entries.append(entry)
         else:
+            # Which file wins goes by path, not by the listing's order: a listing
+            # read back from the caches has a changed folder's new files last.
             paths.append(item.path)
+            paths.sort()
+            if paths[0] == item.path:
+                again[entry.id] = entry
+    if again:
+        entries = [again.get(entry.id, entry) for entry in entries]
     entries.sort(key=_by_id)
     records: list[Record] = []
     if "record" in by_kind:  # only `records=True` reads lists them
