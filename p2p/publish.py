@@ -8,7 +8,6 @@ challenge at a time: nothing here holds its million entries."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import pickle
 import re
 import tempfile
@@ -23,7 +22,7 @@ from p2p.policies import median
 from p2p.progress import steps
 from p2p.render import pages
 from p2p.render.folder import PageFolder, Published
-from p2p.render.rendered import Rendered, salt
+from p2p.render.rendered import Rendered, salt, value_digest
 from p2p.snapshot import Snapshot
 
 TARGETS = ("github", "gitlab", "azure", "mkdocs")
@@ -197,10 +196,10 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
               for g in played]
     # What every person's page reads of the challenges and of who is who: in each
     # page's render key as one digest.
-    shared = hashlib.sha256(pickle.dumps((
+    shared = value_digest((
         [(g.challenge.slug, g.challenge.title, [(c.id, c.name) for c in g.challenge.rubric.criteria]) for g in played],
         None if site.anonymous else sorted((p.id, p.name) for p in snapshot.people.values()),
-    ), protocol=pickle.HIGHEST_PROTOCOL)).digest()
+    ))
     for pid, mine in feedback.read():
         pairs = [{**m, "name": snapshot.people[m["with"]].name} for m in mentors.get(pid, [])
                  if m["with"] in snapshot.people]
@@ -531,7 +530,7 @@ def _bracket(snapshot: Snapshot, slug: str, now: dt.datetime, facts: dict[str, _
 def _person(snapshot: Snapshot, site: pages.Site, played: list[game.Played], won: dict[str, list[dict[str, str]]],
             by_person: dict[str, dict[str, Any]], feedback: dict[int, bytes], given: int, helpful: list[int],
             skills: game.SkillScores, pid: str, actions: list[Any], mentoring: list[dict[str, Any]],
-            shared: bytes) -> _Deferred:
+            shared: bytes | None) -> _Deferred:
     """A person's page, made only when it must be rendered. `feedback`: theirs by the
     index of the challenge in `played` (_Spill.read's); `shared`: a digest of what
     the page reads of `played`'s challenges and of people's names."""

@@ -44,23 +44,7 @@ class Rendered:
     def key(self, *parts: Any) -> bytes | None:
         """The render key of a page from its parts (name, template, context); None
         when they cannot be pickled (the page is then always rendered), or without an index."""
-        if self.path is None:
-            return None
-        written = io.BytesIO()
-        pickler = pickle.Pickler(written, protocol=5)
-        # Values only: without its memo, pickle writes a value shared by two places twice
-        # rather than once and then a reference, so equal data gives equal bytes however
-        # its objects are shared. Data made afresh (a cold read) and the same data read
-        # back from the caches share theirs differently: with the memo, the publish after
-        # a cold one rendered every person's page again to the same text.
-        pickler.fast = True
-        try:
-            pickler.dump(parts)
-        except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
-            return None
-        digest = hashlib.sha256(self.salt)
-        digest.update(written.getbuffer())
-        return digest.digest()
+        return None if self.path is None else value_digest(parts, self.salt)
 
     def reuse(self, key: bytes | None, path: Path) -> bool:
         """Whether the page file at `path` holds what `key` rendered last time."""
@@ -117,6 +101,26 @@ class Rendered:
         except Exception:  # noqa: BLE001 - any file that does not unpickle is a miss, as in the parse cache
             return {}
         return found if isinstance(found, dict) else {}
+
+
+def value_digest(value: Any, salt: bytes = b"") -> bytes | None:
+    """A sha256 of `salt` and `value`'s values, or None when it cannot be pickled.
+
+    Pickled without pickle's memo, which writes a value shared by two places once and
+    then a reference: equal data then gives equal bytes however its objects are
+    shared. Data made afresh (a cold read) and the same data read back from the caches
+    share theirs differently: with the memo, the publish after a cold one rendered
+    every person's page again to the same text."""
+    written = io.BytesIO()
+    pickler = pickle.Pickler(written, protocol=5)
+    pickler.fast = True
+    try:
+        pickler.dump(value)
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+        return None
+    digest = hashlib.sha256(salt)
+    digest.update(written.getbuffer())
+    return digest.digest()
 
 
 def _stamp(found: os.stat_result) -> Stamp:
