@@ -71,7 +71,7 @@ class Snapshot:
         given); otherwise from this snapshot's entries. `held`: the folder's entries,
         when the caller has them in hand: made from them, nothing is read again.
         `grows(result, added)`: a result kept before entries were `added` to the
-        folder, as it stands with them, or None when they change it (the loader's
+        folder, as it stands with them; used if it still `fits` (the loader's
         from_entries)."""
         challenge = self.challenges.get(folder)
         if self.read_folder is None or (challenge is not None and challenge.race is not None):  # races: read already

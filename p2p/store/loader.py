@@ -286,8 +286,7 @@ class _Tallies(Mapping[str, Any]):
         `played` under `variant` when given, and then used only when `fits` it
         (TallyCache.recall). With `grows`, a result kept for an earlier tree of the
         folder is used too when all that changed since is entries added, newer than
-        every one it was made from, and `grows(result, added)` gives it as it
-        stands with them (None when they change it)."""
+        every one it was made from: as `grows(result, added)` gives it, if it `fits`."""
         assert self._snapshot.commit is not None
         commit = self._snapshot.commit
 
@@ -305,13 +304,14 @@ class _Tallies(Mapping[str, Any]):
             return _Since(tree, max((e.id for e in found), default=""), make(found))
 
         def renew(kept: Any) -> _Since | None:
-            if not isinstance(kept, _Since) or kept.tree == tree:
-                return kept if isinstance(kept, _Since) else None
-            added = _added(self._git, folder, kept.tree, tree, keep=False)
-            if added is None or any(e.id <= kept.newest for e in added):  # an entry edited, or not newer
+            if not isinstance(kept, _Since):
                 return None
-            result = grows(kept.result, added)
-            return None if result is None else _Since(tree, max([kept.newest, *(e.id for e in added)]), result)
+            if kept.tree == tree:
+                return kept
+            added = _added(self._git, folder, kept.tree, tree, kept.newest, keep=False)
+            if added is None:
+                return None
+            return _Since(tree, added[-1].id if added else kept.newest, grows(kept.result, added))
 
         # Keyed without the folder's own tree: the kept result holds the tree it stands for.
         key = "-".join([*(self._trees.get(name, "0") for name in _BASE), *map(str, variant)])
@@ -524,24 +524,23 @@ def _advance(git: Git, base_tree: str, tree: str, base: Any, keep: bool = True) 
     not remembered for the next read."""
     from p2p import scoring
 
-    added = _added(git, base.challenge.slug, base_tree, tree, {p.path for p in base.problems}, keep)
+    added = _added(git, base.challenge.slug, base_tree, tree, base.tally.newest[0], {p.path for p in base.problems},
+                   keep)
     if added is None:
-        return None
-    ids = [base.tally.newest[0]] + [entry.id for entry in added]
-    if any(earlier >= later for earlier, later in zip(ids, ids[1:])):  # older, or one id in two files
         return None
     for entry in added:
         scoring.fold(base.tally, base.challenge, entry)
     return added
 
 
-def _added(git: Git, slug: str, before: str, tree: str, broken: set[str] | frozenset[str] = frozenset(),
+def _added(git: Git, slug: str, before: str, tree: str, newest: str, broken: set[str] | frozenset[str] = frozenset(),
            keep: bool = True) -> list[Entry] | None:
     """The entries in challenge folder `slug`'s tree `tree` that its tree `before`
-    did not hold, in id order; None when anything else changed (a file removed, one
-    of `broken` changed, or a changed file that is not an entry in its place). A
-    changed entry reads as added: the caller checks that every one is newer than all
-    it had. Without `keep`, what was parsed is not remembered for the next read."""
+    did not hold, in id order, each newer than `newest` (the newest id in `before`);
+    None when anything else changed: a file removed, one of `broken` changed, a
+    changed file that is not an entry in its place, or an entry not newer than
+    `newest` (an edited one keeps its id) or than the one before it (one id in two
+    files). Without `keep`, what was parsed is not remembered for the next read."""
     try:
         changes = git.diff_trees(before, tree)
     except StoreError:  # the tree is gone from git (a rewritten history)
@@ -560,7 +559,9 @@ def _added(git: Git, slug: str, before: str, tree: str, broken: set[str] | froze
             if entry is None or path != f"{layout.ENTRIES}/{entry.challenge}/{entry.by}/{entry.id}.yaml":
                 return None
             added.append(entry)
-        return sorted(added, key=_by_id)
+        added.sort(key=_by_id)
+        ids = [newest] + [entry.id for entry in added]
+        return None if any(earlier >= later for earlier, later in zip(ids, ids[1:])) else added
     finally:
         if not keep:
             for oid in unknown:
