@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -124,19 +124,16 @@ def _sharing_snapshot_objects(played: Played, snapshot: Snapshot) -> Played:
     scores take a few thousand values (~10 MB)."""
     people = snapshot.people
     played.challenge = snapshot.challenges.get(played.challenge.slug, played.challenge)
-    scores: dict[float, float] = {}
-    for row in played.board.rows:
-        fields = row.__dict__  # a frozen dataclass's, changed for identical values only
-        rank, score = fields["rank"], fields["score"]
-        fields["rank"] = _RANKS.setdefault(rank, rank)
-        if score.__class__ is float:  # only floats: 5 == 5.0, but a metric of 5 prints as 5
-            fields["score"] = scores.setdefault(score, score)
-        who = people.get(row.person)
-        if who is not None:
-            fields["person"] = who.id
-            if fields["name"] == who.name:
-                fields["name"] = who.name
     ids = {pid: person.id for pid, person in people.items()}
+    if played.board.rows:  # column by column, each value swapped for an identical one
+        rank, person, name, team, role, score, *rest = zip(*played.board.rows)
+        name = tuple(who.name if who is not None and who.name == said else said
+                     for who, said in zip(map(people.get, person), name))
+        scores: dict[float, float] = {}  # only floats: 5 == 5.0, but a metric of 5 prints as 5
+        score = tuple(scores.setdefault(s, s) if s.__class__ is float else s for s in score)
+        rows = list(map(scoring.Row._make, zip(map(_RANKS.setdefault, rank, rank), map(ids.get, person, person), name,
+                                               team, role, score, *rest)))
+        played.board = replace(played.board, rows=rows)
     played.given = {ids.get(rater, rater): count for rater, count in played.given.items()}
     played.accuracy = {ids.get(rater, rater): values for rater, values in played.accuracy.items()}
     played.comments = {ids.get(rater, rater): written for rater, written in played.comments.items()}

@@ -199,8 +199,8 @@ def ramp(snapshot: Snapshot, played: list[game.Played], threshold: float, today:
                      "first_at_threshold": good.isoformat() if good else None,
                      "days_to_threshold": (good - person.hired).days if good else None})
     cohorts: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        cohorts.setdefault(row["cohort"], []).append(row)
+    for hire in rows:
+        cohorts.setdefault(hire["cohort"], []).append(hire)
     summary = []
     for name, members in sorted(cohorts.items()):
         subs = [r["days_to_first_submission"] for r in members if r["days_to_first_submission"] is not None]

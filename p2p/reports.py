@@ -29,8 +29,7 @@ def leaderboard_doc(snapshot: Snapshot, challenge: Challenge, now: dt.datetime |
         "challenge": challenge.slug, "title": challenge.title, "mode": challenge.mode,
         "min_ratings": board.needed, "aggregate": board.policy if challenge.mode == "rubric" else challenge.mode,
         "commit": snapshot.commit,
-        # vars, not asdict: a row is flat, and asdict's deep copy costs 0.2 s on 4,000 rows
-        "rows": [{**vars(r), "score": rounded[r.score], "featured": bool(r.featured_by),
+        "rows": [{**r._asdict(), "score": rounded[r.score], "featured": bool(r.featured_by),
                   "featured_by": list(r.featured_by)} for r in board.rows],
     }
 

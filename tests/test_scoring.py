@@ -145,18 +145,7 @@ def test_self_ratings_and_unknown_raters_never_count_under_any_policy(peer, othe
     assert rows(noisy, challenge(aggregate=policy)) == rows(clean, challenge(aggregate=policy))
 
 
-def test_a_scored_row_has_every_field_of_a_row_and_equals_one_made_by_its_constructor():
-    """score() makes its rows without Row's __init__ (frozen: 3x slower on 4,000 rows):
-    a field added to Row and not to score() would be missing, not defaulted."""
-    from dataclasses import fields
-
-    s = sub("ann", link="https://v.example/a")
-    scored = rows([s, sub("bob"), rate("cat", s, 4, 5), rate("dan", s, 3, 4), rate("eve", s, 5, 5)])
-    assert scored and all(list(vars(r)) == [f.name for f in fields(scoring.Row)] for r in scored)
-    assert all(r == scoring.Row(**vars(r)) and hash(r) == hash(scoring.Row(**vars(r))) for r in scored)
-
-
-def test_a_board_comes_back_from_pickle_as_it_was_with_frozen_rows_in_field_order():
+def test_a_board_comes_back_from_pickle_as_it_was_with_frozen_rows():
     """Kept season results pickle each board's rows as columns (Board.__reduce__)."""
     ann, bob, cat = sub("ann", link="https://v.example/ann"), sub("bob"), sub("cat", metric=3.5)
     entries = [ann, bob, cat, *(rate(r, s, 4, 3) for s in (ann, bob) for r in ("dan", "eve", "fay") if r != s.by)]
@@ -165,6 +154,6 @@ def test_a_board_comes_back_from_pickle_as_it_was_with_frozen_rows_in_field_orde
     for kept in (board, dataclasses.replace(board, rows=[])):
         back = pickle.loads(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
         assert back == kept and back.ratings == kept.ratings and back.policy == kept.policy
-        assert [(repr(r), list(vars(r))) for r in back.rows] == [(repr(r), list(vars(r))) for r in kept.rows]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+        assert [(type(r), repr(r)) for r in back.rows] == [(type(r), repr(r)) for r in kept.rows]
+    with pytest.raises(AttributeError):
         pickle.loads(pickle.dumps(board)).rows[0].rank = 9  # type: ignore[misc]
