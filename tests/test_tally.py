@@ -195,6 +195,24 @@ def test_a_grown_tally_is_written_as_the_new_entries_and_reads_back_the_same(p2p
     assert [r["ratings"] for r in warm["rows"] if r["person"] == "cal"] == [3]
 
 
+def test_a_whole_store_read_lets_go_of_what_it_parsed_of_the_entries(p2p):
+    """Read whole as tallies, each challenge's entries are parsed and let go: neither
+    their documents nor the lines the canonical reader remembered of them stay in
+    memory, where they would hold on to all the memory the read used."""
+    from p2p.store import canonical, loader
+    from p2p.store.store import Store
+
+    seeded(p2p)
+    blobs = {line.split()[2] for line in git(p2p.root, "ls-tree", "-r", "HEAD", "entries").splitlines()}
+    for kept in (loader._parsed, loader._entries, canonical._seen):  # what this process's writes left
+        kept.clear()
+    snapshot = Store.open(without_caches(p2p.root)).load(folded=True)
+    assert [row.person for row in scoring.score(snapshot.tallies["pitch"], snapshot.challenges["pitch"],
+                                                snapshot.people, snapshot.settings, None).rows][:2] == ["ava", "ben"]
+    assert len(blobs) >= 7 and not blobs & {*loader._parsed, *loader._entries}
+    assert not canonical._seen
+
+
 def test_an_entry_edited_removed_or_older_than_the_tally_is_read_again(p2p):
     seeded(p2p)
     ratings = {path.read_text().count("person: ben"): path for path in (p2p.root / "entries" / "pitch" / "dia").glob("*.yaml")}

@@ -55,6 +55,11 @@ _seen: dict[str, tuple[bool, str | None, Any]] = {}
 _SEEN_MAX = 1 << 16
 
 
+def forget() -> None:
+    """Drop the remembered lines."""
+    _seen.clear()
+
+
 def read(data: bytes) -> dict[str, Any] | None:
     """The document, or None when it is not in p2p's canonical form."""
     try:
