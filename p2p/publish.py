@@ -142,8 +142,7 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
     feedback is set aside in `spill` (a scratch folder) until their page is made."""
     settings = snapshot.settings
     season = settings.season(None, now.astimezone(settings.tz).date())
-    played = game.play(snapshot, season, now)
-    order = {g.challenge.slug: i for i, g in enumerate(played)}
+    order = {c.slug: i for i, c in enumerate(game.season_challenges(snapshot, season))}  # as game.play plays them
     feedback = _Spill(spill, [p.id for p in sorted(snapshot.people.values(), key=lambda p: p.id) if p.active])
     facts: dict[str, _Facts] = {}
     early: dict[str, _Before] = {}
@@ -153,6 +152,9 @@ def contexts(snapshot: Snapshot, now: dt.datetime, target: str, spill: Path) -> 
         if challenge.slug in order:
             feedback.add(order[challenge.slug], found.people)
         facts[challenge.slug] = replace(found, people={})
+    # Played after the entries are read, not before: reading them then needs no memory
+    # beside the season's results (a big store's cold publish peaked ~10 MB higher).
+    played = game.play(snapshot, season, now)
     newest = _newest(snapshot, facts)
     week_ago = _week_ago(snapshot, [g.challenge for g in played], now, newest, facts, early)
     site = pages.Site(settings.name, season.name if season else None, newest.date().isoformat() if newest else "–",
