@@ -101,3 +101,49 @@ def test_a_leaderboard_table_needs_no_tabulate(p2p):
                                            ([["", ""], ["a\nb", ""]], ["x", "y"])])
 def test_tables_of_odd_shapes_are_laid_out_as_tabulate_lays_them_out(body, headers):
     assert simple_table(body, headers) == tabulate(body, headers=headers, tablefmt="simple", disable_numparse=True)
+
+
+# -- listings written as they come (emit_many) -----------------------------------------
+listed = st.lists(st.fixed_dictionaries({"commit": st.text(max_size=8), "path": st.text(max_size=12),
+                                         "message": st.one_of(st.none(), st.integers(), st.text(max_size=20))}),
+                  max_size=5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(listed, st.sampled_from(["json", "csv", "markdown", "table"]), st.booleans())
+def test_a_listing_written_as_it_comes_is_the_one_emit_prints_whole(rows, fmt, terminal):
+    """emit_many writes `audit`'s findings (a million, for a store imported in bulk) a
+    row at a time: the same bytes as emit, indented JSON at a terminal included."""
+    import sys
+    from contextlib import redirect_stdout
+    from io import StringIO
+
+    from p2p.commands.output import emit_many
+
+    columns = (("commit", "commit"), ("path", "path"), ("message", "message"))
+    printed = []
+    for show in (lambda: emit(fmt, {"commits": 3, "violations": rows}, rows, columns, empty="none"),
+                 lambda: emit_many(fmt, {"commits": 3}, "violations", iter(rows), columns, empty="none")):
+        out = StringIO()
+        out.isatty = lambda: terminal  # type: ignore[method-assign]
+        with redirect_stdout(out):
+            assert sys.stdout is out
+            show()
+        printed.append(out.getvalue())
+    assert printed[0] == printed[1] and printed[0]
+
+
+def test_a_markdown_listing_reads_its_rows_only_as_far_as_it_prints_them(capsys):
+    from p2p.commands.output import emit_many
+    from p2p.render.markdown import TRUNCATED
+
+    taken = []
+
+    def rows():
+        for n in range(1_000_000):
+            taken.append(n)
+            yield {"commit": f"{n:040d}", "path": "entries/pitch/ava/x.yaml", "message": "m"}
+
+    emit_many("markdown", {}, "violations", rows(), (("commit", "commit"), ("path", "path")))
+    out = capsys.readouterr().out
+    assert out.endswith(TRUNCATED) and len(out.encode()) <= 1024 * 1024 and len(taken) < 20_000

@@ -8,7 +8,7 @@ import io
 import sys
 from dataclasses import asdict
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import click
 
@@ -60,13 +60,7 @@ def emit(fmt: str, document: Any, rows: Iterable[dict[str, Any]] = (), columns: 
         return
     rows = list(rows)
     if fmt == "csv":
-        import csv
-
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([h for _, h in columns])
-        writer.writerows([[_csv_cell(row.get(k)) for k, _ in columns] for row in rows])
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo("".join(_csv_lines(rows, columns)), nl=False)
         return
     if fmt == "markdown":
         click.echo(_markdown(rows, columns, title, empty), nl=False)
@@ -82,6 +76,65 @@ def emit(fmt: str, document: Any, rows: Iterable[dict[str, Any]] = (), columns: 
     # True and fails on "1,234".
     body = [[_fitted(_plain(row.get(k))) for k, _ in columns] for row in rows]
     click.echo(simple_table(body, [h for _, h in columns]))
+
+
+def emit_many(fmt: str, head: dict[str, Any], key: str, rows: Iterable[dict[str, Any]], columns: Columns = (),
+              empty: str = "nothing to show") -> None:
+    """emit(fmt, {**head, key: [rows]}, rows, columns) for rows too many to hold: the
+    JSON, CSV or Markdown is written as the rows come, byte for byte what emit
+    writes. A terminal table, as wide as its widest cell, holds them."""
+    if fmt == "table":
+        emit(fmt, head, list(rows), columns, empty=empty)
+    elif fmt == "markdown":
+        click.echo(_markdown(rows, columns, None, empty), nl=False)
+    else:
+        _echo_all(_csv_lines(rows, columns) if fmt == "csv" else _json_pieces(head, key, rows))
+
+
+def _echo_all(pieces: Iterable[str]) -> None:
+    """Echo `pieces` a thousand at a time: one call each would flush a million times."""
+    batch: list[str] = []
+    for piece in pieces:
+        batch.append(piece)
+        if len(batch) == 1000:
+            click.echo("".join(batch), nl=False)
+            batch.clear()
+    click.echo("".join(batch), nl=False)
+
+
+def _json_pieces(head: dict[str, Any], key: str, rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """json.dumps({**head, key: list(rows)}) as emit prints it, a row at a time."""
+    import json
+
+    indent = 2 if sys.stdout.isatty() else None
+    opened = json.dumps({**head, key: []}, indent=indent, ensure_ascii=False, default=str)
+    cut = opened.rindex("[]") + 1  # the rows go between these brackets: `key` is the last key
+    # How json.dumps starts each row and ends the list, at the list's depth.
+    start, end = ("\n" + " " * 2 * indent, "\n" + " " * indent) if indent else ("", "")
+    yield opened[:cut]
+    written = False
+    for row in rows:
+        text = json.dumps(row, indent=indent, ensure_ascii=False, default=str)
+        if indent:
+            text = start + text.replace("\n", start)
+        yield ("," if indent else ", ") + text if written else text
+        written = True
+    yield (end if written else "") + opened[cut:] + "\n"
+
+
+def _csv_lines(rows: Iterable[dict[str, Any]], columns: Columns) -> Iterator[str]:
+    """The header, then each row, as CSV lines."""
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([h for _, h in columns])
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(k)) for k, _ in columns])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
 
 
 def simple_table(body: list[list[str]], headers: list[str]) -> str:
@@ -154,16 +207,22 @@ def _wrapped(cell: str) -> str:
     return "\n".join("\n".join(textwrap.wrap(line, CELL_WIDTH)) for line in cell.splitlines() if line.strip())
 
 
-def _markdown(rows: list[dict[str, Any]], columns: Columns, title: str | None, empty: str) -> str:
-    """A snippet for a wiki or $GITHUB_STEP_SUMMARY: escaped cells, under 1 MiB."""
-    from p2p.render.markdown import table_cell, truncate  # here: only markdown output needs them
+def _markdown(rows: Iterable[dict[str, Any]], columns: Columns, title: str | None, empty: str) -> str:
+    """A snippet for a wiki or $GITHUB_STEP_SUMMARY: escaped cells, under 1 MiB. The
+    rows are read only as far as that: what is cut off is not made."""
+    from p2p.render.markdown import MAX_MARKDOWN_BYTES, table_cell, truncate  # only markdown output needs them
 
     head = f"### {table_cell(title)}\n\n" if title else ""
-    if not rows:
-        return head + f"_{table_cell(empty)}_\n"
     lines = ["| " + " | ".join(table_cell(h) for _, h in columns) + " |",
              "|" + "|".join(" --- " for _ in columns) + "|"]
-    lines += ["| " + " | ".join(table_cell(_plain(row.get(k))) for k, _ in columns) + " |" for row in rows]
+    size = len(head) + len(lines[0]) + len(lines[1])
+    for row in rows:
+        lines.append("| " + " | ".join(table_cell(_plain(row.get(k))) for k, _ in columns) + " |")
+        size += len(lines[-1]) + 1
+        if size > MAX_MARKDOWN_BYTES:  # characters: at least as many bytes, so truncate cuts within these
+            break
+    if len(lines) == 2:
+        return head + f"_{table_cell(empty)}_\n"
     return truncate(head + "\n".join(lines) + "\n")
 
 
