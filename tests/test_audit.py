@@ -190,3 +190,28 @@ def test_log_lists_the_entries_of_a_root_commit_newest_first(entries):
     assert rows("--limit", "2")[1:] == listed[:1]
     assert rows("--person", "ben") == [row for row in listed if row[0] == "ben"]
     assert rows("--challenge", "pitch", "--person", "cal") == [row for row in listed if row[0] == "cal"]
+
+
+def test_an_imported_root_commit_is_audited_from_its_listing_with_every_entry_and_record(entries, monkeypatch):
+    """A store that starts with an import by someone else: every entry and record in
+    its root commit is a finding, read from git's listing of that commit (its diff
+    of a million files holds 440 MB in git), in path order."""
+    from p2p.store.repo import Git
+
+    p2p, _ = entries
+    p2p("action", "add", "ava", "Quantify the ROI", as_="mia")
+    git(p2p.root, "checkout", "-q", "--orphan", "imported")
+    git(p2p.root, "-c", "user.name=Mallory", "-c", "user.email=mallory@example.com", "commit", "-qm", "import")
+    files = [path for path in git(p2p.root, "ls-tree", "-r", "--name-only", "HEAD", "--", "entries", "records").split()
+             if not path.split("/")[-1].startswith(".")]
+    run, listed = Git.run, []
+
+    def spying(self, *args, **kwargs):
+        listed.extend([args[0]] if args and args[0] == "ls-tree" else [])
+        return run(self, *args, **kwargs)
+
+    monkeypatch.setattr(Git, "run", spying)
+    code, doc = audit(p2p)
+    assert code == 1 and doc["commits"] == 1 and listed
+    assert [v["path"] for v in doc["violations"]] == files and len(files) == 3
+    assert all(v["message"].endswith("was committed as Mallory <mallory@example.com>") for v in doc["violations"])

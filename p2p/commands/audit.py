@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 import click
 
 from p2p.cli import Session, pass_session
-from p2p.commands.output import emit, format_option
+from p2p.commands.output import emit, emit_many, format_option
 from p2p.errors import EXIT_INVALID
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def log(session: Session, challenge: str | None, person: str | None, limit: int,
     paths = [f":(glob)entries/{slug or '*'}/{check_id(person, '--person')}/*"] if person else [folder]
     # Newest first, and only as far back as `limit` rows: not a million commits; a root
     # commit (an import, say) listed rather than diffed.
-    added = list(islice(audit.added(store.git.commits(["HEAD"], paths, roots_below=folder), challenge, person), limit))
+    added = list(islice(audit.added(store.git.commits(["HEAD"], paths, roots_below=[folder]), challenge, person), limit))
     rows = audit.log_rows(added, store.entries_of_blobs(change.blob for _, change in added))
     for row in rows:
         row["commit"] = str(row["commit"])[:12]
@@ -66,22 +66,35 @@ def audit(session: Session, fmt: str) -> None:
     snapshot = store.load("HEAD", ())
     signers = store.root / "allowed_signers"
     signed = snapshot.settings.signed_commits
-    commits = _Counted(store.git.commits(["HEAD"], ["entries", "records"], str(signers) if signed else None,
-                                         oldest_first=True))
+    folders = ["entries", "records"]
+    commits = _Counted(store.git.commits(["HEAD"], folders, str(signers) if signed else None, oldest_first=True,
+                                         roots_below=folders))
     # A few thousand entries at a time, read in one git process: the history of a big
     # store is a million commits (or a few bulk imports), and as many entries.
-    findings = list(service.audit(commits, store.entries_of_blobs, snapshot.people, signed, AUDIT_BATCH))
-    count = commits.count
-    doc = {"commits": count, "violations": [{"commit": f.commit, "path": f.path, "message": f.message}
-                                                   for f in findings]}
+    findings = service.audit(commits, store.entries_of_blobs, snapshot.people, signed, AUDIT_BATCH)
     if fmt == "table":
+        found = 0
         for finding in findings:
             click.echo(str(finding))
-        click.echo(f"{count} commits audited, {len(findings) or 'no'} violations", err=bool(findings))
+            found += 1
+        click.echo(f"{commits.count} commits audited, {found or 'no'} violations", err=bool(found))
     else:
-        emit(fmt, doc, doc["violations"], (("commit", "commit"), ("path", "path"), ("message", "message")),
-             empty="no violations")
-    if findings:
+        # The count of commits comes first and is known last: the findings wait on disk,
+        # where a store imported in bulk by someone else has a million (1.25 GB in memory).
+        import json
+        import tempfile
+
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+            found = 0
+            for finding in findings:
+                spool.write(json.dumps([finding.commit, finding.path, finding.message], ensure_ascii=False) + "\n")
+                found += 1
+            spool.seek(0)
+            emit_many(fmt, {"commits": commits.count}, "violations",
+                      ({"commit": commit, "path": path, "message": message}
+                       for commit, path, message in map(json.loads, spool)),
+                      (("commit", "commit"), ("path", "path"), ("message", "message")), empty="no violations")
+    if found:
         raise click.exceptions.Exit(EXIT_INVALID)
 
 

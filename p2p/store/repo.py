@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
 from p2p.errors import StoreError
 from p2p.progress import steps
@@ -378,12 +378,12 @@ class Git:
             yield oid, found[2]
 
     def commits(self, revs: Iterable[str], paths: Iterable[str], signers: str | None = None,
-                oldest_first: bool = False, roots_below: str | None = None) -> Iterator[Commit]:
+                oldest_first: bool = False, roots_below: Sequence[str] = ()) -> Iterator[Commit]:
         """The commits `git log REVS -- PATHS` lists (newest first, unless `oldest_first`),
         with their file changes, parsed as git writes them: a caller that stops after
         the newest few reads a few, not the million of a big store's history. With
-        `roots_below` (a folder: no pathspec magic), a commit with no parent comes
-        with its files below that folder as git lists them, not as git diffs them:
+        `roots_below` (folders: no pathspec magic), a commit with no parent comes
+        with its files below those folders as git lists them, not as git diffs them:
         git holds a whole diff in memory, 440 MB for an import of a million files."""
         config = ["-c", f"gpg.ssh.allowedSignersFile={signers}"] if signers else []
         config += ["-c", "log.showRoot=false"] if roots_below else []
@@ -391,9 +391,9 @@ class Git:
 
         def parsed(record: bytearray) -> Commit:
             commit = _commit(record)
-            if roots_below is None or commit.parents:
+            if not roots_below or commit.parents:
                 return commit
-            listed = self.run("ls-tree", "-r", "-z", "--full-tree", commit.id, "--", roots_below).stdout
+            listed = self.run("ls-tree", "-r", "-z", "--full-tree", commit.id, "--", *roots_below).stdout
             return replace(commit, changes=Changes(listed, 1, _listed))
 
         args = [*config, "log", *(["--reverse"] if oldest_first else []), "--raw", "--no-renames", "--no-abbrev",
