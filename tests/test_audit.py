@@ -6,12 +6,16 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from conftest import drop_blob, git, scores
 from p2p.cli import cli
+
+P2P = str(Path(sys.executable).parent / "p2p")
 
 
 def audit(p2p):
@@ -215,3 +219,21 @@ def test_an_imported_root_commit_is_audited_from_its_listing_with_every_entry_an
     assert code == 1 and doc["commits"] == 1 and listed
     assert [v["path"] for v in doc["violations"]] == files and len(files) == 3
     assert all(v["message"].endswith("was committed as Mallory <mallory@example.com>") for v in doc["violations"])
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "markdown", "table"])
+def test_a_file_named_in_bytes_that_are_not_utf8_is_reported_in_every_format(entries, fmt):
+    """git names it in bytes, which p2p reads as lone surrogates: the finding is
+    printed (as the terminal's encoding can), not an internal error."""
+    p2p, _ = entries
+    odd = p2p.root / "entries" / "pitch" / "ava" / "\udcff.yaml"
+    odd.write_text("not an entry\n")
+    git(p2p.root, "add", "-A")
+    git(p2p.root, "commit", "-qm", "an odd file")
+    odd.write_text("changed\n")
+    git(p2p.root, "commit", "-qam", "and changed")
+    # A process of its own: CliRunner's output stream refuses what a terminal's replaces.
+    result = subprocess.run([P2P, "--store", str(p2p.root), "audit", "--format", fmt], capture_output=True)
+    out, err = result.stdout.decode(errors="replace"), result.stderr.decode(errors="replace")
+    assert result.returncode == 1 and "internal error" not in out + err
+    assert "a committed entry was modified; entries are append-only" in out

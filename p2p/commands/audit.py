@@ -87,7 +87,8 @@ def audit(session: Session, fmt: str) -> None:
         with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
             found = 0
             for finding in findings:
-                spool.write(json.dumps([finding.commit, finding.path, finding.message], ensure_ascii=False) + "\n")
+                # As ASCII: the path of a file named in bytes that are not UTF-8 holds lone surrogates.
+                spool.write(json.dumps([finding.commit, finding.path, finding.message]) + "\n")
                 found += 1
             spool.seek(0)
             emit_many(fmt, {"commits": commits.count}, "violations",

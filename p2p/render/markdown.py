@@ -60,8 +60,9 @@ def link(text: object, url: object) -> Safe:
 
 def truncate(text: str, limit: int = MAX_MARKDOWN_BYTES) -> str:
     """Keep Markdown output under `limit` bytes, cutting at a line and saying so."""
-    data = text.encode("utf-8")
+    # surrogateescape: a path git gave in bytes that are not UTF-8 comes with lone surrogates.
+    data = text.encode("utf-8", "surrogateescape")
     if len(data) <= limit:
         return text
-    cut = data[: limit - len(TRUNCATED.encode())].decode("utf-8", "ignore")
+    cut = data[: limit - len(TRUNCATED.encode())].decode("utf-8", "surrogateescape")  # its last line is dropped
     return cut[: cut.rfind("\n") + 1] + TRUNCATED
