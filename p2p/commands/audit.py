@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from itertools import islice
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import Generic, Iterable, Iterator, TypeVar
 
 import click
 
@@ -9,12 +9,10 @@ from p2p.cli import Session, pass_session
 from p2p.commands.output import emit, emit_many, format_option
 from p2p.errors import EXIT_INVALID
 
-if TYPE_CHECKING:
-    from p2p.store.repo import Commit
-
 LOG_COLUMNS = (("at", "at"), ("kind", "kind"), ("challenge", "challenge"), ("by", "by"), ("id", "entry"),
                ("commit", "commit"), ("author", "author"))
 AUDIT_BATCH = 5000  # entries read and checked at a time
+T = TypeVar("T")
 
 
 @click.command()
@@ -71,13 +69,11 @@ def audit(session: Session, fmt: str) -> None:
                                          roots_below=folders))
     # A few thousand entries at a time, read in one git process: the history of a big
     # store is a million commits (or a few bulk imports), and as many entries.
-    findings = service.audit(commits, store.entries_of_blobs, snapshot.people, signed, AUDIT_BATCH)
+    findings = _Counted(service.audit(commits, store.entries_of_blobs, snapshot.people, signed, AUDIT_BATCH))
     if fmt == "table":
-        found = 0
         for finding in findings:
             click.echo(str(finding))
-            found += 1
-        click.echo(f"{commits.count} commits audited, {found or 'no'} violations", err=bool(found))
+        click.echo(f"{commits.count} commits audited, {findings.count or 'no'} violations", err=bool(findings.count))
     else:
         # The count of commits comes first and is known last: the findings wait on disk,
         # where a store imported in bulk by someone else has a million (1.25 GB in memory).
@@ -85,27 +81,24 @@ def audit(session: Session, fmt: str) -> None:
         import tempfile
 
         with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-            found = 0
-            for finding in findings:
-                # As ASCII: the path of a file named in bytes that are not UTF-8 holds lone surrogates.
-                spool.write(json.dumps([finding.commit, finding.path, finding.message]) + "\n")
-                found += 1
+            # As ASCII: the path of a file named in bytes that are not UTF-8 holds lone surrogates.
+            spool.writelines(json.dumps([f.commit, f.path, f.message]) + "\n" for f in findings)
             spool.seek(0)
             emit_many(fmt, {"commits": commits.count}, "violations",
                       ({"commit": commit, "path": path, "message": message}
                        for commit, path, message in map(json.loads, spool)),
                       (("commit", "commit"), ("path", "path"), ("message", "message")), empty="no violations")
-    if found:
+    if findings.count:
         raise click.exceptions.Exit(EXIT_INVALID)
 
 
-class _Counted:
-    """Commits passed through, counted."""
+class _Counted(Generic[T]):
+    """Items passed through, counted."""
 
-    def __init__(self, commits: Iterable[Commit]) -> None:
-        self.commits, self.count = commits, 0
+    def __init__(self, items: Iterable[T]) -> None:
+        self.items, self.count = items, 0
 
-    def __iter__(self) -> Iterator[Commit]:
-        for commit in self.commits:
+    def __iter__(self) -> Iterator[T]:
+        for item in self.items:
             self.count += 1
-            yield commit
+            yield item
