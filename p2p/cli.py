@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Collection, Generator, Iterable, Iterator
+from typing import Any, Generator, Iterable, Iterator
 
 import click
 
@@ -293,10 +293,10 @@ def progress_bars(minimum: int = 20) -> Iterator[None]:
         return
     started: list[Generator[Any, None, None]] = []
 
-    def bar(items: Collection[Any], label: str) -> Iterable[Any]:
-        if len(items) < minimum:
+    def bar(items: Iterable[Any], label: str, count: int) -> Iterable[Any]:
+        if count < minimum:
             return items
-        started.append(_bar(items, label))
+        started.append(_bar(items, label, count))
         return started[-1]
 
     try:
@@ -307,8 +307,8 @@ def progress_bars(minimum: int = 20) -> Iterator[None]:
             ticking.close()
 
 
-def _bar(items: Collection[Any], label: str) -> Generator[Any, None, None]:
-    with click.progressbar(items, label=f"{label:<16}", file=sys.stderr) as ticking:  # stacked bars line up
+def _bar(items: Iterable[Any], label: str, count: int) -> Generator[Any, None, None]:
+    with click.progressbar(items, count, label=f"{label:<16}", file=sys.stderr) as ticking:  # stacked bars line up
         yield from ticking
 
 

@@ -7,18 +7,19 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Callable, Collection, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
-Show = Callable[[Collection[Any], str], Iterable[Any]]  # (items, label) -> the same items, shown as they pass
+Show = Callable[[Iterable[Any], str, int], Iterable[Any]]  # (items, label, count) -> the same items, shown as they pass
 
 _show: ContextVar[Show | None] = ContextVar("p2p_progress", default=None)
 
 
-def steps(items: Collection[T], label: str) -> Iterable[T]:
-    """`items`, reported as they are consumed under `label` (e.g. "writing pages")."""
+def steps(items: Iterable[T], label: str, count: int | None = None) -> Iterable[T]:
+    """`items`, reported as they are consumed under `label` (e.g. "writing pages"):
+    `count` of them, or len(items)."""
     show = _show.get()
-    return items if show is None else show(items, label)
+    return items if show is None else show(items, label, len(items) if count is None else count)  # type: ignore[arg-type]
 
 
 @contextmanager

@@ -45,8 +45,8 @@ def publish(snapshot: Snapshot, now: dt.datetime, target: str, charts: str, stor
     nav = _nav(snapshot, target)
     with PageFolder(out_dir) as pages_out, tempfile.TemporaryDirectory(prefix="p2p-publish-") as spill:
         site = None
-        for name, template, context in steps(_Counted(contexts(snapshot, now, target, Path(spill)), len(nav)),
-                                             "rendering pages"):
+        for name, template, context in steps(contexts(snapshot, now, target, Path(spill)), "rendering pages",
+                                             len(nav)):
             site = context.site
             _page(pages_out, known, templates, f"{name}.md", template, context)
         _page(pages_out, known, templates, SIDEBAR[target], "sidebar.md.j2", {"site": site, "entries": nav}, tidy=False)
@@ -99,19 +99,6 @@ class _Deferred(NamedTuple):
     site: pages.Site
     inputs: tuple[Any, ...]
     make: Callable[[], Any]
-
-
-class _Counted:
-    """An iterator of a known length, for a progress bar."""
-
-    def __init__(self, items: Iterator[Any], count: int) -> None:
-        self.items, self.count = items, count
-
-    def __iter__(self) -> Iterator[Any]:
-        return self.items
-
-    def __len__(self) -> int:
-        return self.count
 
 
 def _render_index(cache: Path | None, templates: list[Path], target: str, charts: str) -> Rendered:
