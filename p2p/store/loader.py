@@ -331,6 +331,8 @@ class _Tallies(Mapping[str, Any]):
         entries), kept by folder tree beside the tallies: a read lists 50 small files
         instead of reading 50 tallies to say how many files it left out."""
         assert self._snapshot.commit is not None
+        _warm(self._git, self._snapshot, self._snapshot.commit, {path.partition("/")[2]: tree for path, tree
+                                                                 in self._trees.items() if path.startswith(f"{layout.ENTRIES}/")})
         found = []
         for path, tree in self._trees.items():
             if not path.startswith(f"{layout.ENTRIES}/"):
@@ -360,6 +362,18 @@ class _Tallies(Mapping[str, Any]):
                              self._trees.get(f"{layout.ENTRIES}/{challenge.slug}"), keep=False)
         self._last = (challenge.slug, state)
         return state
+
+
+def _warm(git: Git, snapshot: Snapshot, commit: str, folders: dict[str, str]) -> None:
+    """Have worker processes fold the challenges of `folders` ({name: its tree at
+    `commit`}) whose tally no cache holds, when there are enough to gain
+    (p2p.store.warmup): the read that follows finds them kept."""
+    from p2p.store import warmup
+    from p2p.store.tallies import TallyCache
+
+    cache = TallyCache(git.git_dir())
+    warmup.warm(git, commit, {name: tree for name, tree in folders.items() if name in snapshot.challenges
+                              and snapshot.challenges[name].race is None and not cache.holds(name, tree)})
 
 
 def _tally_state(git: Git, cache: Any, commit: str, challenge: model.Challenge, tree: str | None,
@@ -440,6 +454,7 @@ def load_by_folder(git: Git, rev: str | None, worktree: Path | None = None
         top = _top(git, commit, True)
         trees = {item.path.partition("/")[2]: item.oid for item in top if item.path.startswith(f"{layout.ENTRIES}/")}
         key = "-".join(item.oid for item in top if item.path in _BASE)
+        _warm(git, base, commit, trees)  # their tallies, and so their files parsed and kept
         return (base, list(trees), lambda name: _folder_snapshot(git, commit, name, keep=False),
                 _keeper(git, base, trees, key))
     folder = worktree / layout.ENTRIES
@@ -464,6 +479,8 @@ def load_by_folder(git: Git, rev: str | None, worktree: Path | None = None
     # roster change, say) from git's objects, not its files: a million entry files
     # take minutes to read from disk, their parsed blobs seconds.
     head, trees = _clean_folders(git) if names else (None, {})
+    if head is not None:
+        _warm(git, base, head, trees)
     key = _sha1("".join(f"{path}\0{oid}\0" for path, oid in sorted(base.oids.items())
                         if not path.startswith(f"{layout.RECORDS}/")))
     return base, names, read, _keeper(git, base, trees, key)

@@ -363,6 +363,12 @@ class Git:
             return None
         return changes
 
+    def sizes(self, oids: list[str]) -> dict[str, int]:
+        """The size in bytes of each object of `oids` that exists: one `cat-file --batch-check`."""
+        out = self.run("cat-file", "--batch-check", input="".join(f"{oid}\n" for oid in oids).encode()).stdout
+        found = (line.split() for line in out.decode().splitlines())
+        return {parts[0]: int(parts[2]) for parts in found if len(parts) == 3}  # else "<oid> missing"
+
     def read_blobs(self, oids: list[str]) -> dict[str, bytes]:
         """Contents of many blobs through one `git cat-file --batch`."""
         return dict(self.iter_blobs(oids))

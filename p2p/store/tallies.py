@@ -101,6 +101,11 @@ class TallyCache:
             self._keep(folder, kind, key, kept, KEEP_RESULTS)
         return kept
 
+    def holds(self, slug: str, tree: str) -> bool:
+        """Whether a tally of the challenge is kept, at `tree` or one to advance from:
+        without reading it."""
+        return (self.folder / slug / f"{tree}.pickle").exists() or (self.folder / slug / "latest").exists()
+
     def get_problems(self, slug: str, tree: str) -> list[Problem] | None:
         """The problems of the files of an entries folder at `tree`, or None."""
         kept = self._read(slug, f"problems-{tree}")
